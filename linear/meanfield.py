@@ -1,0 +1,196 @@
+"""Mean-field steady states: every real branch of paper Eq. 7 (CONVENTIONS.md §3).
+
+With x = G0·q_s (the radiation-pressure frequency shift, units of ω_m), Δ̃_j = Δ_j − x and
+N = |α_d|² + |α_u|², Eq. 7 gives
+
+    α_d = (iΔ̃_u + κ) ε / [(iΔ̃_u + κ)(iΔ̃_d + κ) + J²],   α_u = −iJ α_d / (iΔ̃_u + κ),
+
+and the bath closes the loop with x = c·G0²·N, where c = 1 (Brownian: q_s = G0 N/ω_m) or
+c = 1/(1 + γ_m²/4) (Lindblad: q_s = G0 N ω_m/(ω_m² + γ_m²/4)). Multiplying out the
+denominator gives a monic quintic in x,
+
+    P(x) = x·|den(x)|² − c G0² ε² (κ² + J² + Δ̃_u(x)²) = 0,
+
+whose real roots are the branches. All of them are returned, sorted by x; P(x) < 0 for x < 0,
+so every real root is ≥ 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .parameters import DIRECTIONS, Direction, System, check_choice
+
+
+def mechanical_shift_factor(gamma_m, bath: str):
+    """c in G0·q_s = c·G0²·N: 1 (Brownian, Eq. 7) or 1/(1 + γ_m²/4) (Lindblad, §3)."""
+    if bath == "brownian":
+        return np.ones_like(np.asarray(gamma_m, dtype=float))
+    return 1.0 / (1.0 + np.asarray(gamma_m, dtype=float) ** 2 / 4.0)
+
+
+def amplitudes(kappa, J, Dt_d, Dt_u, eps):
+    """Intracavity amplitudes (α_d, α_u) of paper Eq. 7 for effective detunings Δ̃_d, Δ̃_u."""
+    lu = kappa + 1j * np.asarray(Dt_u)
+    den = lu * (kappa + 1j * np.asarray(Dt_d)) + np.asarray(J) ** 2
+    with np.errstate(invalid="ignore"):  # NaN detunings of absent roots propagate
+        a_d = lu * eps / den
+        return a_d, -1j * J * a_d / lu
+
+
+def quintic_coefficients(kappa, J, D_d, D_u, c_eps2):
+    """Ascending coefficients (..., 6) of the monic quintic P(x) above.
+
+    ``c_eps2`` is c·G0²·ε². With s = Δ̃_u + Δ̃_d = S0 − 2x and Δ̃_uΔ̃_d = P0 − S0 x + x²:
+    |den|² = (κ² + J² − Δ̃_uΔ̃_d)² + κ² s².
+    """
+    kappa, J, D_d, D_u, c_eps2 = np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                                       for v in (kappa, J, D_d, D_u, c_eps2)))
+    k2 = kappa**2
+    K = k2 + J**2
+    S0, P0 = D_d + D_u, D_d * D_u
+    u0, u1 = K - P0, S0  # κ²+J²−Δ̃_uΔ̃_d = u0 + u1 x − x²
+    q0 = u0**2 + k2 * S0**2
+    q1 = 2 * u0 * u1 - 4 * k2 * S0
+    q2 = u1**2 - 2 * u0 + 4 * k2
+    q3 = -2 * u1
+    coeffs = np.stack([-c_eps2 * (K + D_u**2), q0 + 2 * c_eps2 * D_u, q1 - c_eps2, q2, q3,
+                       np.ones_like(q0)], axis=-1)
+    return coeffs
+
+
+def _horner(coeffs, x):
+    """P(x) and P'(x) for ascending coefficients (..., 6) and x (..., k)."""
+    p = np.zeros_like(x)
+    dp = np.zeros_like(x)
+    for k in range(coeffs.shape[-1] - 1, -1, -1):
+        dp = dp * x + p
+        p = p * x + coeffs[..., k, None]
+    return p, dp
+
+
+def real_roots(coeffs: np.ndarray) -> np.ndarray:
+    """Real roots of monic quintics, batched: (..., 6) coefficients → (..., 5), NaN-padded.
+
+    Companion-matrix eigenvalues (numpy batches the 5×5 problems), candidates with a small
+    imaginary part polished by Newton on the real axis and kept only if the residual is at
+    round-off level; sorted ascending with NaN last.
+    """
+    coeffs = np.asarray(coeffs, dtype=float)
+    batch = coeffs.shape[:-1]
+    comp = np.zeros(batch + (5, 5))
+    comp[..., 1:, :-1] = np.eye(4)
+    comp[..., :, -1] = -coeffs[..., :5]
+    z = np.linalg.eigvals(comp)
+    scale = 1.0 + np.abs(z)
+    cand = np.where(np.abs(z.imag) <= 1e-6 * scale, z.real, np.nan)
+    x = cand.copy()
+    for _ in range(4):
+        p, dp = _horner(coeffs, x)
+        step = np.where(dp != 0, p / np.where(dp != 0, dp, 1.0), 0.0)
+        x = x - step
+    # Residual test relative to the size of the terms of P at x.
+    mag = np.zeros_like(x)
+    for k in range(6):
+        mag = mag + np.abs(coeffs[..., k, None]) * np.abs(x) ** k
+    p, _ = _horner(coeffs, x)
+    ok = np.isfinite(x) & (np.abs(p) <= 1e-9 * mag)
+    x = np.where(ok, x, np.nan)
+    # Newton may pull two candidates of a near-double root onto one point: keep one.
+    x = np.sort(x, axis=-1)
+    dup = np.zeros_like(ok)
+    dup[..., 1:] = np.abs(np.diff(x, axis=-1)) <= 1e-10 * (1.0 + np.abs(x[..., 1:]))
+    return np.sort(np.where(dup, np.nan, x), axis=-1)
+
+
+@dataclass(frozen=True)
+class MeanField:
+    """One mean-field branch (units of ω_m; amplitudes dimensionless).
+
+    Attributes
+    ----------
+    branch : int
+        Index among the real roots, sorted by increasing x = G0·q_s.
+    n_branches : int
+        Number of real roots at this point.
+    alpha_ccw, alpha_cw : complex
+        Intracavity amplitudes α_j (paper Eq. 7).
+    q_s, p_s : float
+        Mechanical mean position and momentum (dimensionless quadratures, §3).
+    Delta_eff_ccw, Delta_eff_cw : float
+        Effective detunings Δ̃_j = Δ_j − G0 q_s.
+    shift : float
+        x = G0 q_s, the radiation-pressure red shift of both optical modes.
+    """
+
+    branch: int
+    n_branches: int
+    alpha_ccw: complex
+    alpha_cw: complex
+    q_s: float
+    p_s: float
+    Delta_eff_ccw: float
+    Delta_eff_cw: float
+    shift: float
+
+    @property
+    def photons(self) -> tuple[float, float]:
+        """Intracavity photon numbers (N_ccw, N_cw) = (|α_ccw|², |α_cw|²)."""
+        return abs(self.alpha_ccw) ** 2, abs(self.alpha_cw) ** 2
+
+    def couplings(self, G0: float) -> tuple[complex, complex]:
+        """Effective couplings (G_ccw, G_cw) = √2 G0 α_j (below paper Eq. 6)."""
+        return np.sqrt(2.0) * G0 * self.alpha_ccw, np.sqrt(2.0) * G0 * self.alpha_cw
+
+
+def branches(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps, bath: str, direction: str) -> dict:
+    """Vectorised mean field: arrays with a trailing axis of 5 root slots (NaN where absent).
+
+    Returns a dict with ``x`` (G0 q_s), ``alpha_ccw``, ``alpha_cw``, ``q_s``, ``p_s``,
+    ``Dt_ccw``, ``Dt_cw`` of shape broadcast(inputs) + (5,), and ``n_branches``.
+    """
+    check_choice("direction", direction, DIRECTIONS)
+    sign = 1.0 if direction == "ccw" else -1.0
+    D_ccw, D_cw = np.asarray(Delta_c) + Delta_F, np.asarray(Delta_c) - Delta_F
+    D_d, D_u = (D_ccw, D_cw) if direction == "ccw" else (D_cw, D_ccw)
+    c = mechanical_shift_factor(gamma_m, bath)
+    coeffs = quintic_coefficients(kappa, J, D_d, D_u, c * np.asarray(G0) ** 2 * np.asarray(eps) ** 2)
+    x = real_roots(coeffs)
+    ex = lambda v: np.asarray(v, dtype=float)[..., None]  # noqa: E731 - broadcast over roots
+    a_d, a_u = amplitudes(ex(kappa), ex(J), ex(D_d) - x, ex(D_u) - x, ex(eps))
+    a_ccw, a_cw = (a_d, a_u) if sign > 0 else (a_u, a_d)
+    G0e = ex(G0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q_s = np.where(G0e > 0, x / np.where(G0e > 0, G0e, 1.0), 0.0 * x)
+    p_s = ex(gamma_m) * q_s / 2.0 if bath == "lindblad" else 0.0 * q_s  # §3, ω_m = 1
+    return {"x": x, "alpha_ccw": a_ccw, "alpha_cw": a_cw, "q_s": q_s, "p_s": p_s,
+            "Dt_ccw": ex(D_ccw) - x, "Dt_cw": ex(D_cw) - x,
+            "n_branches": np.sum(np.isfinite(x), axis=-1)}
+
+
+def steady_states(system: System, direction: Direction) -> list[MeanField]:
+    """Every real mean-field branch of ``system`` driven from ``direction`` (paper Eq. 7).
+
+    Parameters
+    ----------
+    system : System
+        The dimensionless system.
+    direction : {"ccw", "cw"}
+        Driven mode.
+
+    Returns
+    -------
+    list of MeanField
+        All real roots of the self-consistency, sorted by increasing G0·q_s (never empty:
+        the quintic always has a real root). Stability is judged by :func:`linear.analyze`.
+    """
+    s = system
+    b = branches(s.kappa, s.J, s.Delta_c, s.Delta_F, s.gamma_m, s.G0, s.eps, s.bath, direction)
+    n = int(b["n_branches"])
+    return [MeanField(branch=i, n_branches=n, alpha_ccw=complex(b["alpha_ccw"][i]),
+                      alpha_cw=complex(b["alpha_cw"][i]), q_s=float(b["q_s"][i]),
+                      p_s=float(b["p_s"][i]), Delta_eff_ccw=float(b["Dt_ccw"][i]),
+                      Delta_eff_cw=float(b["Dt_cw"][i]), shift=float(b["x"][i]))
+            for i in range(n)]
