@@ -47,14 +47,18 @@ def smallest_pt_symplectic_eigenvalue(V2: np.ndarray) -> np.ndarray:
     """ν₋ of the partially transposed two-mode matrix V' = [[A, C], [Cᵀ, B]] (paper Eq. 12).
 
     ν₋ = 2^{-1/2} [Σ − (Σ² − 4 det V')^{1/2}]^{1/2}, Σ = det A + det B − 2 det C.
+    Evaluated as ν₋² = 2 det V' / [Σ + (Σ² − 4 det V')^{1/2}] (the same number, since
+    ν₋²ν₊² = det V'), which avoids the cancellation of the paper's form for strong
+    entanglement.
     """
     V2 = np.asarray(V2, dtype=float)
     dA = np.linalg.det(V2[..., :2, :2])
     dB = np.linalg.det(V2[..., 2:, 2:])
     dC = np.linalg.det(V2[..., :2, 2:])
     Sigma = dA + dB - 2.0 * dC
-    disc = np.maximum(Sigma**2 - 4.0 * np.linalg.det(V2), 0.0)
-    return np.sqrt(np.maximum(Sigma - np.sqrt(disc), 0.0) / 2.0)
+    det = np.linalg.det(V2)
+    disc = np.maximum(Sigma**2 - 4.0 * det, 0.0)
+    return np.sqrt(np.maximum(2.0 * det, 0.0) / (Sigma + np.sqrt(disc)))
 
 
 def log_negativity(V: np.ndarray, modes: tuple[int, int] = (0, 1), base: Base = "e") -> np.ndarray:

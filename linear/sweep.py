@@ -8,7 +8,9 @@ E_N; all Lyapunov solves are batched (:mod:`linear.lyapunov`). ``sweep`` and
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -21,7 +23,7 @@ from .meanfield import branches
 from .parameters import (BATHS, DIRECTIONS, SYSTEM_FIELDS, PaperSetup, System, check_choice,
                          check_system_arrays)
 
-_CHUNK = 4096  # points per batched Lyapunov solve (~50 MB of workspace)
+_CHUNK = 4096  # points per batched call (~30 MB of workspace per thread)
 
 # Column names with units, one place.
 UNITS = {name: f"{name} [omega_m]" for name in SYSTEM_FIELDS}
@@ -36,39 +38,25 @@ COLUMNS = {
 }
 
 
-def evaluate(fields: dict[str, np.ndarray], direction: str, bath: str, *,
-             covariance: bool = False, progress: Callable[[int, int], None] | None = None
-             ) -> dict[str, np.ndarray]:
-    """Batched Gaussian model on broadcastable arrays of System fields.
+def default_workers() -> int:
+    """Threads for batched evaluation: ``$OMXVAL_WORKERS`` if set, else the cores available,
+    at most 2 (more gave nothing on the 2-core reference machine; see benchmarks/)."""
+    env = os.environ.get("OMXVAL_WORKERS")
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise ValueError(f"OMXVAL_WORKERS must be a positive integer; got {env!r}")
+        return int(env)
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(2, n))
 
-    Parameters
-    ----------
-    fields : dict
-        Every name of ``SYSTEM_FIELDS`` → array (units of ω_m), broadcastable together.
-    direction : {"ccw", "cw"}
-    bath : {"brownian", "lindblad"}
-    covariance : bool
-        Also return V (6×6 per point and branch; NaN where unstable).
-    progress : callable, optional
-        Called as ``progress(done, total)`` after each chunk of Lyapunov solves.
 
-    Returns
-    -------
-    dict
-        Arrays of shape broadcast(fields) + (5,) over root slots (NaN or False in empty
-        slots): ``x`` (G0 q_s), ``alpha_ccw``, ``alpha_cw``, ``stable``, ``growth``,
-        ``E_N`` (NaN where unstable or absent), ``G_d``; ``n_branches`` without the root
-        axis; ``V`` (..., 5, 6, 6) if requested.
-    """
-    check_choice("direction", direction, DIRECTIONS)
-    check_choice("bath", bath, BATHS)
-    missing = set(SYSTEM_FIELDS) - set(fields)
-    if missing:
-        raise ValueError(f"fields is missing {sorted(missing)}")
-    check_system_arrays(fields)
-    arrs = np.broadcast_arrays(*(np.asarray(fields[k], dtype=float) for k in SYSTEM_FIELDS))
-    f = {k: a.ravel() for k, a in zip(SYSTEM_FIELDS, arrs)}
-    shape = arrs[0].shape
+def _evaluate_flat(f: dict[str, np.ndarray], direction: str, bath: str,
+                   covariance: bool) -> dict[str, np.ndarray]:
+    """``evaluate`` on flat arrays of equal length n; outputs have shape (n, 5[, 6, 6])."""
+    n = f["kappa"].size
     mf = branches(f["kappa"], f["J"], f["Delta_c"], f["Delta_F"], f["gamma_m"], f["G0"],
                   f["eps"], bath, direction)
     pt, slot = np.nonzero(np.isfinite(mf["x"]))
@@ -79,35 +67,75 @@ def evaluate(fields: dict[str, np.ndarray], direction: str, bath: str, *,
     growth = np.max(np.linalg.eigvals(A).real, axis=-1)
     stable = growth < 0.0
     D = diffusion_arrays(f["kappa"][pt], f["gamma_m"][pt], f["n_m"][pt], bath)
+    sel = np.nonzero(stable)[0]
+    Vs = solve_lyapunov(A[sel], D[sel])
     en = np.full(pt.size, np.nan)
-    V = np.full((pt.size, 6, 6), np.nan) if covariance else None
-    idx = np.nonzero(stable)[0]
-    for start in range(0, idx.size, _CHUNK):
-        sel = idx[start:start + _CHUNK]
-        Vs = solve_lyapunov(A[sel], D[sel])
-        en[sel] = log_negativity(Vs, cut(direction))
-        if covariance:
-            V[sel] = Vs
-        if progress is not None:
-            progress(min(start + _CHUNK, idx.size), idx.size)
+    en[sel] = log_negativity(Vs, cut(direction))
 
     def scatter(values, fill, dtype=float):
-        out = np.full(shape + (5,), fill, dtype=dtype)
-        out.reshape(-1, 5)[pt, slot] = values
+        out = np.full((n, 5) + np.shape(values)[1:], fill, dtype=dtype)
+        out[pt, slot] = values
         return out
 
-    G_d = np.abs(G_ccw if direction == "ccw" else G_cw)
-    out = {"x": mf["x"].reshape(shape + (5,)),
-           "alpha_ccw": mf["alpha_ccw"].reshape(shape + (5,)),
-           "alpha_cw": mf["alpha_cw"].reshape(shape + (5,)),
-           "n_branches": mf["n_branches"].reshape(shape),
-           "stable": scatter(stable, False, bool), "growth": scatter(growth, np.nan),
-           "E_N": scatter(en, np.nan), "G_d": scatter(G_d, np.nan)}
+    out = {"x": mf["x"], "alpha_ccw": mf["alpha_ccw"], "alpha_cw": mf["alpha_cw"],
+           "n_branches": mf["n_branches"], "stable": scatter(stable, False, bool),
+           "growth": scatter(growth, np.nan), "E_N": scatter(en, np.nan),
+           "G_d": scatter(np.abs(G_ccw if direction == "ccw" else G_cw), np.nan)}
     if covariance:
-        Vout = np.full(shape + (5, 6, 6), np.nan)
-        Vout.reshape(-1, 5, 6, 6)[pt, slot] = V
-        out["V"] = Vout
+        V = np.full((pt.size, 6, 6), np.nan)
+        V[sel] = Vs
+        out["V"] = scatter(V, np.nan)
     return out
+
+
+def evaluate(fields: dict[str, np.ndarray], direction: str, bath: str, *,
+             covariance: bool = False, workers: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
+    """Batched Gaussian model on broadcastable arrays of System fields.
+
+    Parameters
+    ----------
+    fields : dict
+        Every name of ``SYSTEM_FIELDS`` → array (units of ω_m), broadcastable together.
+    direction : {"ccw", "cw"}
+    bath : {"brownian", "lindblad"}
+    covariance : bool
+        Also return V (6×6 per point and branch; NaN where unstable).
+    workers : int, optional
+        Threads that share the chunks (NumPy's batched LAPACK calls release the GIL);
+        default :func:`default_workers`.
+    progress : callable, optional
+        Called as ``progress(done, total)`` (in points) after each chunk.
+
+    Returns
+    -------
+    dict
+        Arrays of shape broadcast(fields) + (5,) over root slots (NaN or False in empty
+        slots): ``x`` (G0 q_s), ``alpha_ccw``, ``alpha_cw``, ``stable``, ``growth``
+        (max Re λ(A)), ``E_N`` (NaN where unstable or absent), ``G_d``; ``n_branches``
+        without the root axis; ``V`` (..., 5, 6, 6) if requested.
+    """
+    check_choice("direction", direction, DIRECTIONS)
+    check_choice("bath", bath, BATHS)
+    missing = set(SYSTEM_FIELDS) - set(fields)
+    if missing:
+        raise ValueError(f"fields is missing {sorted(missing)}")
+    check_system_arrays(fields)
+    arrs = np.broadcast_arrays(*(np.asarray(fields[k], dtype=float) for k in SYSTEM_FIELDS))
+    shape = arrs[0].shape
+    flat = {k: a.ravel() for k, a in zip(SYSTEM_FIELDS, arrs)}
+    total = arrs[0].size
+    starts = range(0, max(total, 1), _CHUNK)
+    work = lambda i: _evaluate_flat({k: v[i:i + _CHUNK] for k, v in flat.items()},  # noqa: E731
+                                    direction, bath, covariance)
+    parts = []
+    with ThreadPoolExecutor(max_workers=workers or default_workers()) as pool:
+        for part in pool.map(work, starts):
+            parts.append(part)
+            if progress is not None:
+                progress(min(len(parts) * _CHUNK, total), total)
+    out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    return {k: v.reshape(shape + v.shape[1:]) for k, v in out.items()}
 
 
 def _as_list(name: str, value, choices: tuple[str, ...]) -> list[str]:
@@ -270,4 +298,4 @@ def max_over_detuning(fields: dict[str, np.ndarray], direction: str, bath: str,
     return np.where(found, e_best, np.nan), np.where(found, d_best, np.nan)
 
 
-__all__ = ["evaluate", "sweep", "paper_sweep", "max_over_detuning", "UNITS", "COLUMNS"]
+__all__ = ["default_workers", "evaluate", "sweep", "paper_sweep", "max_over_detuning", "UNITS", "COLUMNS"]

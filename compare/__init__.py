@@ -1,0 +1,1 @@
+"""omxval.compare — the two frameworks side by side, and the ``omxval`` command."""

@@ -1,0 +1,23 @@
+"""README's commands are the ones CI runs."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bash_blocks(text: str) -> list[str]:
+    parts = text.split("```bash\n")[1:]
+    return [p.split("```")[0].strip() for p in parts]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    blocks = bash_blocks((ROOT / "README.md").read_text())
+    test_cmd = next(b for b in blocks if "pytest" in b)
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_cmd in ci
+
+
+def test_readme_main_command_runs_the_cli_entry_point():
+    blocks = bash_blocks((ROOT / "README.md").read_text())
+    assert any(b.endswith(".venv/bin/omxval paper") for b in blocks)
+    assert 'omxval = "compare.cli:main"' in (ROOT / "pyproject.toml").read_text()
