@@ -240,7 +240,7 @@ def write_paper_report(out: str | Path = "reports/paper", *, setup: PaperSetup |
 
 def _markdown(setup: PaperSetup, num2: pd.DataFrame, chi: pd.DataFrame, claims: pd.DataFrame,
               intervals: pd.DataFrame, J_fig: float, timings: dict, total: float) -> str:
-    num2 = num2.assign(difference=num2["omxval"] - num2["paper"])
+    num2 = num2.assign(difference=num2["omxval"] - num2["reference"])
     best = chi.loc[chi.groupby("direction")["chi"].idxmax()]
     sel = claims[np.isclose(claims["J/kappa"] % 0.25, 0) | np.isclose(claims["J/kappa"] % 0.25, 0.25)]
     timing_rows = pd.DataFrame({"step": list(timings), "seconds": list(timings.values())})
@@ -260,8 +260,9 @@ eigenvalue of non-negative real part) have no steady state: they are NaN in the 
 
 {_md_table(num2)}
 
-The stability edges are where branch 0 of the mean field loses stability (CONVENTIONS.md
-§6: CW < 0.879, Ω = 0 < 0.423, CCW < −0.032). Data: `fig2.csv`, `fig2_numbers.csv`.
+Reference values: the paper's Fig. 2 as pinned in CONVENTIONS.md §6 (the stability edges,
+where branch 0 of the mean field loses stability, are stated only there).
+Data: `fig2.csv`, `fig2_numbers.csv`.
 
 ## Fig. 3 (backscattering)
 
