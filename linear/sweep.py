@@ -149,7 +149,7 @@ def _tidy(grid: dict[str, np.ndarray], res: dict[str, np.ndarray], extra: dict) 
     """One row per (point, branch) from an outer-product grid and an ``evaluate`` result."""
     pt, slot = np.nonzero(np.isfinite(res["x"].reshape(-1, 5)))
     cols = {name: np.asarray(v).ravel()[pt] for name, v in grid.items()}
-    cols.update({k: v for k, v in extra.items()})
+    cols.update(extra)
     flat = {k: res[k].reshape(-1, 5)[pt, slot] for k in ("x", "stable", "growth", "E_N", "G_d")}
     cols.update({
         "branch": slot,

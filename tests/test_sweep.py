@@ -66,3 +66,10 @@ def test_sweep_validation(paper_setup):
         linear.sweep(s, direction=["ccw", "north"], J=[0.0])
     with pytest.raises(ValueError, match="missing"):
         linear.evaluate({"kappa": 1.0}, "ccw", "brownian")
+
+
+@pytest.mark.parametrize("bad", ["0", "two", "-1"])
+def test_worker_setting_is_validated(monkeypatch, bad):
+    monkeypatch.setenv("OMXVAL_WORKERS", bad)
+    with pytest.raises(ValueError, match="OMXVAL_WORKERS"):
+        linear.evaluate({k: 1.0 for k in linear.parameters.SYSTEM_FIELDS}, "ccw", "brownian")
