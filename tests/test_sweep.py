@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import linear
+from linear import paper
 from linear.sweep import COLUMNS, UNITS
 
 
@@ -51,7 +52,7 @@ def test_max_over_detuning_agrees_with_a_fine_scan(paper_setup):
     for Jk, Om, d in ((1.0, 1e4, "ccw"), (2.0, 2.3e4, "cw"), (0.0, 0.0, "ccw")):
         f = paper_setup.dimensionless(Delta_c=fine, Omega=Om, J=Jk * paper_setup.kappa_si)
         en = linear.evaluate(f, d, "brownian")["E_N"][:, 0]
-        e, x = linear.paper.max_entanglement(paper_setup, d, Jk * paper_setup.kappa_si, Om)
+        e, x = paper.max_entanglement(paper_setup, d, Jk * paper_setup.kappa_si, Om)
         assert float(e) >= np.nanmax(en) - 1e-8
         assert float(x) == pytest.approx(fine[np.nanargmax(en)], abs=1e-3)
 
