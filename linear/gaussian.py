@@ -105,3 +105,14 @@ def gaussian_entropy(V: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         blog = np.where(b > 0, b * np.log(np.where(b > 0, b, 1.0)), 0.0)
     return np.sum(a * np.log(a) - blog, axis=-1)
+
+
+def mode_occupation(V: np.ndarray, mode: int) -> np.ndarray:
+    """⟨δc†δc⟩ = (V_xx + V_pp − 1)/2 of one mode: the fluctuation quanta (vacuum → 0)."""
+    V = np.asarray(V, dtype=float)
+    return (V[..., 2 * mode, 2 * mode] + V[..., 2 * mode + 1, 2 * mode + 1] - 1.0) / 2.0
+
+
+def gaussian_purity(V: np.ndarray) -> np.ndarray:
+    """Tr ρ² = 1/√det(2V) of the Gaussian state with covariance V (1 for pure states)."""
+    return 1.0 / np.sqrt(np.linalg.det(2.0 * np.asarray(V, dtype=float)))

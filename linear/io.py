@@ -1,4 +1,4 @@
-"""Atomic output: a report directory appears complete or not at all."""
+"""Report output: atomic directories (complete or absent) and Markdown tables."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 
 @contextmanager
@@ -32,3 +35,15 @@ def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
     os.replace(tmp, target)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
+
+
+def markdown_table(df: pd.DataFrame, floatfmt: str = ".4g") -> str:
+    """A GitHub-flavoured Markdown table; non-finite floats print as an em dash."""
+    def fmt(v) -> str:
+        if isinstance(v, (float, np.floating)):
+            return format(v, floatfmt) if np.isfinite(v) else "—"
+        return str(v)
+
+    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines)

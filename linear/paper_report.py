@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from . import paper  # noqa: E402
-from .io import atomic_directory  # noqa: E402
+from .io import atomic_directory, markdown_table  # noqa: E402
 from .parameters import PaperSetup  # noqa: E402
 from .sweep import COLUMNS  # noqa: E402
 
@@ -156,15 +156,6 @@ def plot_claims(claims: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def _md_table(df: pd.DataFrame, floatfmt: str = ".4g") -> str:
-    cols = list(df.columns)
-    fmt = lambda v: (format(v, floatfmt) if isinstance(v, float) and np.isfinite(v)  # noqa: E731
-                     else ("—" if isinstance(v, float) else str(v)))
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join(lines)
-
-
 def write_paper_report(out: str | Path = "reports/paper", *, setup: PaperSetup | None = None,
                        J_fig_over_kappa: float = 1.8, chi_points: int = 31,
                        progress: Callable[[str], None] | None = stderr_progress) -> Path:
@@ -258,7 +249,7 @@ eigenvalue of non-negative real part) have no steady state: they are NaN in the 
 
 ![Fig. 2](fig2.png)
 
-{_md_table(num2)}
+{markdown_table(num2)}
 
 Reference values: the paper's Fig. 2 as pinned in CONVENTIONS.md §6 (the stability edges,
 where branch 0 of the mean field loses stability, are stated only there).
@@ -276,7 +267,7 @@ pretending one J satisfies both.
 
 Largest χ on the map (χ = 1 at J = 0 by definition, since J = 0 only shifts the peak):
 
-{_md_table(best[["direction", "J/kappa", "Omega [rad/s]", "chi"]])}
+{markdown_table(best[["direction", "J/kappa", "Omega [rad/s]", "chi"]])}
 
 ### The two claims against J
 
@@ -285,16 +276,16 @@ Largest χ on the map (χ = 1 at J = 0 by definition, since J = 0 only shifts th
 Enhancement = max E_N(Ω = 2.3e4, J) / max E_N(Ω = 0, J); χ = max E_N(Ω = 2.3e4, J) /
 max E_N(Ω = 0, J = 0); each maximum over Δ_c.
 
-{_md_table(intervals)}
+{markdown_table(intervals)}
 
-{_md_table(sel[["J/kappa", "enhancement ccw", "enhancement cw", "chi ccw", "chi cw"]])}
+{markdown_table(sel[["J/kappa", "enhancement ccw", "enhancement cw", "chi ccw", "chi cw"]])}
 
 Data: `fig3_a-d.csv`, `fig3_e.csv`, `fig3_f_chi.csv`, `fig3_claims.csv`,
 `fig3_claim_intervals.csv`.
 
 ## Timings
 
-{_md_table(timing_rows, ".3g")}
+{markdown_table(timing_rows, ".3g")}
 
 Total {total:.1f} s.
 """

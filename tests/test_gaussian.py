@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from linear import gaussian_entropy, is_physical, log_negativity, symplectic_eigenvalues
+from linear import (gaussian_entropy, gaussian_purity, is_physical, log_negativity,
+                    mode_occupation, symplectic_eigenvalues)
 from linear.gaussian import smallest_pt_symplectic_eigenvalue
 
 
@@ -67,3 +68,13 @@ def test_physicality():
     assert not is_physical(0.4 * np.eye(2))
     squeezed_too_much = np.diag([0.1, 1.0])  # Δx Δp = 0.1 < 1/4
     assert not is_physical(squeezed_too_much)
+
+
+def test_occupation_and_purity():
+    V = np.zeros((4, 4))
+    V[:2, :2], V[2:, 2:] = thermal(0.7), thermal(2.5)
+    assert mode_occupation(V, 0) == pytest.approx(0.7) and mode_occupation(V, 1) == pytest.approx(2.5)
+    # Thermal purity 1/(2n+1) per mode; pure TMSV has purity 1 and occupation sinh²r.
+    assert gaussian_purity(V) == pytest.approx(1 / (2.4 * 6.0))
+    assert gaussian_purity(tmsv(0.8)) == pytest.approx(1.0)
+    assert mode_occupation(tmsv(0.8), 1) == pytest.approx(math.sinh(0.8) ** 2)
