@@ -1,0 +1,35 @@
+"""omxval.fullquantum — the spinning resonator as a QuTiP master equation (reduced scale).
+
+Two counter-propagating optical modes and one mechanical mode on a truncated Fock space,
+Fock dims (ccw, cw, mechanics), rates in units of ω_m, with the conventions of
+``shared/CONVENTIONS.md`` §2 and §5. Three models (``linearized``, ``nonlinear``, ``lab``),
+two mechanical baths (``system.bath``: ``brownian``, ``lindblad``); every generator is a
+:class:`Generator`, from which the QuTiP Liouvillian is built. Results are cross-checked
+against the Gaussian model of :mod:`linear`.
+
+Public API: :func:`solve` → :class:`SteadyState`; :func:`liouvillian` (QuTiP
+super-operator); :func:`generator_for` (the :class:`Generator`, for other solvers);
+:func:`model_hamiltonian`, :func:`operators`; :func:`estimate_memory`;
+:class:`SolveOptions`; :class:`TruncationWarning`, :class:`InstabilityWarning`,
+:class:`MemoryBudgetError`.
+"""
+
+from .errors import InstabilityWarning, MemoryBudgetError, TruncationWarning
+from .generator import Generator
+from .memory import DEFAULT_MEMORY_BUDGET_BYTES, MemoryEstimate, check_budget, estimate_memory
+from .models import (MODELS, LinearTerms, Model, generator_for, linear_terms, liouvillian,
+                     mean_field, mechanical_bath, model_hamiltonian)
+from .observables import exact_log_negativity, moments, top_populations
+from .operators import ModeOperators, check_cutoffs, operators
+from .options import (DEFAULT_TRUNCATION_TOL, METHODS, SOLVERS, Method, SolveOptions)
+from .result import SteadyState, Timings
+from .steadystate import solve
+
+__all__ = [
+    "solve", "liouvillian", "generator_for", "model_hamiltonian", "mechanical_bath",
+    "mean_field", "linear_terms", "LinearTerms", "operators", "ModeOperators",
+    "check_cutoffs", "Generator", "SteadyState", "Timings", "SolveOptions", "Model", "Method",
+    "MODELS", "METHODS", "SOLVERS", "DEFAULT_TRUNCATION_TOL", "DEFAULT_MEMORY_BUDGET_BYTES",
+    "MemoryEstimate", "estimate_memory", "check_budget", "moments", "top_populations",
+    "exact_log_negativity", "TruncationWarning", "InstabilityWarning", "MemoryBudgetError",
+]

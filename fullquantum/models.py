@@ -1,0 +1,237 @@
+"""The three full-quantum models and their generators (CONVENTIONS.md §5).
+
+Units: every rate is in units of ω_m (ω_m = 1), as in :mod:`linear`.
+
+* ``linearized`` — displaced frame a_j = α_j + δa_j, b = β + δb with the exact mean field of
+  :func:`linear.steady_states`; quadratic fluctuation Hamiltonian only.
+* ``nonlinear`` — the same plus the cubic term −G0(δa_ccw†δa_ccw + δa_cw†δa_cw)δq: an exact
+  (unitary) rewrite of the full model, approximate only through the cutoffs.
+* ``lab`` — no displacement; bare detunings, the drive iε(a_d† − a_d) and the full radiation
+  pressure −G0(Σ_j a_j†a_j)q. Only sensible for ≲ 1–2 photons.
+
+In the displaced frames the operators δa_j, δb act on the same truncated Fock space as a_j, b
+in the lab frame, so one :class:`~fullquantum.operators.ModeOperators` serves all models.
+Displacing a Lindblad operator, D[c + β] = D[c] − i[i(β*c − βc†)/2, ·], and the Brownian
+bath, {p_s + δp, ρ} = 2p_sρ + {δp, ρ}, only add terms linear in the fluctuations; with the
+exact mean field all linear terms cancel (:func:`linear_terms` checks this), so the displaced
+models keep the bath generators in their undisplaced form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import qutip
+
+from linear import MeanField, System, steady_states
+from linear.parameters import DIRECTIONS, Direction, check_choice
+
+from .generator import Generator, caldeira_leggett, dissipator, hamiltonian
+from .memory import DEFAULT_MEMORY_BUDGET_BYTES, check_budget, estimate_memory
+from .operators import ModeOperators, operators
+
+Model = Literal["linearized", "nonlinear", "lab"]
+MODELS: tuple[str, ...] = ("linearized", "nonlinear", "lab")
+DISPLACED_MODELS: tuple[str, ...] = ("linearized", "nonlinear")
+
+
+def mean_field(system: System, direction: Direction, branch: int = 0) -> MeanField:
+    """The mean-field branch ``branch`` of :func:`linear.steady_states` (paper Eq. 7).
+
+    Raises
+    ------
+    ValueError
+        If ``direction`` is unknown or ``branch`` is not an index of an existing branch.
+    """
+    check_choice("direction", direction, DIRECTIONS)
+    states = steady_states(system, direction)
+    if not (isinstance(branch, (int, np.integer)) and 0 <= branch < len(states)):
+        raise ValueError(f"branch must be an integer in [0, {len(states) - 1}] "
+                         f"({len(states)} mean-field branch(es) here); got {branch!r}")
+    return states[int(branch)]
+
+
+def mechanical_displacement(mf: MeanField) -> complex:
+    """β = (q_s + i p_s)/√2, the mechanical mean amplitude (p_s ≠ 0 for the Lindblad bath)."""
+    return (mf.q_s + 1j * mf.p_s) / np.sqrt(2.0)
+
+
+def model_hamiltonian(system: System, direction: Direction, cutoffs, model: Model = "linearized",
+                      branch: int = 0) -> qutip.Qobj:
+    """The model's Hamiltonian H/ħ (units of ω_m) as a QuTiP operator.
+
+    Parameters
+    ----------
+    system : System
+        Dimensionless parameters (:mod:`linear`).
+    direction : {"ccw", "cw"}
+        Driven mode.
+    cutoffs : (int, int, int)
+        Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2.
+    model : {"linearized", "nonlinear", "lab"}
+        See the module docstring.
+    branch : int
+        Mean-field branch of the displacement (ignored by ``lab``).
+
+    Returns
+    -------
+    Qobj
+        For the displaced models, the Hamiltonian of the fluctuations δa_j, δb.
+    """
+    check_choice("model", model, MODELS)
+    check_choice("direction", direction, DIRECTIONS)
+    return _hamiltonian(system, direction, operators(cutoffs), model, branch)
+
+
+def _hamiltonian(system: System, direction: str, ops: ModeOperators, model: str,
+                 branch: int) -> qutip.Qobj:
+    s = system
+    a, c, b = ops.a_ccw, ops.a_cw, ops.b
+    number = a.dag() * a + c.dag() * c
+    hopping = s.J * (a.dag() * c + c.dag() * a)
+    if model == "lab":  # CONVENTIONS.md §3, undisplaced
+        D_ccw, D_cw = s.detunings()
+        a_d = ops.optical[direction]
+        return (D_ccw * a.dag() * a + D_cw * c.dag() * c + hopping + b.dag() * b
+                - s.G0 * number * ops.q + 1j * s.eps * (a_d.dag() - a_d))
+    mf = mean_field(s, direction, branch)
+    # §5: Σ Δ̃_j δa_j†δa_j + J(δa_ccw†δa_cw + h.c.) + ω_m δb†δb − G0 Σ_j(α_j*δa_j + α_jδa_j†)δq
+    drive_field = (np.conj(mf.alpha_ccw) * a + mf.alpha_ccw * a.dag()
+                   + np.conj(mf.alpha_cw) * c + mf.alpha_cw * c.dag())
+    H = (mf.Delta_eff_ccw * a.dag() * a + mf.Delta_eff_cw * c.dag() * c + hopping
+         + b.dag() * b - s.G0 * drive_field * ops.q)
+    if model == "nonlinear":
+        H = H - s.G0 * number * ops.q
+    return H
+
+
+def mechanical_bath(system: System, ops: ModeOperators) -> Generator:
+    """Mechanical bath generator of ``system.bath`` (CONVENTIONS.md §5).
+
+    ``brownian``: −(iγ_m/2)[q, {p, ρ}] − (γ_m(2n_m+1)/2)[q, [q, ρ]] (Caldeira–Leggett, not of
+    Lindblad form); ``lindblad``: γ_m(n_m+1)D[b] + γ_m n_m D[b†].
+    """
+    s = system
+    if s.bath == "brownian":
+        return caldeira_leggett(ops.q, ops.p, s.gamma_m, s.n_m)
+    return dissipator(ops.b, s.gamma_m * (s.n_m + 1.0)) + dissipator(ops.b.dag(), s.gamma_m * s.n_m)
+
+
+def generator_for(system: System, direction: Direction, cutoffs, model: Model = "linearized",
+                  branch: int = 0) -> Generator:
+    """The full generator L(ρ) of a model in the form Aρ + ρB + Σ_k C_k ρ D_k.
+
+    This is the single source of the physics: :func:`liouvillian` and the steady-state
+    solvers are built from it.
+
+    Parameters
+    ----------
+    system, direction, cutoffs, model, branch
+        As in :func:`model_hamiltonian`; the mechanical bath is ``system.bath``.
+
+    Returns
+    -------
+    Generator
+        −i[H, ρ] + Σ_j 2κ D[a_j]ρ (optical loss, collapse operators √(2κ) a_j) + the bath.
+    """
+    check_choice("model", model, MODELS)
+    check_choice("direction", direction, DIRECTIONS)
+    ops = operators(cutoffs)
+    g = hamiltonian(_hamiltonian(system, direction, ops, model, branch))
+    for a in (ops.a_ccw, ops.a_cw):
+        g = g + dissipator(a, 2.0 * system.kappa)  # κ is the amplitude rate (§1)
+    return g + mechanical_bath(system, ops)
+
+
+def liouvillian(system: System, direction: Direction, cutoffs, model: Model = "linearized",
+                branch: int = 0, *,
+                memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES) -> qutip.Qobj:
+    """The model's Liouvillian as a QuTiP super-operator (d² × d², d = N_ccw·N_cw·N_m).
+
+    Parameters
+    ----------
+    system, direction, cutoffs, model, branch
+        As in :func:`generator_for`.
+    memory_budget_bytes : int
+        Refuse (:class:`~fullquantum.MemoryBudgetError`) if the estimated memory of building
+        the sparse super-operator exceeds this.
+
+    Returns
+    -------
+    Qobj
+        Super-operator acting on column-stacked density matrices (QuTiP's convention).
+    """
+    g = generator_for(system, direction, cutoffs, model, branch)
+    check_budget(estimate_memory(g, method=None), memory_budget_bytes)
+    return g.superoperator()
+
+
+@dataclass(frozen=True)
+class LinearTerms:
+    """Coefficients of the displaced-frame terms linear in the fluctuations (units of ω_m).
+
+    The displaced generator contains −i[H₁, ρ] with
+    H₁ = Σ_j (f_j δa_j† + f_j* δa_j) + f_q δq + f_p δp; the displaced models drop H₁, which is
+    exact only when every coefficient vanishes, i.e. at an exact mean field.
+
+    Attributes
+    ----------
+    f_ccw, f_cw : complex
+        Optical coefficients.
+    f_q, f_p : float
+        Mechanical coefficients.
+    """
+
+    f_ccw: complex
+    f_cw: complex
+    f_q: float
+    f_p: float
+
+    @property
+    def max_abs(self) -> float:
+        """Largest |coefficient|; at round-off for the exact mean field."""
+        return float(max(abs(self.f_ccw), abs(self.f_cw), abs(self.f_q), abs(self.f_p)))
+
+
+def linear_terms(system: System, direction: Direction, mf: MeanField) -> LinearTerms:
+    """Residual linear terms of the displaced frame for a given mean field ``mf``.
+
+    An independent check of the mean field used by the displaced models (it is not the
+    mean-field solution, which lives in :mod:`linear`). Collecting the terms linear in δa_j,
+    δb from H (§3) with a_j = α_j + δa_j, b = β + δb, and from the displaced dissipators:
+
+    * f_j = (Δ̃_j − iκ)α_j + Jα_{j'} + iε·[j driven]   (loss: D[δa + α] adds iκ(α*δa − αδa†));
+    * mechanics: ω_m(q_s δq + p_s δp) − G0 N δq, plus γ_m p_s δq (Brownian, from {p_s, ρ}) or
+      −(γ_m/2)(q_s δp − p_s δq) (Lindblad, from γ_m(n+1)D[δb+β] + γ_m n D[δb†+β*]).
+
+    Parameters
+    ----------
+    system : System
+    direction : {"ccw", "cw"}
+    mf : MeanField
+        The mean field to test (normally ``linear.steady_states(system, direction)[branch]``).
+    """
+    check_choice("direction", direction, DIRECTIONS)
+    s = system
+    a_ccw, a_cw = mf.alpha_ccw, mf.alpha_cw
+    f_ccw = (mf.Delta_eff_ccw - 1j * s.kappa) * a_ccw + s.J * a_cw
+    f_cw = (mf.Delta_eff_cw - 1j * s.kappa) * a_cw + s.J * a_ccw
+    if direction == "ccw":
+        f_ccw += 1j * s.eps
+    else:
+        f_cw += 1j * s.eps
+    N = abs(a_ccw) ** 2 + abs(a_cw) ** 2
+    f_q, f_p = mf.q_s - s.G0 * N, mf.p_s
+    if s.bath == "brownian":
+        f_q += s.gamma_m * mf.p_s
+    else:
+        f_q += s.gamma_m * mf.p_s / 2.0
+        f_p -= s.gamma_m * mf.q_s / 2.0
+    return LinearTerms(complex(f_ccw), complex(f_cw), float(f_q), float(f_p))
+
+
+__all__ = ["Model", "MODELS", "DISPLACED_MODELS", "mean_field", "mechanical_displacement",
+           "model_hamiltonian", "mechanical_bath", "generator_for", "liouvillian",
+           "LinearTerms", "linear_terms"]

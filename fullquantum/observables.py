@@ -1,0 +1,104 @@
+"""Observables of a density matrix on the truncated (ccw, cw, mechanics) space.
+
+Moments use the truncated quadrature operators literally, V_kl = ⟨u_k u_l + u_l u_k⟩/2 −
+⟨u_k⟩⟨u_l⟩ (CONVENTIONS.md §2); near the cutoff this differs from the infinite-space value by
+about the top-level population, which :func:`top_populations` reports. Gaussian quantities
+(log-negativity and entropy of V) come from :mod:`linear`, never re-derived here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+import qutip
+
+from .operators import ModeOperators
+
+Base = Literal["e", "2"]
+
+
+def moments(rho: qutip.Qobj, ops: ModeOperators) -> tuple[np.ndarray, np.ndarray]:
+    """Means ⟨u⟩ (6,) and symmetrised covariance V (6, 6) in the order of §2.
+
+    Parameters
+    ----------
+    rho : Qobj
+        Hermitian, unit-trace density matrix on the space of ``ops``.
+    ops : ModeOperators
+
+    Returns
+    -------
+    means, V : ndarray
+        Real; in the frame in which ``rho`` is written.
+    """
+    u = ops.quadratures
+    means = np.array([qutip.expect(x, rho) for x in u]).real
+    V = np.empty((6, 6))
+    for k in range(6):
+        for l in range(k, 6):
+            sym = 0.5 * (u[k] * u[l] + u[l] * u[k])
+            V[k, l] = V[l, k] = qutip.expect(sym, rho).real - means[k] * means[l]
+    return means, V
+
+
+def occupations(rho: qutip.Qobj, ops: ModeOperators) -> np.ndarray:
+    """Mean Fock occupation ⟨c†c⟩ of each mode (ccw, cw, mechanics) in ρ's frame."""
+    return np.array([qutip.expect(c.dag() * c, rho).real for c in ops.ladders])
+
+
+def top_populations(rho: qutip.Qobj) -> tuple[float, float, float]:
+    """Population of the highest kept Fock level of each mode (ccw, cw, mechanics)."""
+    return tuple(float(rho.ptrace(k).diag()[-1].real) for k in range(3))
+
+
+def exact_log_negativity(rho: qutip.Qobj, modes: tuple[int, int] = (0, 1),
+                         base: Base = "e") -> float:
+    """E_N = ln‖ρ_{ij}^{T_j}‖₁ of the reduced state of ``modes`` (§5), transposing the second.
+
+    Parameters
+    ----------
+    rho : Qobj
+        Density matrix (any number of subsystems; the others are traced out).
+    modes : (int, int)
+        Subsystem indices (i, j), i ≠ j.
+    base : {"e", "2"}
+        Natural log (default, as in :mod:`linear`) or log2 (QuTiP's
+        ``negativity(..., logarithmic=True)``).
+
+    Returns
+    -------
+    float
+        ≥ 0 up to round-off; 0 for separable PPT states.
+    """
+    if base not in ("e", "2"):
+        raise ValueError(f"base must be 'e' or '2'; got {base!r}")
+    i, j = modes
+    n_sub = len(rho.dims[0])
+    if not (0 <= i < n_sub and 0 <= j < n_sub and i != j):
+        raise ValueError(f"modes must be two different indices in [0, {n_sub - 1}]; "
+                         f"got {modes!r}")
+    keep = sorted((i, j))
+    reduced = rho.ptrace(keep)
+    mask = [0, 0]
+    mask[keep.index(j)] = 1
+    pt = qutip.partial_transpose(reduced, mask)
+    trace_norm = float(np.sum(np.abs(np.linalg.eigvalsh(pt.full()))))
+    en = math.log(trace_norm)
+    return en / math.log(2.0) if base == "2" else en
+
+
+def von_neumann_entropy(eigenvalues: np.ndarray) -> float:
+    """S = −Σ λ ln λ (nats) over the positive eigenvalues of ρ.
+
+    The Brownian generator is not completely positive, so ρ may carry eigenvalues down to
+    about −1e-8; they are left out here and reported separately as ``min_eigenvalue``.
+    """
+    lam = np.asarray(eigenvalues, dtype=float)
+    lam = lam[lam > 0.0]
+    return float(-np.sum(lam * np.log(lam)))
+
+
+__all__ = ["moments", "occupations", "top_populations", "exact_log_negativity",
+           "von_neumann_entropy"]

@@ -1,0 +1,107 @@
+"""Mode operators on the truncated Fock space (CONVENTIONS.md §2).
+
+Fock dimensions are ordered (ccw, cw, mechanics); a cutoff N keeps the levels 0 … N−1 of a
+mode. Quadratures X = (a + a†)/√2, Y = i(a† − a)/√2 (q, p likewise for the mechanics), in
+the fixed order u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import qutip
+
+Cutoffs = tuple[int, int, int]
+
+# Smallest useful cutoff: with one level a mode's ladder operator is zero.
+MIN_CUTOFF = 2
+MODE_NAMES: tuple[str, str, str] = ("ccw", "cw", "mechanics")
+
+
+def check_cutoffs(cutoffs) -> Cutoffs:
+    """Return ``cutoffs`` as a tuple of three ints or raise a ValueError naming them.
+
+    Parameters
+    ----------
+    cutoffs : sequence of 3 int
+        Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2.
+    """
+    valid = f"three integers (N_ccw, N_cw, N_m), each >= {MIN_CUTOFF}"
+    try:
+        values = tuple(cutoffs)
+    except TypeError:
+        raise ValueError(f"cutoffs must be {valid}; got {cutoffs!r}") from None
+    if len(values) != 3 or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool)
+                                   and n >= MIN_CUTOFF for n in values):
+        raise ValueError(f"cutoffs must be {valid}; got {cutoffs!r}")
+    return tuple(int(n) for n in values)
+
+
+@dataclass(frozen=True)
+class ModeOperators:
+    """Ladder operators and quadratures of the three modes on the joint truncated space.
+
+    Attributes
+    ----------
+    cutoffs : (int, int, int)
+        (N_ccw, N_cw, N_m).
+    a_ccw, a_cw, b : Qobj
+        Annihilation operators of the CCW, CW and mechanical modes.
+    q, p : Qobj
+        Mechanical quadratures (b + b†)/√2 and i(b† − b)/√2.
+    """
+
+    cutoffs: Cutoffs
+    a_ccw: qutip.Qobj
+    a_cw: qutip.Qobj
+    b: qutip.Qobj
+    q: qutip.Qobj
+    p: qutip.Qobj
+
+    @property
+    def optical(self) -> dict[str, qutip.Qobj]:
+        """{"ccw": a_ccw, "cw": a_cw}."""
+        return {"ccw": self.a_ccw, "cw": self.a_cw}
+
+    @property
+    def ladders(self) -> tuple[qutip.Qobj, qutip.Qobj, qutip.Qobj]:
+        """(a_ccw, a_cw, b) in the Fock-dimension order."""
+        return self.a_ccw, self.a_cw, self.b
+
+    @property
+    def quadratures(self) -> tuple[qutip.Qobj, ...]:
+        """u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p) (CONVENTIONS.md §2)."""
+        out = []
+        for c in self.ladders:
+            out += [(c + c.dag()) / math.sqrt(2.0), 1j * (c.dag() - c) / math.sqrt(2.0)]
+        return tuple(out)
+
+    @property
+    def identity(self) -> qutip.Qobj:
+        """Identity on the joint space."""
+        return qutip.qeye(list(self.cutoffs))
+
+
+def operators(cutoffs) -> ModeOperators:
+    """The mode operators for Fock cutoffs (N_ccw, N_cw, N_m).
+
+    Parameters
+    ----------
+    cutoffs : sequence of 3 int
+        Each ≥ 2.
+
+    Returns
+    -------
+    ModeOperators
+    """
+    dims = check_cutoffs(cutoffs)
+    ladders = []
+    for k in range(3):
+        factors = [qutip.qeye(n) for n in dims]
+        factors[k] = qutip.destroy(dims[k])
+        ladders.append(qutip.tensor(*factors))
+    b = ladders[2]
+    return ModeOperators(cutoffs=dims, a_ccw=ladders[0], a_cw=ladders[1], b=b,
+                         q=(b + b.dag()) / math.sqrt(2.0), p=1j * (b.dag() - b) / math.sqrt(2.0))

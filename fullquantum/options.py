@@ -1,0 +1,117 @@
+"""Steady-state methods, linear solvers and the options of :func:`fullquantum.solve`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import Any, Literal, Mapping
+
+import qutip
+
+from .memory import DEFAULT_MEMORY_BUDGET_BYTES
+
+Method = Literal["direct", "eigen", "svd", "power", "iterative-gmres", "iterative-lgmres",
+                 "iterative-bicgstab"]
+# QuTiP 5 ``steadystate(method=...)`` names; "iterative-X" is QuTiP's spelling of the
+# "iterative" method with the Krylov solver X.
+METHODS: tuple[str, ...] = ("direct", "eigen", "svd", "power", "iterative-gmres",
+                            "iterative-lgmres", "iterative-bicgstab")
+# QuTiP's ``solver=`` choices for "direct" and "power" (qutip.core.data.solve).
+SOLVERS: tuple[str, ...] = ("spsolve", "splu", "mkl_spsolve", "solve", "lstsq", "gmres",
+                            "lgmres", "bicgstab")
+METHODS_WITH_SOLVER: tuple[str, ...] = ("direct", "power")
+DENSE_SOLVERS: tuple[str, ...] = ("solve", "lstsq")  # QuTiP densifies L for these
+DEFAULT_METHOD = "direct"
+
+# Top-level Fock population above which a result is flagged. The error of V tracks the
+# worst top-level population (CONVENTIONS.md §5; measured at the reference point: cutoffs
+# (3,2,6) top 1.3e-3, max|ΔV| 1.4e-3; (3,3,6) 1.3e-4, 4.5e-4; (4,3,8) 2e-6, 1.2e-5), so 1e-3
+# flags states whose moments are off at the 1e-3 level (≈ 1% of E_N ≈ 0.1 there).
+DEFAULT_TRUNCATION_TOL = 1e-3
+
+
+def default_solver(method: str) -> str | None:
+    """QuTiP ``solver=`` used when none is given: sparse LU (MKL's if QuTiP has it)."""
+    if method in METHODS_WITH_SOLVER:
+        return "mkl_spsolve" if qutip.settings.has_mkl else "spsolve"
+    return None
+
+
+def check_method_solver(method: str, solver: str | None) -> str | None:
+    """Validate ``method`` and ``solver``; return the solver to use.
+
+    Raises
+    ------
+    ValueError
+        Unknown method or solver, a solver given to a method that takes none, or
+        "mkl_spsolve" without MKL.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; "
+                         f"got {method!r}")
+    if solver is None:
+        return default_solver(method)
+    if method not in METHODS_WITH_SOLVER:
+        raise ValueError(f"solver applies only to method 'direct' or 'power' (an iterative "
+                         f"method names its solver, e.g. 'iterative-gmres'); got "
+                         f"solver={solver!r} with method={method!r}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}; "
+                         f"got {solver!r}")
+    if solver == "mkl_spsolve" and not qutip.settings.has_mkl:
+        raise ValueError("solver='mkl_spsolve' needs MKL, which QuTiP did not find; "
+                         "use solver='spsolve'")
+    return solver
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Options of :func:`fullquantum.solve` (all but the physics and the method).
+
+    Parameters
+    ----------
+    truncation_tol : float
+        Top-level Fock population above which the result is flagged ``truncated`` and a
+        :class:`~fullquantum.TruncationWarning` is issued; in (0, 1]. Default 1e-3 (see
+        ``DEFAULT_TRUNCATION_TOL``).
+    memory_budget_bytes : int
+        Refuse (:class:`~fullquantum.MemoryBudgetError`) when the estimate of
+        :func:`~fullquantum.estimate_memory` exceeds this; > 0. Default 4 GiB.
+    use_rcm : bool
+        QuTiP's reverse Cuthill–McKee reordering for the sparse solvers of "direct", "power"
+        and "iterative-…" (measured at cutoffs (4,3,8), brownian: direct solve 17 s → 11 s,
+        same ρ).
+    qutip_kwargs : mapping
+        Further keywords passed unchanged to ``qutip.steadystate`` (e.g. ``weight``,
+        ``use_precond``, ``atol``, ``maxiter``, ``power_tol``).
+    """
+
+    truncation_tol: float = DEFAULT_TRUNCATION_TOL
+    memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES
+    use_rcm: bool = True
+    qutip_kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        tol = self.truncation_tol
+        if not (isinstance(tol, (int, float)) and math.isfinite(tol) and 0.0 < tol <= 1.0):
+            raise ValueError(f"truncation_tol must be a number in (0, 1]; got {tol!r}")
+        budget = self.memory_budget_bytes
+        if not (isinstance(budget, int) and not isinstance(budget, bool) and budget > 0):
+            raise ValueError(f"memory_budget_bytes must be a positive integer; got {budget!r}")
+        if not isinstance(self.use_rcm, bool):
+            raise ValueError(f"use_rcm must be True or False; got {self.use_rcm!r}")
+        reserved = {"method", "solver", "use_rcm"} & set(self.qutip_kwargs)
+        if reserved:
+            raise ValueError(f"qutip_kwargs must not contain {sorted(reserved)}: pass them as "
+                             f"solve(method=..., solver=...) or SolveOptions(use_rcm=...)")
+        object.__setattr__(self, "qutip_kwargs", MappingProxyType(dict(self.qutip_kwargs)))
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """Names accepted as keyword overrides by :func:`fullquantum.solve`."""
+        return tuple(f.name for f in fields(cls))
+
+
+__all__ = ["Method", "METHODS", "SOLVERS", "DEFAULT_METHOD", "DEFAULT_TRUNCATION_TOL",
+           "SolveOptions", "check_method_solver", "default_solver"]

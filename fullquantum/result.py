@@ -1,0 +1,158 @@
+"""The result of one full-quantum steady-state solve."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import qutip
+
+from linear import MeanField, PointResult, System
+
+from .memory import MemoryEstimate
+from .options import SolveOptions
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Wall-clock seconds of the stages of :func:`fullquantum.solve`.
+
+    Attributes
+    ----------
+    build_s : float
+        Generator, memory estimate and Liouvillian.
+    solve_s : float
+        ``qutip.steadystate``.
+    observables_s : float
+        Moments, negativities, spectrum of ρ.
+    total_s : float
+        The whole call.
+    """
+
+    build_s: float
+    solve_s: float
+    observables_s: float
+    total_s: float
+
+
+@dataclass(frozen=True)
+class SteadyState:
+    """Steady state of one model and its observables (rates in units of ω_m).
+
+    Attributes
+    ----------
+    system, direction, model, bath, cutoffs, branch, method, solver, options
+        What was solved: ``bath`` is ``system.bath``; ``solver`` is the QuTiP linear solver
+        actually requested (``None`` for methods that take none).
+    mean_field : MeanField
+        The mean-field branch that defines the displaced frame (for ``lab`` only a reference).
+    gaussian : PointResult
+        :func:`linear.analyze` at the same branch: the Lyapunov V and E_N to compare with.
+    rho : Qobj
+        Hermitian, unit-trace steady state, in the model's frame (fluctuations for
+        ``linearized``/``nonlinear``), Fock dims (ccw, cw, mechanics).
+    residual : float
+        ‖L(ρ)‖ (Frobenius norm of the generator applied to the returned ρ).
+    means : ndarray (6,)
+        ⟨u⟩ in ρ's frame, u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p): the fluctuation means in the
+        displaced models (≈ 0 for ``linearized``).
+    lab_means : ndarray (6,)
+        ⟨u⟩ in the lab frame: ``means`` plus the mean field (√2 Re α_j, √2 Im α_j, q_s, p_s)
+        for the displaced models; equal to ``means`` for ``lab``.
+    V : ndarray (6, 6)
+        Symmetrised covariance matrix (frame independent), CONVENTIONS.md §2.
+    log_negativity_gaussian : float
+        ``linear.log_negativity`` of ``V`` for the (driven, mechanics) cut, natural log.
+    log_negativity_exact : float
+        ln‖ρ_{d,m}^{T_m}‖₁ of the reduced driven-mode/mechanics state, natural log.
+    top_populations : (float, float, float)
+        Population of the highest kept Fock level of (ccw, cw, mechanics).
+    truncated : bool
+        Some top population exceeds ``options.truncation_tol`` (a TruncationWarning was
+        issued).
+    occupations : ndarray (3,)
+        ⟨c†c⟩ of each mode in ρ's frame (what the cutoffs must hold).
+    photons : (float, float)
+        Lab-frame intracavity photon numbers (⟨a_ccw†a_ccw⟩, ⟨a_cw†a_cw⟩).
+    phonons : float
+        Lab-frame ⟨b†b⟩.
+    purity : float
+        Tr ρ².
+    entropy : float
+        von Neumann entropy S(ρ) in nats (positive eigenvalues only).
+    gaussian_entropy : float
+        S(ρ_G) of the Gaussian state with covariance ``V`` (``linear.gaussian_entropy``).
+    min_eigenvalue : float
+        Most negative (smallest) eigenvalue of ρ; down to about −1e-8 is expected for the
+        Brownian bath, whose generator is not completely positive (§5).
+    mean_field_residual : float
+        Largest coefficient of the dropped terms linear in the fluctuations
+        (:func:`fullquantum.linear_terms`); round-off for the displaced models, NaN for
+        ``lab``.
+    memory : MemoryEstimate
+        The estimate the memory guard checked.
+    timings : Timings
+    """
+
+    system: System
+    direction: str
+    model: str
+    bath: str
+    cutoffs: tuple[int, int, int]
+    branch: int
+    method: str
+    solver: str | None
+    options: SolveOptions
+    mean_field: MeanField
+    gaussian: PointResult
+    rho: qutip.Qobj
+    residual: float
+    means: np.ndarray
+    lab_means: np.ndarray
+    V: np.ndarray
+    log_negativity_gaussian: float
+    log_negativity_exact: float
+    top_populations: tuple[float, float, float]
+    truncated: bool
+    occupations: np.ndarray
+    photons: tuple[float, float]
+    phonons: float
+    purity: float
+    entropy: float
+    gaussian_entropy: float
+    min_eigenvalue: float
+    mean_field_residual: float
+    memory: MemoryEstimate
+    timings: Timings
+
+    def __post_init__(self) -> None:
+        for name in ("means", "lab_means", "V", "occupations"):
+            getattr(self, name).setflags(write=False)
+
+    @property
+    def non_gaussianity(self) -> float:
+        """δ = S(ρ_G) − S(ρ) (nats), CONVENTIONS.md §5; 0 for a Gaussian state.
+
+        ≥ 0 on the infinite space; the truncated V makes it slightly negative for nearly
+        Gaussian states (−5e-5 for the linearized model at (4,3,6) at the reference point).
+        """
+        return self.gaussian_entropy - self.entropy
+
+    @property
+    def log_negativity_exact_log2(self) -> float:
+        """Exact E_N in log2, comparable with QuTiP's ``negativity(..., logarithmic=True)``."""
+        return self.log_negativity_exact / math.log(2.0)
+
+    @property
+    def log_negativity_gaussian_log2(self) -> float:
+        """Gaussian E_N of ``V`` in log2."""
+        return self.log_negativity_gaussian / math.log(2.0)
+
+    @property
+    def V_error(self) -> float:
+        """max|V − V_Lyapunov| against :mod:`linear` (NaN if the linear model is unstable)."""
+        return float(np.max(np.abs(self.V - self.gaussian.V)))
+
+
+__all__ = ["SteadyState", "Timings"]

@@ -1,0 +1,185 @@
+"""Steady state of a full-quantum model with QuTiP, guarded and fully diagnosed.
+
+:func:`solve` builds the model's :class:`~fullquantum.generator.Generator`, checks the memory
+estimate against the budget *before* building the Liouvillian, calls ``qutip.steadystate``
+with the method and linear solver named explicitly, and returns a :class:`SteadyState` with
+every observable of the issue (CONVENTIONS.md §5).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+import warnings
+
+import numpy as np
+import qutip
+
+from linear import MeanField, System, analyze, cut, gaussian_entropy, log_negativity
+from linear.parameters import DIRECTIONS, Direction, check_choice
+
+from .errors import InstabilityWarning, TruncationWarning
+from .memory import check_budget, estimate_memory
+from .models import (DISPLACED_MODELS, MODELS, Model, generator_for, linear_terms, mean_field,
+                     mechanical_displacement)
+from .observables import (exact_log_negativity, moments, occupations, top_populations,
+                          von_neumann_entropy)
+from .operators import check_cutoffs, operators
+from .options import DEFAULT_METHOD, DENSE_SOLVERS, Method, SolveOptions, check_method_solver
+from .result import SteadyState, Timings
+
+# QuTiP applies its RCM reordering where it solves a sparse linear system in L.
+_NO_RCM_METHODS = ("eigen", "svd")
+
+
+def _options(options: SolveOptions | None, overrides: dict) -> SolveOptions:
+    opts = SolveOptions() if options is None else options
+    unknown = set(overrides) - set(SolveOptions.field_names())
+    if unknown:
+        raise TypeError(f"solve() got unknown option(s) {sorted(unknown)}; valid: "
+                        f"{', '.join(SolveOptions.field_names())} (QuTiP keywords go in "
+                        f"qutip_kwargs)")
+    return dataclasses.replace(opts, **overrides) if overrides else opts
+
+
+def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model = "linearized",
+          method: Method = DEFAULT_METHOD, *, solver: str | None = None, branch: int = 0,
+          options: SolveOptions | None = None, **overrides) -> SteadyState:
+    """Steady state of a full-quantum model and its observables.
+
+    Parameters
+    ----------
+    system : System
+        Dimensionless parameters (units of ω_m); the mechanical bath is ``system.bath``.
+    direction : {"ccw", "cw"}
+        Driven mode; entanglement is reported between it and the mechanics.
+    cutoffs : (int, int, int)
+        Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2. The default (4, 3, 8) holds the
+        reference point of CONVENTIONS.md §5 to max|ΔV| ≈ 1e-5 in the linearized model.
+    model : {"linearized", "nonlinear", "lab"}
+        See :mod:`fullquantum.models`.
+    method : {"direct", "eigen", "svd", "power", "iterative-gmres", "iterative-lgmres", \
+"iterative-bicgstab"}
+        QuTiP's ``steadystate(method=...)``. "direct" (sparse LU) is the default: measured
+        6–11 s (lindblad–brownian) at cutoffs (4,3,8), d = 96, linearized model, one core;
+        the nonlinear model fills more (≈ 30–60 s there).
+    solver : str, optional
+        QuTiP's ``solver=`` for "direct"/"power": "spsolve" (default; "mkl_spsolve" when
+        QuTiP has MKL), "splu", "mkl_spsolve", "solve", "lstsq", "gmres", "lgmres",
+        "bicgstab".
+    branch : int
+        Mean-field branch (index into :func:`linear.steady_states`) of the displacement.
+    options : SolveOptions, optional
+        Tolerances, memory budget and QuTiP pass-through keywords.
+    **overrides
+        Fields of :class:`SolveOptions` to override (e.g. ``truncation_tol=1e-4``).
+
+    Returns
+    -------
+    SteadyState
+
+    Raises
+    ------
+    ValueError
+        Unknown direction, model, method or solver; bad cutoffs or branch.
+    TypeError
+        An override that is not a field of :class:`SolveOptions`.
+    MemoryBudgetError
+        The memory estimate exceeds ``options.memory_budget_bytes``.
+
+    Warns
+    -----
+    TruncationWarning
+        Some mode's top Fock level holds more than ``options.truncation_tol``.
+    InstabilityWarning
+        ``model="linearized"`` at a mean field where the linear model is unstable.
+    """
+    t0 = time.perf_counter()
+    check_choice("direction", direction, DIRECTIONS)
+    check_choice("model", model, MODELS)
+    cutoffs = check_cutoffs(cutoffs)
+    solver = check_method_solver(method, solver)
+    opts = _options(options, overrides)
+    mf = mean_field(system, direction, branch)
+    gaussian = analyze(system, direction, branch)
+    if model == "linearized" and not gaussian.stable:
+        warnings.warn(f"the linear model is unstable at mean-field branch {branch} (max Re λ(A) "
+                      f"= {gaussian.max_growth_rate:.3g}): the linearized steady state is an "
+                      f"artefact of the cutoffs", InstabilityWarning, stacklevel=2)
+
+    gen = generator_for(system, direction, cutoffs, model, branch)
+    qutip_kwargs = dict(opts.qutip_kwargs)
+    estimate = estimate_memory(gen, method, solver,
+                               use_precond=bool(qutip_kwargs.get("use_precond", False)))
+    check_budget(estimate, opts.memory_budget_bytes)
+    # CSR: QuTiP's RCM permutation (direct, power, iterative) works on CSR only.
+    L = gen.superoperator().to("csr")
+    t1 = time.perf_counter()
+
+    if method not in _NO_RCM_METHODS and solver not in DENSE_SOLVERS:
+        qutip_kwargs["use_rcm"] = opts.use_rcm
+    if solver == "splu":
+        # QuTiP solves with warnings as errors; scipy's splu warns when handed CSR.
+        qutip_kwargs.setdefault("csc", True)
+    rho = qutip.steadystate(L, method=method, solver=solver, **qutip_kwargs)
+    t2 = time.perf_counter()
+
+    # QuTiP's direct path is Hermitian with trace ≈ 1; eigen/svd/power are not always both.
+    rho = 0.5 * (rho + rho.dag())
+    rho = rho / rho.tr().real
+    rho_dense = rho.full()
+    ops = operators(cutoffs)
+    means, V = moments(rho, ops)
+    occ = occupations(rho, ops)
+    lab_means, quanta, lt_residual = _lab_frame(system, direction, model, mf, means, occ)
+    lam = np.linalg.eigvalsh(rho_dense)
+    tops = top_populations(rho)
+    truncated = max(tops) > opts.truncation_tol
+    if truncated:
+        _warn_truncation(tops, cutoffs, model, opts.truncation_tol)
+    fields = dict(
+        system=system, direction=direction, model=model, bath=system.bath, cutoffs=cutoffs,
+        branch=branch, method=method, solver=solver, options=opts, mean_field=mf,
+        gaussian=gaussian, rho=rho, residual=float(np.linalg.norm(gen.apply(rho_dense))),
+        means=means, lab_means=lab_means, V=V,
+        log_negativity_gaussian=float(log_negativity(V, cut(direction))),
+        log_negativity_exact=exact_log_negativity(rho, cut(direction)),
+        top_populations=tops, truncated=truncated, occupations=occ,
+        photons=(quanta[0], quanta[1]), phonons=quanta[2], purity=float(np.sum(lam**2)),
+        entropy=von_neumann_entropy(lam), gaussian_entropy=float(gaussian_entropy(V)),
+        min_eigenvalue=float(lam[0]), mean_field_residual=lt_residual, memory=estimate)
+    t3 = time.perf_counter()
+    timings = Timings(build_s=t1 - t0, solve_s=t2 - t1, observables_s=t3 - t2, total_s=t3 - t0)
+    return SteadyState(**fields, timings=timings)
+
+
+def _lab_frame(system: System, direction: str, model: str, mf: MeanField, means: np.ndarray,
+               occ: np.ndarray) -> tuple[np.ndarray, tuple[float, float, float], float]:
+    """Lab-frame means, quanta (N_ccw, N_cw, n_b) and the dropped linear terms' residual.
+
+    Displaced models: a = α + δa, b = β + δb, so ⟨u⟩_lab = ⟨δu⟩ + (√2 Re α_j, √2 Im α_j, q_s,
+    p_s) and ⟨c†c⟩ = |z|² + 2 Re(z*⟨δc⟩) + ⟨δc†δc⟩ for each shift z. The lab model is its own
+    frame.
+    """
+    if model not in DISPLACED_MODELS:
+        return means.copy(), tuple(float(n) for n in occ), float("nan")
+    shifts = (mf.alpha_ccw, mf.alpha_cw, mechanical_displacement(mf))
+    mf_vector = np.array([math.sqrt(2.0) * part(z) for z in shifts
+                          for part in (np.real, np.imag)])
+    fluct = (means[0::2] + 1j * means[1::2]) / math.sqrt(2.0)  # ⟨δa_ccw⟩, ⟨δa_cw⟩, ⟨δb⟩
+    quanta = tuple(float(abs(z) ** 2 + 2.0 * np.real(np.conj(z) * f) + n)
+                   for z, f, n in zip(shifts, fluct, occ))
+    return means + mf_vector, quanta, linear_terms(system, direction, mf).max_abs
+
+
+def _warn_truncation(tops, cutoffs, model: str, tol: float) -> None:
+    names = ("N_ccw", "N_cw", "N_m")
+    worst = ", ".join(f"{n}={c}: {p:.2e}" for n, c, p in zip(names, cutoffs, tops) if p > tol)
+    # stacklevel 3: the warning points at the caller of solve().
+    warnings.warn(f"Fock truncation: top-level population above truncation_tol={tol:g} "
+                  f"({worst}); raise those cutoffs ({model} model, cutoffs={cutoffs})",
+                  TruncationWarning, stacklevel=3)
+
+
+__all__ = ["solve"]
