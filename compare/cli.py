@@ -5,13 +5,37 @@ from __future__ import annotations
 import argparse
 import sys
 
+STUDY_HELP = {
+    "point": "linear vs full quantum at the design point: every element of V, means, "
+             "photon/phonon numbers, Gaussian and exact E_N, non-Gaussianity, diagnostics",
+    "converge": "truncation convergence: refine each Fock cutoff in turn; verdict "
+                "converged / marginal / not converged",
+    "linearization": "nonlinear model on a G0 ladder at fixed (detuning, |G|): power-law "
+                     "exponents and the G0 -> 0 limit",
+    "nonreciprocity": "E_N against detuning for both drive directions and both baths: "
+                      "Gaussian curves with full-quantum points",
+}
+
 
 def _paper(args: argparse.Namespace) -> int:
     from linear.paper_report import stderr_progress, write_paper_report
 
-    progress = None if args.quiet else stderr_progress
     out = write_paper_report(args.out, J_fig_over_kappa=args.J_over_kappa,
-                             chi_points=args.chi_points, progress=progress)
+                             chi_points=args.chi_points,
+                             progress=None if args.quiet else stderr_progress)
+    print(f"{out}/index.md")
+    return 0
+
+
+def _studies(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .report import STUDIES, stderr_progress, write_report
+
+    studies = tuple(STUDIES) if args.command == "report" else (args.command,)
+    out = write_report(args.out or f"reports/{'validation' if args.command == 'report' else args.command}",
+                       load_config(args.config), studies=studies,
+                       progress=None if args.quiet else stderr_progress,
+                       paper_link="../paper/index.md" if args.command == "report" else None)
     print(f"{out}/index.md")
     return 0
 
@@ -36,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="points per axis of the χ(J, Ω) map (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     p.set_defaults(run=_paper)
+
+    config_help = ("TOML file overriding any part of the built-in configuration (sections "
+                   "design, solver, point, converge, linearization, nonreciprocity); unknown "
+                   "keys are an error")
+    for name, text in (("report", "run every study and write the validation report "
+                                  "(reports/validation/)"), *STUDY_HELP.items()):
+        q = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        q.add_argument("--config", metavar="TOML", help=config_help)
+        q.add_argument("--out", help="output directory, replaced atomically (default: "
+                       f"reports/{'validation' if name == 'report' else name})")
+        q.add_argument("--quiet", action="store_true", help="no progress messages")
+        q.set_defaults(run=_studies)
     return parser
 
 

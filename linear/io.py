@@ -42,7 +42,7 @@ def markdown_table(df: pd.DataFrame, floatfmt: str = ".4g") -> str:
     def fmt(v) -> str:
         if isinstance(v, (float, np.floating)):
             return format(v, floatfmt) if np.isfinite(v) else "—"
-        return str(v)
+        return str(v).replace("|", "\\|")  # a bare pipe would split the cell
 
     lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]

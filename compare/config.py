@@ -1,0 +1,215 @@
+"""Configuration of the validation studies: frozen dataclasses, loadable from TOML.
+
+A user TOML file overrides any part of the built-in defaults::
+
+    [design]            # the reduced-scale operating point (CONVENTIONS.md §5)
+    coupling = 0.2
+    [converge]
+    max_cutoffs = [6, 5, 12]
+
+Unknown sections or keys are an error that lists the valid ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import fullquantum
+import linear
+from linear.parameters import BATHS, DIRECTIONS, check_choice
+
+MODELS = ("linearized", "nonlinear", "lab")
+
+
+def _cutoffs(name: str, value) -> tuple[int, int, int]:
+    try:
+        c = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be three integers (N_ccw, N_cw, N_m); got {value!r}") from None
+    if len(c) != 3 or min(c) < 1 or any(int(v) != v for v in value):
+        raise ValueError(f"{name} must be three integers ≥ 1 (N_ccw, N_cw, N_m); got {value!r}")
+    return c
+
+
+def _positive(name: str, value: float) -> float:
+    if not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} must be a number > 0; got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class DesignConfig:
+    """Reduced-scale operating point (units of ω_m); defaults: the reference point of §5."""
+
+    kappa: float = 0.2
+    J: float = 0.1
+    Delta_F: float = 0.1
+    gamma_m: float = 5e-3
+    n_m: float = 0.2
+    G0: float = 0.05
+    detuning: float = 0.9
+    coupling: float = 0.25
+    direction: str = "ccw"
+    bath: str = "brownian"
+
+    def __post_init__(self) -> None:
+        self.system()  # validates every field, naming it
+
+    def system(self, **changes) -> linear.System:
+        """The :class:`linear.System` of this design (with ``changes`` applied)."""
+        kw = {**dataclasses.asdict(self), **changes}
+        return linear.design_point(**kw)
+
+
+@dataclass(frozen=True)
+class SolverConfig:
+    """How every full-quantum steady state is computed (see :func:`fullquantum.solve`)."""
+
+    method: str = "direct"
+    truncation_tol: float = 1e-3
+
+    def __post_init__(self) -> None:
+        check_choice("solver.method", self.method, fullquantum.METHODS)
+        if not 0 < self.truncation_tol <= 1:
+            raise ValueError(f"solver.truncation_tol must lie in (0, 1]; got {self.truncation_tol!r}")
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`fullquantum.solve`."""
+        return {"method": self.method, "truncation_tol": self.truncation_tol}
+
+
+@dataclass(frozen=True)
+class PointConfig:
+    """Agreement at the design point."""
+
+    model: str = "linearized"
+    cutoffs: tuple[int, int, int] = (4, 3, 8)
+    V_tolerance: float = 1e-4
+    log_negativity_tolerance: float = 1e-3
+
+    def __post_init__(self) -> None:
+        check_choice("point.model", self.model, MODELS)
+        object.__setattr__(self, "cutoffs", _cutoffs("point.cutoffs", self.cutoffs))
+        _positive("point.V_tolerance", self.V_tolerance)
+        _positive("point.log_negativity_tolerance", self.log_negativity_tolerance)
+
+
+@dataclass(frozen=True)
+class ConvergeConfig:
+    """Truncation-convergence study: refine each cutoff in turn from ``start_cutoffs``."""
+
+    model: str = "linearized"
+    start_cutoffs: tuple[int, int, int] = (2, 2, 4)
+    max_cutoffs: tuple[int, int, int] = (6, 5, 12)
+    V_tolerance: float = 1e-4
+    log_negativity_tolerance: float = 1e-3
+
+    def __post_init__(self) -> None:
+        check_choice("converge.model", self.model, MODELS)
+        start = _cutoffs("converge.start_cutoffs", self.start_cutoffs)
+        stop = _cutoffs("converge.max_cutoffs", self.max_cutoffs)
+        if any(a > b for a, b in zip(start, stop)):
+            raise ValueError(f"converge.start_cutoffs {start} must not exceed "
+                             f"converge.max_cutoffs {stop} in any mode")
+        object.__setattr__(self, "start_cutoffs", start)
+        object.__setattr__(self, "max_cutoffs", stop)
+        _positive("converge.V_tolerance", self.V_tolerance)
+        _positive("converge.log_negativity_tolerance", self.log_negativity_tolerance)
+
+
+@dataclass(frozen=True)
+class LinearizationConfig:
+    """G0 ladder at fixed (Δ̃_c, |G_d|) with the ``nonlinear`` model."""
+
+    G0: tuple[float, ...] = (0.2, 0.1, 0.05, 0.025)
+    cutoffs: tuple[int, int, int] = (4, 3, 8)
+
+    def __post_init__(self) -> None:
+        g = tuple(_positive("linearization.G0", float(v)) for v in self.G0)
+        if len(g) < 3:
+            raise ValueError(f"linearization.G0 needs at least 3 values for a fit; got {g}")
+        object.__setattr__(self, "G0", g)
+        object.__setattr__(self, "cutoffs", _cutoffs("linearization.cutoffs", self.cutoffs))
+
+
+@dataclass(frozen=True)
+class NonreciprocityConfig:
+    """E_N against the bare detuning Δ_c for both drives and both baths.
+
+    The design point (with ``Delta_F`` replaced) fixes the laser; ``Delta_c`` lists the bare
+    detunings of the full-quantum points.
+    """
+
+    Delta_c: tuple[float, ...] = (0.5, 0.7, 0.9, 1.1, 1.3, 1.5)
+    Delta_F: float = 0.3
+    model: str = "linearized"
+    cutoffs: tuple[int, int, int] = (4, 3, 8)
+    log_negativity_tolerance: float = 1e-3
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "Delta_c", tuple(float(v) for v in self.Delta_c))
+        if len(self.Delta_c) < 2:
+            raise ValueError("nonreciprocity.Delta_c needs at least 2 values")
+        check_choice("nonreciprocity.model", self.model, MODELS)
+        object.__setattr__(self, "cutoffs", _cutoffs("nonreciprocity.cutoffs", self.cutoffs))
+        _positive("nonreciprocity.log_negativity_tolerance", self.log_negativity_tolerance)
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Everything ``omxval report`` runs."""
+
+    design: DesignConfig = field(default_factory=DesignConfig)
+    solver: SolverConfig = field(default_factory=SolverConfig)
+    point: PointConfig = field(default_factory=PointConfig)
+    converge: ConvergeConfig = field(default_factory=ConvergeConfig)
+    linearization: LinearizationConfig = field(default_factory=LinearizationConfig)
+    nonreciprocity: NonreciprocityConfig = field(default_factory=NonreciprocityConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict (TOML/JSON-friendly)."""
+        return dataclasses.asdict(self)
+
+
+def _build(cls, values: dict[str, Any], where: str):
+    valid = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - set(valid))
+    if unknown:
+        raise ValueError(f"unknown key(s) {unknown} in [{where}]; valid keys: {sorted(valid)}")
+    kw = {}
+    for name, value in values.items():
+        sub = valid[name].default_factory if valid[name].default_factory is not dataclasses.MISSING else None
+        if sub is not None and dataclasses.is_dataclass(sub):
+            if not isinstance(value, dict):
+                raise ValueError(f"[{name}] must be a table; got {value!r}")
+            kw[name] = _build(sub, value, name)
+        else:
+            kw[name] = tuple(value) if isinstance(value, list) else value
+    return cls(**kw)
+
+
+def config_from_dict(values: dict[str, Any]) -> ReportConfig:
+    """Defaults overridden by ``values`` (nested dict as from TOML); validated."""
+    return _build(ReportConfig, values, "top level")
+
+
+def load_config(path: str | Path | None) -> ReportConfig:
+    """The built-in configuration, overridden by the TOML file at ``path`` if given."""
+    if path is None:
+        return ReportConfig()
+    try:
+        values = tomllib.loads(Path(path).read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read configuration {path}: {exc.strerror}") from None
+    return config_from_dict(values)
+
+
+__all__ = ["ReportConfig", "DesignConfig", "SolverConfig", "PointConfig", "ConvergeConfig",
+           "LinearizationConfig", "NonreciprocityConfig", "load_config", "config_from_dict",
+           "MODELS", "BATHS", "DIRECTIONS"]

@@ -1,0 +1,163 @@
+"""Truncation-convergence study of the full-quantum model.
+
+Each Fock cutoff is refined in turn (ccw, then cw, then mechanics) from a small start; a
+mode's cutoff is accepted at the first N for which raising it to N + 1 changes V and both
+E_N by less than the tolerances. The accepted cutoffs are then checked once more by raising
+every mode by one. Like any such study, this can dismiss convergence but never prove it:
+"converged" means that no refinement that was tried changed anything beyond tolerance.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+import fullquantum
+import linear
+
+MODES = ("ccw", "cw", "mech")
+ConvergenceVerdict = Literal["converged", "marginal", "not converged"]
+
+
+@dataclass(frozen=True)
+class ConvergenceStudy:
+    """Outcome of :func:`convergence_study`.
+
+    Attributes
+    ----------
+    steps : DataFrame
+        One row per solve: ``stage`` (refine ccw / cw / mech, or check), cutoffs, Hilbert
+        dimension ``d``, the change against the solve it refines (``max abs dV``,
+        ``dE_N gaussian``, ``dE_N exact``), the values (``E_N gaussian``, ``E_N exact``,
+        ``V error vs linear``), top Fock populations and seconds.
+    chosen : (int, int, int)
+        The smallest cutoffs at which every quantity stopped changing within tolerance
+        (the largest tried for a mode that never did).
+    verdict : {"converged", "marginal", "not converged"}
+    reasons : tuple of str
+    tolerances : (float, float)
+        (V, E_N) tolerances used.
+    """
+
+    steps: pd.DataFrame
+    chosen: tuple[int, int, int]
+    verdict: ConvergenceVerdict
+    reasons: tuple[str, ...]
+    tolerances: tuple[float, float]
+
+
+def _changes(a: fullquantum.SteadyState, b: fullquantum.SteadyState) -> dict[str, float]:
+    return {"max abs dV": float(np.abs(a.V - b.V).max()),
+            "dE_N gaussian": abs(a.log_negativity_gaussian - b.log_negativity_gaussian),
+            "dE_N exact": abs(a.log_negativity_exact - b.log_negativity_exact)}
+
+
+def _within(ch: dict[str, float], tol_V: float, tol_EN: float, factor: float = 1.0) -> bool:
+    return (ch["max abs dV"] <= factor * tol_V and ch["dE_N gaussian"] <= factor * tol_EN
+            and ch["dE_N exact"] <= factor * tol_EN)
+
+
+def convergence_study(system: linear.System, direction: str, *, model: str = "linearized",
+                      start: tuple[int, int, int] = (2, 2, 4),
+                      maximum: tuple[int, int, int] = (6, 5, 12), V_tolerance: float = 1e-4,
+                      log_negativity_tolerance: float = 1e-3,
+                      progress: Callable[[str], None] | None = None,
+                      **solve_options) -> ConvergenceStudy:
+    """Refine each cutoff in turn and judge truncation convergence.
+
+    Parameters
+    ----------
+    system, direction, model
+        As for :func:`fullquantum.solve`.
+    start, maximum : (int, int, int)
+        First and largest cutoffs (N_ccw, N_cw, N_m) tried.
+    V_tolerance, log_negativity_tolerance : float
+        A refinement "changes nothing" when max|ΔV| and both |ΔE_N| stay below these.
+    progress : callable, optional
+        Receives a one-line message per solve.
+    **solve_options
+        Passed to :func:`fullquantum.solve` (``method=``, options).
+
+    Returns
+    -------
+    ConvergenceStudy
+        verdict "not converged" if a mode reached its maximum while still changing or the
+        final check (every cutoff + 1) changes something beyond tolerance; "marginal" if
+        the final check is within tolerance but uses more than half of it, or a top Fock
+        population at the chosen cutoffs exceeds the truncation tolerance; else
+        "converged".
+    """
+    if any(a > b for a, b in zip(start, maximum)):
+        raise ValueError(f"start {tuple(start)} must not exceed maximum {tuple(maximum)}")
+    say = progress or (lambda message: None)
+    rows: list[dict] = []
+    solved: dict[tuple[int, ...], fullquantum.SteadyState] = {}
+
+    def run(cutoffs, stage, ref=None):
+        t = time.perf_counter()
+        key = tuple(cutoffs)
+        if key not in solved:  # the final check may revisit a rung of the ladder
+            with warnings.catch_warnings():  # truncation is expected on the ladder; recorded
+                warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+                solved[key] = fullquantum.solve(system, direction, cutoffs=key, model=model,
+                                                **solve_options)
+        res = solved[key]
+        ch = _changes(res, ref) if ref is not None else dict.fromkeys(
+            ("max abs dV", "dE_N gaussian", "dE_N exact"), np.nan)
+        rows.append({"stage": stage, "N_ccw": cutoffs[0], "N_cw": cutoffs[1], "N_m": cutoffs[2],
+                     "d": int(np.prod(cutoffs)), **ch,
+                     "E_N gaussian": res.log_negativity_gaussian,
+                     "E_N exact": res.log_negativity_exact, "V error vs linear": res.V_error,
+                     **{f"top population {m}": p for m, p in zip(MODES, res.top_populations)},
+                     "seconds": time.perf_counter() - t})
+        say(f"{stage}: cutoffs {tuple(cutoffs)} (d = {int(np.prod(cutoffs))}), "
+            f"max|ΔV| {ch['max abs dV']:.1e}, {rows[-1]['seconds']:.1f} s")
+        return res, ch
+
+    current = list(start)
+    prev, _ = run(current, "start")
+    reasons: list[str] = []
+    stuck = []
+    for k, mode in enumerate(MODES):
+        while True:
+            if current[k] >= maximum[k]:
+                stuck.append(mode)
+                reasons.append(f"{mode}: still changing at the maximum cutoff {maximum[k]}")
+                break
+            trial = list(current)
+            trial[k] += 1
+            res, ch = run(trial, f"refine {mode}", prev)
+            if _within(ch, V_tolerance, log_negativity_tolerance):
+                break  # N_k = current[k] is enough: keep the smaller cutoff and its state
+            current, prev = trial, res
+    chosen = tuple(current)
+    base = prev
+    worst = {"max abs dV": 0.0, "dE_N gaussian": 0.0, "dE_N exact": 0.0}
+    for k, mode in enumerate(MODES):
+        trial = list(chosen)
+        trial[k] += 1
+        _, ch = run(trial, f"check {mode}+1", base)
+        worst = {q: max(worst[q], ch[q]) for q in worst}
+    tops = base.top_populations
+    trunc = base.options.truncation_tol
+    reasons.append(f"final check (each cutoff + 1): max|ΔV| {worst['max abs dV']:.1e} "
+                   f"(tol {V_tolerance:.0e}), |ΔE_N| Gaussian {worst['dE_N gaussian']:.1e}, "
+                   f"exact {worst['dE_N exact']:.1e} (tol {log_negativity_tolerance:.0e})")
+    verdict: ConvergenceVerdict
+    if stuck or not _within(worst, V_tolerance, log_negativity_tolerance):
+        verdict = "not converged"
+    elif not _within(worst, V_tolerance, log_negativity_tolerance, 0.5) or max(tops) > trunc:
+        verdict = "marginal"
+        if max(tops) > trunc:
+            reasons.append(f"top Fock populations {tuple(f'{p:.1e}' for p in tops)} exceed "
+                           f"{trunc:.0e} at the chosen cutoffs")
+    else:
+        verdict = "converged"
+    return ConvergenceStudy(pd.DataFrame(rows), chosen, verdict, tuple(reasons),
+                            (V_tolerance, log_negativity_tolerance))

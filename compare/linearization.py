@@ -1,0 +1,156 @@
+"""Approach to the linearised limit: a G0 ladder at fixed (Δ̃_c, |G_d|).
+
+At fixed effective detuning and driven-mode coupling the Gaussian model does not depend on
+G0 (CONVENTIONS.md §5), while the ``nonlinear`` full-quantum model keeps the cubic
+radiation-pressure term −G0 Σ_j δa_j†δa_j δq. Its deviation from the linearised model must
+vanish as G0 → 0; the expected leading order is G0² for V and G0 for ⟨δq⟩.
+
+The deviation of V is measured against the ``linearized`` full-quantum model at the same
+cutoffs, so that truncation error (common to both) does not floor the power law; the
+deviation from the Lyapunov V is reported too.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+import fullquantum
+import linear
+
+
+@dataclass(frozen=True)
+class PowerLaw:
+    """Least-squares fit log y = p log x + c.
+
+    Attributes
+    ----------
+    exponent, exponent_stderr : float
+        p and its standard error (from the fit residuals; NaN with fewer than 3 points).
+    prefactor : float
+        e^c.
+    """
+
+    exponent: float
+    exponent_stderr: float
+    prefactor: float
+
+    def __call__(self, x):
+        return self.prefactor * np.asarray(x, dtype=float) ** self.exponent
+
+
+def fit_power_law(x, y) -> PowerLaw:
+    """Fit y = a x^p on log–log axes; points with y ≤ 0 are rejected with an error."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.size < 2 or np.any(x <= 0) or np.any(y <= 0) or not np.all(np.isfinite(y)):
+        raise ValueError("a power-law fit needs ≥ 2 points with positive, finite x and y")
+    if x.size >= 3:
+        coef, cov = np.polyfit(np.log(x), np.log(y), 1, cov=True)
+        err = float(np.sqrt(cov[0, 0]))
+    else:
+        coef, err = np.polyfit(np.log(x), np.log(y), 1), float("nan")
+    return PowerLaw(float(coef[0]), err, float(np.exp(coef[1])))
+
+
+def extrapolate_to_zero(G0, values, order: int = 1) -> tuple[float, float]:
+    """Intercept (and its standard error) of a fit of ``values`` in powers of G0².
+
+    The cubic term enters observables at even orders of G0 at fixed (Δ̃_c, |G_d|), so a
+    polynomial in G0² is the natural extrapolant.
+    """
+    u = np.asarray(G0, dtype=float) ** 2
+    v = np.asarray(values, dtype=float)
+    if u.size < order + 2:
+        raise ValueError(f"extrapolation of order {order} needs ≥ {order + 2} points")
+    coef, cov = np.polyfit(u, v, order, cov=True)
+    return float(coef[-1]), float(np.sqrt(cov[-1, -1]))
+
+
+@dataclass(frozen=True)
+class LinearizationStudy:
+    """Outcome of :func:`linearization_study`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per G0: deviations of the nonlinear model from the linearised full-quantum
+        model (``max abs dV``, ``dE_N gaussian``, ``dE_N exact``), from the Lyapunov V,
+        ``<dq>`` (fluctuation mean of q), values and diagnostics.
+    V_fit, dq_fit : PowerLaw
+        Power laws of max|ΔV| and |⟨δq⟩| against G0.
+    E_N_extrapolated : dict
+        For "gaussian" and "exact": (G0 → 0 intercept, its standard error, the value it
+        must meet): the linearised full-quantum model's E_N at the same cutoffs (so that
+        truncation error, common to both, cancels).
+    linear_log_negativity : float
+        The Lyapunov E_N (differs from the targets above by the truncation error only).
+    """
+
+    table: pd.DataFrame
+    V_fit: PowerLaw
+    dq_fit: PowerLaw
+    E_N_extrapolated: dict[str, tuple[float, float, float]]
+    linear_log_negativity: float
+
+
+def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str = "ccw",
+                        cutoffs: tuple[int, int, int] = (4, 3, 8),
+                        progress: Callable[[str], None] | None = None,
+                        **solve_options) -> LinearizationStudy:
+    """Run the nonlinear model on a G0 ladder at a fixed design point.
+
+    Parameters
+    ----------
+    design : dict
+        Keyword arguments of :func:`linear.design_point` except ``G0`` and ``direction``.
+    G0 : sequence of float
+        The ladder (≥ 3 values, units of ω_m).
+    direction, cutoffs
+        As for :func:`fullquantum.solve`.
+    **solve_options
+        Passed to :func:`fullquantum.solve`.
+    """
+    G0 = tuple(float(g) for g in G0)
+    if len(G0) < 3:
+        raise ValueError(f"G0 needs at least 3 values for a fit; got {G0}")
+    say = progress or (lambda message: None)
+    rows = []
+
+    def solve(system, model):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", fullquantum.TruncationWarning)
+            res = fullquantum.solve(system, direction, cutoffs=cutoffs, model=model,
+                                    **solve_options)
+        return res, bool(caught)
+
+    # At fixed (Δ̃_c, |G_d|) the linearised model is the same for every G0: solve it once.
+    ref, _ = solve(linear.design_point(**design, G0=max(G0), direction=direction), "linearized")
+    for g in sorted(G0, reverse=True):
+        t = time.perf_counter()
+        nl, truncated = solve(linear.design_point(**design, G0=g, direction=direction),
+                              "nonlinear")
+        rows.append({"G0": g, "max abs dV": float(np.abs(nl.V - ref.V).max()),
+                     "max abs dV vs Lyapunov": nl.V_error,
+                     "dE_N gaussian": nl.log_negativity_gaussian - ref.log_negativity_gaussian,
+                     "dE_N exact": nl.log_negativity_exact - ref.log_negativity_exact,
+                     "<dq>": float(nl.means[4]),
+                     "E_N gaussian": nl.log_negativity_gaussian,
+                     "E_N exact": nl.log_negativity_exact,
+                     "non-Gaussianity": nl.non_gaussianity,
+                     "max top population": max(nl.top_populations),
+                     "truncated": truncated, "seconds": time.perf_counter() - t})
+        say(f"G0 = {g:g}: max|ΔV| = {rows[-1]['max abs dV']:.2e}, "
+            f"{rows[-1]['seconds']:.1f} s")
+    table = pd.DataFrame(rows)
+    V_fit = fit_power_law(table["G0"], table["max abs dV"])
+    dq_fit = fit_power_law(table["G0"], np.abs(table["<dq>"]))
+    extrap = {"gaussian": (*extrapolate_to_zero(table["G0"], table["E_N gaussian"]),
+                           ref.log_negativity_gaussian),
+              "exact": (*extrapolate_to_zero(table["G0"], table["E_N exact"]),
+                        ref.log_negativity_exact)}
+    return LinearizationStudy(table, V_fit, dq_fit, extrap, ref.gaussian.log_negativity)

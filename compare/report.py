@@ -1,0 +1,261 @@
+"""``omxval report``: every study, verdicts first, written atomically to ``reports/validation``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from linear.io import atomic_directory, markdown_table
+
+from . import plots
+from .agreement import Tolerances, compare_point
+from .config import ReportConfig
+from .convergence import convergence_study
+from .linearization import linearization_study
+from .metadata import collect
+from .nonreciprocity import nonreciprocity_study
+
+def stderr_progress(message: str) -> None:
+    """Default progress sink: one line on standard error."""
+    print(f"[omxval] {message}", file=sys.stderr, flush=True)
+
+
+def _design_kwargs(cfg: ReportConfig) -> dict:
+    d = dataclasses.asdict(cfg.design)
+    d.pop("G0")
+    d.pop("direction")
+    return d
+
+
+def run_point(cfg: ReportConfig, progress=None):
+    """Agreement at the design point (config sections ``design``, ``point``, ``solver``)."""
+    p = cfg.point
+    return compare_point(cfg.design.system(), cfg.design.direction, model=p.model,
+                         cutoffs=p.cutoffs,
+                         tolerances=Tolerances(p.V_tolerance, p.log_negativity_tolerance),
+                         **cfg.solver.options())
+
+
+def run_converge(cfg: ReportConfig, progress=None):
+    """Truncation-convergence study at the design point."""
+    c = cfg.converge
+    return convergence_study(cfg.design.system(), cfg.design.direction, model=c.model,
+                             start=c.start_cutoffs, maximum=c.max_cutoffs,
+                             V_tolerance=c.V_tolerance,
+                             log_negativity_tolerance=c.log_negativity_tolerance,
+                             progress=progress, **cfg.solver.options())
+
+
+def run_linearization(cfg: ReportConfig, progress=None):
+    """G0 ladder at the design's (Δ̃_c, |G_d|)."""
+    lz = cfg.linearization
+    return linearization_study(_design_kwargs(cfg), lz.G0, direction=cfg.design.direction,
+                               cutoffs=lz.cutoffs, progress=progress, **cfg.solver.options())
+
+
+def run_nonreciprocity(cfg: ReportConfig, progress=None):
+    """E_N against Δ_c for both drives and both baths, the laser fixed by the design."""
+    nr = cfg.nonreciprocity
+    system = cfg.design.system(Delta_F=nr.Delta_F)
+    return nonreciprocity_study(system, nr.Delta_c, model=nr.model, cutoffs=nr.cutoffs,
+                                progress=progress, **cfg.solver.options())
+
+
+def verdict_point(cfg: ReportConfig, point) -> tuple[str, str, str]:
+    return ("Gaussian model vs full quantum at the design point", point.verdict,
+            "; ".join(point.reasons))
+
+
+def verdict_converge(cfg: ReportConfig, conv) -> tuple[str, str, str]:
+    return ("Fock truncation", conv.verdict,
+            f"chosen cutoffs {conv.chosen}; " + "; ".join(conv.reasons))
+
+
+def verdict_linearization(cfg: ReportConfig, lin) -> tuple[str, str, str]:
+    ok_exp = abs(lin.V_fit.exponent - 2.0) <= max(0.1, 3 * lin.V_fit.exponent_stderr)
+    g, ex = lin.E_N_extrapolated["gaussian"], lin.E_N_extrapolated["exact"]
+    meets = all(abs(c - target) <= 3 * err + 1e-6 for c, err, target in (g, ex))
+    return ("approach to the linearised limit (G0 → 0)",
+            "consistent" if ok_exp and meets else "inconsistent",
+            f"max|ΔV| ∝ G0^{lin.V_fit.exponent:.3f}±{lin.V_fit.exponent_stderr:.3f} "
+            f"(expected 2); ⟨δq⟩ ∝ G0^{lin.dq_fit.exponent:.3f}±"
+            f"{lin.dq_fit.exponent_stderr:.3f} (expected 1); E_N(G0→0) Gaussian "
+            f"{g[0]:.6f}±{g[1]:.1e} vs {g[2]:.6f}, exact {ex[0]:.6f}±{ex[1]:.1e} vs {ex[2]:.6f}")
+
+
+def verdict_nonreciprocity(cfg: ReportConfig, result) -> tuple[str, str, str]:
+    _, points = result
+    solved = points[points["stable"]]
+    dev = np.abs(solved["E_N exact fq"] - solved["E_N linear"])
+    tol = cfg.nonreciprocity.log_negativity_tolerance
+    n_trunc = int(solved["truncated"].sum())
+    verdict = "truncated" if n_trunc else "agree" if (dev <= tol).all() else "disagree"
+    best = {d: solved.loc[solved["direction"] == d, "E_N linear"].max() for d in ("ccw", "cw")}
+    return ("nonreciprocity (both drives, both baths)", verdict,
+            f"{len(solved)} stable points of {len(points)} ({n_trunc} truncated); "
+            f"max|E_N exact − E_N linear| = {dev.max():.2e} (tolerance {tol:.0e}); "
+            f"max E_N ccw {best['ccw']:.4f}, cw {best['cw']:.4f}")
+
+
+def write_point(cfg: ReportConfig, point, out: Path) -> tuple[str, dict]:
+    plots.plot_point(point, out / "point.png")
+    md = f"""## Agreement at the design point
+
+{point.to_markdown()}
+![point](point.png)
+"""
+    return md, {"point_summary": point.summary, "point_elements": point.elements}
+
+
+def write_converge(cfg: ReportConfig, conv, out: Path) -> tuple[str, dict]:
+    plots.plot_convergence(conv, out / "convergence.png")
+    cols = ["stage", "N_ccw", "N_cw", "N_m", "d", "max abs dV", "dE_N gaussian", "dE_N exact",
+            "E_N exact", "seconds"]
+    md = f"""## Truncation convergence
+
+Each cutoff is raised in turn until one more level changes nothing beyond tolerance; then
+every cutoff is raised once more as a check. Chosen cutoffs: **{conv.chosen}** —
+**{conv.verdict}**. (A study like this can dismiss convergence, never prove it.)
+
+![convergence](convergence.png)
+
+{markdown_table(conv.steps[cols], ".3g")}
+"""
+    return md, {"convergence": conv.steps}
+
+
+def write_linearization(cfg: ReportConfig, lin, out: Path) -> tuple[str, dict]:
+    plots.plot_linearization(lin, out / "linearization.png")
+    cols = ["G0", "max abs dV", "dE_N gaussian", "dE_N exact", "<dq>", "non-Gaussianity",
+            "max top population", "seconds"]
+    md = f"""## Approach to the linearised limit
+
+`nonlinear` model on a G0 ladder at fixed (Δ̃_c, |G_d|); deviations against the `linearized`
+model at the same cutoffs {cfg.linearization.cutoffs}.
+
+![linearization](linearization.png)
+
+{markdown_table(lin.table[cols], ".3g")}
+"""
+    return md, {"linearization": lin.table}
+
+
+def write_nonreciprocity(cfg: ReportConfig, result, out: Path) -> tuple[str, dict]:
+    curves, points = result
+    plots.plot_nonreciprocity(curves, points, out / "nonreciprocity.png")
+    cols = [c for c in ("bath", "direction", "Delta_c [omega_m]", "stable", "E_N linear",
+                        "E_N gaussian fq", "E_N exact fq", "max abs dV", "truncated")
+            if c in points]
+    md = f"""## Nonreciprocity
+
+The laser of the design point (Δ_F = {cfg.nonreciprocity.Delta_F}) drives either direction;
+Gaussian curves and full-quantum points ({cfg.nonreciprocity.model}, cutoffs
+{cfg.nonreciprocity.cutoffs}).
+
+![nonreciprocity](nonreciprocity.png)
+
+{markdown_table(points[cols], ".4g")}
+"""
+    return md, {"nonreciprocity_points": points, "nonreciprocity_curves": curves}
+
+
+STUDIES: dict[str, tuple[Callable, Callable, Callable]] = {
+    "point": (run_point, verdict_point, write_point),
+    "converge": (run_converge, verdict_converge, write_converge),
+    "linearization": (run_linearization, verdict_linearization, write_linearization),
+    "nonreciprocity": (run_nonreciprocity, verdict_nonreciprocity, write_nonreciprocity),
+}
+
+
+def write_report(out: str | Path = "reports/validation", config: ReportConfig | None = None,
+                 *, studies: tuple[str, ...] = tuple(STUDIES),
+                 progress: Callable[[str], None] | None = stderr_progress,
+                 paper_link: str | None = "../paper/index.md") -> Path:
+    """Run ``studies`` and write ``index.md``, figures, CSV tables and ``metadata.json``.
+
+    Everything is computed before anything is written, and the directory is replaced only
+    when every file is complete: an interrupted run leaves the previous report intact.
+
+    Parameters
+    ----------
+    out : path
+        Output directory.
+    config : ReportConfig
+        Default: the built-in configuration.
+    studies : tuple of str
+        Any of "point", "converge", "linearization", "nonreciprocity" (default: all).
+    progress : callable or None
+        Receives one-line progress messages (default: standard error).
+    paper_link : str or None
+        Relative link to the paper reproduction, shown at the top.
+    """
+    unknown = [s for s in studies if s not in STUDIES]
+    if unknown:
+        raise ValueError(f"unknown studies {unknown}; valid: {list(STUDIES)}")
+    cfg = config or ReportConfig()
+    say = progress or (lambda message: None)
+    timings: dict[str, float] = {}
+    results = {}
+    t0 = time.perf_counter()
+    for name in studies:
+        say(f"{name} ...")
+        t = time.perf_counter()
+        results[name] = STUDIES[name][0](cfg, say)
+        timings[name] = round(time.perf_counter() - t, 3)
+        say(f"{name}: {timings[name]:.1f} s")
+    verdicts = pd.DataFrame([STUDIES[n][1](cfg, results[n]) for n in studies],
+                            columns=["question", "verdict", "evidence"])
+    timings["total"] = round(time.perf_counter() - t0, 3)
+
+    with atomic_directory(out) as tmp:
+        say("writing the report ...")
+        sections, tables = [], {"verdicts": verdicts}
+        for name in studies:
+            md, tabs = STUDIES[name][2](cfg, results[name], tmp)
+            sections.append(md)
+            tables.update(tabs)
+        for name, df in tables.items():
+            df.to_csv(tmp / f"{name}.csv", index=False)
+        meta = collect(cfg.to_dict(), timings)
+        (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
+        (tmp / "index.md").write_text(_markdown(cfg, verdicts, sections, meta, paper_link))
+    say(f"wrote {Path(out).resolve()}")
+    return Path(out)
+
+
+def _markdown(cfg: ReportConfig, verdicts: pd.DataFrame, sections: list[str], meta: dict,
+              paper_link: str | None) -> str:
+    d = cfg.design
+    link = (f" Paper reproduction (Gaussian model only): [{paper_link}]({paper_link}) "
+            f"(`omxval paper`)." if paper_link else "")
+    body = "\n".join(sections)
+    per_study = ", ".join(f"{k} {v:.1f} s" for k, v in meta["timings_s"].items() if k != "total")
+    return f"""# omxval validation report
+
+Does the Gaussian (linearised) model of the spinning optomechanical resonator hold here, and
+was the Fock space of the full-quantum model large enough?{link}
+
+## Verdicts
+
+{markdown_table(verdicts)}
+
+Design point (units of ω_m, CONVENTIONS.md §5): κ = {d.kappa}, J = {d.J}, Δ_F = {d.Delta_F},
+γ_m = {d.gamma_m}, n_m = {d.n_m}, G0 = {d.G0}, Δ̃_c = {d.detuning}, |G_d| = {d.coupling},
+{d.direction} drive, {d.bath} bath. Full-quantum solver: `{cfg.solver.method}`.
+
+{body}
+## Provenance
+
+omxval {meta['packages']['omxval']}, QuTiP {meta['packages']['qutip']}, NumPy
+{meta['packages']['numpy']}, SciPy {meta['packages']['scipy']}, Python {meta['python']},
+{meta['platform']}, commit `{meta['git_commit']}`. Wall time {meta['timings_s']['total']:.0f} s
+({per_study}). Full configuration and BLAS details: `metadata.json`; every table is also a
+CSV file beside this page.
+"""

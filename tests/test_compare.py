@@ -1,0 +1,153 @@
+"""The comparison layer: agreement, convergence verdicts, linearization exponent, CLI, config."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from compare import report as report_module
+from compare.agreement import Tolerances, compare_point
+from compare.cli import main
+from compare.config import ReportConfig, config_from_dict, load_config
+from compare.convergence import convergence_study
+from compare.linearization import extrapolate_to_zero, fit_power_law, linearization_study
+from tests.conftest import REFERENCE, REFERENCE_EN, reference_system
+
+TINY = """
+[point]
+cutoffs = [3, 3, 5]
+[converge]
+start_cutoffs = [2, 2, 3]
+max_cutoffs = [3, 3, 5]
+[linearization]
+cutoffs = [3, 2, 4]
+G0 = [0.2, 0.1, 0.05]
+[nonreciprocity]
+Delta_c = [0.7, 1.3]
+cutoffs = [3, 2, 4]
+"""
+
+
+@pytest.fixture
+def tiny_toml(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    return path
+
+
+def test_linearized_model_agrees_at_the_reference_point():
+    c = compare_point(reference_system(), "ccw", cutoffs=(4, 3, 6))
+    assert c.verdict == "agree"
+    assert c.elements["abs error"].max() < 2e-5  # CONVENTIONS.md §5: ~1e-5 at these sizes
+    s = c.summary.set_index("quantity")
+    assert s.loc["E_N Gaussian (ln)", "linear"] == pytest.approx(REFERENCE_EN["brownian"], abs=2e-6)
+    assert abs(s.loc["E_N exact (ln)", "difference"]) < 1e-4
+    assert abs(s.loc["N_ccw (lab)", "difference"]) < 1e-5  # lab-frame photons, both sides
+    assert len(c.elements) == 21 and "Verdict: agree" in c.to_markdown()
+
+
+def test_disagreement_and_unstable_verdicts():
+    strict = compare_point(reference_system(), "ccw", cutoffs=(4, 3, 6),
+                           tolerances=Tolerances(V=1e-7, log_negativity=1e-3))
+    assert strict.verdict == "disagree"
+    unstable = reference_system().replace(Delta_c=-0.9)  # blue detuned: parametric instability
+    c = compare_point(unstable, "ccw")
+    assert c.verdict == "unstable" and c.steady is None
+    with pytest.raises(ValueError, match="tolerance"):
+        Tolerances(V=0.0)
+
+
+def test_under_truncated_study_is_not_converged():
+    st = convergence_study(reference_system(), "ccw", start=(2, 2, 3), maximum=(3, 2, 4))
+    assert st.verdict == "not converged"
+    assert st.chosen == (3, 2, 4)
+    assert st.steps["max abs dV"].max() > 1e-4
+
+
+def test_converged_verdict_on_a_generous_ladder():
+    st = convergence_study(reference_system(), "ccw", start=(3, 3, 5), maximum=(5, 4, 7),
+                           V_tolerance=5e-4, log_negativity_tolerance=1e-3)
+    assert st.verdict in ("converged", "marginal")
+    assert st.verdict != "not converged"
+    assert all(c <= m for c, m in zip(st.chosen, (5, 4, 7)))
+
+
+def test_linearization_exponent_is_two():
+    design = {k: v for k, v in REFERENCE.items() if k != "G0"}
+    st = linearization_study(design, (0.2, 0.1, 0.05, 0.025), cutoffs=(3, 3, 5))
+    assert st.V_fit.exponent == pytest.approx(2.0, abs=0.1)
+    assert st.dq_fit.exponent == pytest.approx(1.0, abs=0.1)
+    for c0, err, target in st.E_N_extrapolated.values():
+        assert abs(c0 - target) < 3 * err + 1e-5
+
+
+def test_power_law_and_extrapolation_helpers():
+    x = np.array([0.1, 0.2, 0.4, 0.8])
+    fit = fit_power_law(x, 3.0 * x**2)
+    assert fit.exponent == pytest.approx(2.0) and fit.prefactor == pytest.approx(3.0)
+    assert fit.exponent_stderr < 1e-10
+    c0, err = extrapolate_to_zero(x, 0.5 + 2.0 * x**2)
+    assert c0 == pytest.approx(0.5) and err < 1e-10
+    with pytest.raises(ValueError):
+        fit_power_law([0.1, 0.2], [1.0, -1.0])
+
+
+def test_config_overrides_and_errors(tmp_path):
+    cfg = config_from_dict({"design": {"coupling": 0.2}, "converge": {"max_cutoffs": [6, 5, 12]}})
+    assert cfg.design.coupling == 0.2 and cfg.converge.max_cutoffs == (6, 5, 12)
+    assert cfg.point == ReportConfig().point
+    with pytest.raises(ValueError, match=r"unknown key\(s\) \['bogus'\] in \[point\]; valid keys"):
+        config_from_dict({"point": {"bogus": 1}})
+    with pytest.raises(ValueError, match="unknown key.*top level"):
+        config_from_dict({"pointt": {}})
+    with pytest.raises(ValueError, match="kappa"):
+        config_from_dict({"design": {"kappa": -1.0}})
+    with pytest.raises(ValueError, match="converge.start_cutoffs"):
+        config_from_dict({"converge": {"start_cutoffs": [7, 2, 2]}})
+    with pytest.raises(ValueError, match="solver.method"):
+        config_from_dict({"solver": {"method": "magic"}})
+    bad = tmp_path / "bad.toml"
+    bad.write_text("x = [")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_config(bad)
+
+
+def test_cli_bad_toml_is_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[point]\ncutoffs = [3, 2]\n")
+    assert main(["point", "--config", str(bad), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "point.cutoffs must be three integers" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["point", "converge", "linearization", "nonreciprocity"])
+def test_cli_runs_each_study(command, tiny_toml, tmp_path):
+    out = tmp_path / command
+    assert main([command, "--config", str(tiny_toml), "--out", str(out), "--quiet"]) == 0
+    verdicts = pd.read_csv(out / "verdicts.csv")
+    assert len(verdicts) == 1
+    assert (out / "index.md").read_text().startswith("# omxval validation report")
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["configuration"]["point"]["cutoffs"] == [3, 3, 5]
+    assert {"qutip", "numpy", "scipy"} <= set(meta["packages"]) and meta["blas"]
+    assert len(list(out.glob("*.png"))) == 1
+
+
+def test_full_report_and_interrupted_rerun(tiny_toml, tmp_path, monkeypatch):
+    out = tmp_path / "validation"
+    assert main(["report", "--config", str(tiny_toml), "--out", str(out), "--quiet"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert {"index.md", "metadata.json", "verdicts.csv", "convergence.csv", "linearization.csv",
+            "nonreciprocity_points.csv", "point_elements.csv"} <= set(before)
+    text = before["index.md"].decode()
+    assert "../paper/index.md" in text and "## Verdicts" in text
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report_module.plots, "plot_linearization", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main(["report", "--config", str(tiny_toml), "--out", str(out), "--quiet"])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
