@@ -17,7 +17,8 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert test_cmd in ci
 
 
-def test_readme_main_command_runs_the_cli_entry_point():
+def test_readme_main_command_runs_the_report():
     blocks = bash_blocks((ROOT / "README.md").read_text())
-    assert any(b.endswith(".venv/bin/omxval paper") for b in blocks)
+    main = next(b for b in blocks if "omxval" in b)
+    assert main.startswith("python3 -m venv .venv") and main.endswith(".venv/bin/omxval report")
     assert 'omxval = "compare.cli:main"' in (ROOT / "pyproject.toml").read_text()
