@@ -69,7 +69,7 @@ class DesignConfig:
 class SolverConfig:
     """How every full-quantum steady state is computed (see :func:`fullquantum.solve`)."""
 
-    method: str = "direct"
+    method: str = "structured"
     truncation_tol: float = 1e-3
 
     def __post_init__(self) -> None:

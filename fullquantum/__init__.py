@@ -24,6 +24,7 @@ from .operators import ModeOperators, check_cutoffs, operators
 from .options import (DEFAULT_TRUNCATION_TOL, METHODS, SOLVERS, Method, SolveOptions)
 from .result import SteadyState, Timings
 from .steadystate import solve
+from .structured import StructuredOptions, SteadyStateConvergenceError
 
 __all__ = [
     "solve", "liouvillian", "generator_for", "model_hamiltonian", "mechanical_bath",

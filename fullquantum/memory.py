@@ -87,6 +87,9 @@ class MemoryEstimate:
     def describe(self) -> str:
         """One line with the numbers behind the estimate."""
         n = self.hilbert_dim**2
+        if self.method == "structured":
+            return (f"d = {self.hilbert_dim} (structured solver, no {n}×{n} Liouvillian): "
+                    f"Krylov basis and d×d work arrays {_gib(self.solver_bytes)}")
         return (f"d = {self.hilbert_dim} (Liouvillian {n}×{n}, nnz ≤ {self.nnz_bound}, "
                 f"half-bandwidth ≤ {self.bandwidth}): building L {_gib(self.liouvillian_bytes)}"
                 f" + solve ({self.method}/{self.solver}) {_gib(self.solver_bytes)} "
@@ -121,6 +124,12 @@ def estimate_memory(generator: Generator, method: str | None, solver: str | None
     g = generator
     d = g.hilbert_dim
     n = d * d
+    if method == "structured":  # no Liouvillian is built: only the solver's own arrays
+        from .structured import StructuredOptions, estimate_memory as structured_bytes
+
+        return MemoryEstimate(hilbert_dim=d, nnz_bound=0, bandwidth=0, liouvillian_bytes=0,
+                              solver_bytes=structured_bytes(d, StructuredOptions().restart),
+                              method=method, solver=None)
     nnz = d * (_nnz(g.left) + _nnz(g.right)) + sum(_nnz(C) * _nnz(D) for C, D in g.sandwich)
     nnz = min(nnz, n * n)
     w = max([_max_offset(g.left), d * _max_offset(g.right)]

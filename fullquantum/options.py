@@ -10,19 +10,23 @@ from typing import Any, Literal, Mapping
 import qutip
 
 from .memory import DEFAULT_MEMORY_BUDGET_BYTES
+from .structured import StructuredOptions
 
-Method = Literal["direct", "eigen", "svd", "power", "iterative-gmres", "iterative-lgmres",
-                 "iterative-bicgstab"]
-# QuTiP 5 ``steadystate(method=...)`` names; "iterative-X" is QuTiP's spelling of the
-# "iterative" method with the Krylov solver X.
-METHODS: tuple[str, ...] = ("direct", "eigen", "svd", "power", "iterative-gmres",
-                            "iterative-lgmres", "iterative-bicgstab")
+Method = Literal["structured", "direct", "eigen", "svd", "power", "iterative-gmres",
+                 "iterative-lgmres", "iterative-bicgstab"]
+# "structured": omxval's solver on the d×d generator terms (fullquantum.structured), no
+# d²×d² Liouvillian. The rest are QuTiP 5 ``steadystate(method=...)`` names; "iterative-X"
+# is QuTiP's spelling of the "iterative" method with the Krylov solver X.
+QUTIP_METHODS: tuple[str, ...] = ("direct", "eigen", "svd", "power", "iterative-gmres",
+                                  "iterative-lgmres", "iterative-bicgstab")
+METHODS: tuple[str, ...] = ("structured",) + QUTIP_METHODS
 # QuTiP's ``solver=`` choices for "direct" and "power" (qutip.core.data.solve).
 SOLVERS: tuple[str, ...] = ("spsolve", "splu", "mkl_spsolve", "solve", "lstsq", "gmres",
                             "lgmres", "bicgstab")
 METHODS_WITH_SOLVER: tuple[str, ...] = ("direct", "power")
 DENSE_SOLVERS: tuple[str, ...] = ("solve", "lstsq")  # QuTiP densifies L for these
-DEFAULT_METHOD = "direct"
+# The structured solver wins at every size measured (benchmarks/bench_steadystate.py).
+DEFAULT_METHOD = "structured"
 
 # Top-level Fock population above which a result is flagged. The error of V tracks the
 # worst top-level population (CONVENTIONS.md §5; measured at the reference point: cutoffs
@@ -85,12 +89,16 @@ class SolveOptions:
     qutip_kwargs : mapping
         Further keywords passed unchanged to ``qutip.steadystate`` (e.g. ``weight``,
         ``use_precond``, ``atol``, ``maxiter``, ``power_tol``).
+    structured : StructuredOptions
+        Tolerance, iteration limits, threads and preconditioner of ``method="structured"``
+        (its memory budget is ``memory_budget_bytes``).
     """
 
     truncation_tol: float = DEFAULT_TRUNCATION_TOL
     memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES
     use_rcm: bool = True
     qutip_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    structured: StructuredOptions = field(default_factory=StructuredOptions)
 
     def __post_init__(self) -> None:
         tol = self.truncation_tol

@@ -92,6 +92,9 @@ class SteadyState:
         ``lab``.
     memory : MemoryEstimate
         The estimate the memory guard checked.
+    solver_info : dict
+        Method-specific diagnostics: for "structured" the GMRES ``iterations``, the
+        ``preconditioner``, the final ``relative_residual`` and BLAS ``threads``.
     timings : Timings
     """
 
@@ -124,6 +127,7 @@ class SteadyState:
     min_eigenvalue: float
     mean_field_residual: float
     memory: MemoryEstimate
+    solver_info: dict
     timings: Timings
 
     def __post_init__(self) -> None:

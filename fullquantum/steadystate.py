@@ -28,6 +28,7 @@ from .observables import (exact_log_negativity, moments, occupations, top_popula
 from .operators import check_cutoffs, operators
 from .options import DEFAULT_METHOD, DENSE_SOLVERS, Method, SolveOptions, check_method_solver
 from .result import SteadyState, Timings
+from .structured import steadystate_structured
 
 # QuTiP applies its RCM reordering where it solves a sparse linear system in L.
 _NO_RCM_METHODS = ("eigen", "svd")
@@ -59,11 +60,12 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
         reference point of CONVENTIONS.md §5 to max|ΔV| ≈ 1e-5 in the linearized model.
     model : {"linearized", "nonlinear", "lab"}
         See :mod:`fullquantum.models`.
-    method : {"direct", "eigen", "svd", "power", "iterative-gmres", "iterative-lgmres", \
-"iterative-bicgstab"}
-        QuTiP's ``steadystate(method=...)``. "direct" (sparse LU) is the default: measured
-        6–11 s (lindblad–brownian) at cutoffs (4,3,8), d = 96, linearized model, one core;
-        the nonlinear model fills more (≈ 30–60 s there).
+    method : {"structured", "direct", "eigen", "svd", "power", "iterative-gmres", \
+"iterative-lgmres", "iterative-bicgstab"}
+        "structured" (default): omxval's preconditioned GMRES on the d×d generator terms
+        (:mod:`fullquantum.structured`; 0.2 s at cutoffs (4,3,8), d = 96). The others are
+        QuTiP's ``steadystate(method=...)``, kept for cross-checks: "direct" (sparse LU)
+        takes 6–11 s there and the nonlinear model fills more (≈ 30–60 s).
     solver : str, optional
         QuTiP's ``solver=`` for "direct"/"power": "spsolve" (default; "mkl_spsolve" when
         QuTiP has MKL), "splu", "mkl_spsolve", "solve", "lstsq", "gmres", "lgmres",
@@ -87,6 +89,9 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
         An override that is not a field of :class:`SolveOptions`.
     MemoryBudgetError
         The memory estimate exceeds ``options.memory_budget_bytes``.
+    SteadyStateConvergenceError
+        ``method="structured"`` did not reach its tolerance (no unconverged state is
+        returned).
 
     Warns
     -----
@@ -113,16 +118,24 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
     estimate = estimate_memory(gen, method, solver,
                                use_precond=bool(qutip_kwargs.get("use_precond", False)))
     check_budget(estimate, opts.memory_budget_bytes)
-    # CSR: QuTiP's RCM permutation (direct, power, iterative) works on CSR only.
-    L = gen.superoperator().to("csr")
-    t1 = time.perf_counter()
-
-    if method not in _NO_RCM_METHODS and solver not in DENSE_SOLVERS:
-        qutip_kwargs["use_rcm"] = opts.use_rcm
-    if solver == "splu":
-        # QuTiP solves with warnings as errors; scipy's splu warns when handed CSR.
-        qutip_kwargs.setdefault("csc", True)
-    rho = qutip.steadystate(L, method=method, solver=solver, **qutip_kwargs)
+    if method == "structured":
+        t1 = time.perf_counter()
+        sopts = dataclasses.replace(opts.structured, memory_budget=opts.memory_budget_bytes)
+        out = steadystate_structured(gen, options=sopts)
+        rho = qutip.Qobj(out.rho, dims=gen.dims)
+        solver_info = {"iterations": out.iterations, "preconditioner": out.preconditioner,
+                       "relative_residual": out.relative_residual, "threads": out.threads}
+    else:
+        # CSR: QuTiP's RCM permutation (direct, power, iterative) works on CSR only.
+        L = gen.superoperator().to("csr")
+        t1 = time.perf_counter()
+        if method not in _NO_RCM_METHODS and solver not in DENSE_SOLVERS:
+            qutip_kwargs["use_rcm"] = opts.use_rcm
+        if solver == "splu":
+            # QuTiP solves with warnings as errors; scipy's splu warns when handed CSR.
+            qutip_kwargs.setdefault("csc", True)
+        rho = qutip.steadystate(L, method=method, solver=solver, **qutip_kwargs)
+        solver_info = {}
     t2 = time.perf_counter()
 
     # QuTiP's direct path is Hermitian with trace ≈ 1; eigen/svd/power are not always both.
@@ -148,7 +161,8 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
         top_populations=tops, truncated=truncated, occupations=occ,
         photons=(quanta[0], quanta[1]), phonons=quanta[2], purity=float(np.sum(lam**2)),
         entropy=von_neumann_entropy(lam), gaussian_entropy=float(gaussian_entropy(V)),
-        min_eigenvalue=float(lam[0]), mean_field_residual=lt_residual, memory=estimate)
+        min_eigenvalue=float(lam[0]), mean_field_residual=lt_residual, memory=estimate,
+        solver_info=solver_info)
     t3 = time.perf_counter()
     timings = Timings(build_s=t1 - t0, solve_s=t2 - t1, observables_s=t3 - t2, total_s=t3 - t0)
     return SteadyState(**fields, timings=timings)

@@ -1,0 +1,796 @@
+"""Structured steady-state solver for generators L(ρ) = Aρ + ρB + Σ_k C_k ρ D_k.
+
+QuTiP's steady-state solvers treat the Liouvillian as a generic d²×d² sparse matrix, so their
+cost and memory grow far faster than d². Here the d×d structure of the generator is used
+instead (issue 4):
+
+* The trace is imposed by the bordered system  M(ρ) = L(ρ) + tr(ρ)·W = W  with W = I/d. It is
+  nonsingular whenever L has a unique steady state, and its solution has tr ρ = 1, L(ρ) = 0.
+* M is solved matrix-free by flexible GMRES (FGMRES), right-preconditioned by the inverse of
+  the Sylvester part S(X) = ĀX + XB̄ (the no-jump evolution). S is diagonalised once,
+  Ā = V Λ V⁻¹, so S⁻¹(Y) = V [(V⁻¹ Y V⁻ᴴ) ⊘ (λ_i + λ̄_j)] Vᴴ costs four d×d matrix products.
+  Those products dominate the run time; a preconditioner only has to be approximately right,
+  so they are done in single precision (twice as fast) when a check shows the result is
+  accurate to 1e-3; FGMRES keeps the solution exact in double precision regardless.
+  A Schur/``trsyl`` preconditioner (slow for large d, but needing no eigenvector basis)
+  is the fallback when the eigenvectors are too ill-conditioned.
+* For Hermiticity-preserving generators (all of this project's), ρ is Hermitian and each
+  Krylov vector is stored as d² real numbers (Re ρ + Im ρ), half the memory of a complex one.
+* L itself is applied with sparse operators (tensor products of ladder operators), costing
+  O(nnz·d) per step, far below the O(d³) of the preconditioner.
+
+The memory per Krylov vector is O(d²) and the total is estimated before anything large is
+allocated; above the budget the solver refuses with the estimate and how to lower it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+from .generator import Generator
+
+__all__ = [
+    "StructuredOptions",
+    "StructuredResult",
+    "SteadyStateConvergenceError",
+    "SteadyStateMemoryError",
+    "steadystate_structured",
+    "estimate_memory",
+]
+
+# Operators with more nonzeros than this fraction of d² are applied as dense matrices.
+_DENSE_FRACTION = 0.2
+# Accuracy a preconditioner must reach on a random test matrix (relative residual of S):
+# far below what changes GMRES's iteration count, far above single-precision round-off
+# times the eigenvector condition numbers met in this project (≈1e4 at d ≈ 1000).
+_PRECONDITIONER_CHECK = 1e-3
+# Below this d the d×d products are too small for a second BLAS thread to pay off; on the
+# shared 2-core machine a second thread was measured to slow small products down (up to
+# 15× at d = 160) and to gain little even at d ≈ 1000 (benchmarks/bench_steadystate.py).
+_THREADS_MIN_DIM = 1500
+# Bytes of dense d×d work arrays per d² (eigenvectors, their inverse and conjugate
+# transposes, the divisor matrix, operator and preconditioner temporaries, LAPACK workspace
+# of the eigendecomposition); calibrated against tracemalloc peaks (see tests).
+_DENSE_BYTES_PER_D2 = {"schur-mixed": 240, "schur-double": 200, "eig-mixed": 240,
+                       "eig-double": 200}
+_KINDS = ("schur-mixed", "schur-double", "eig-mixed", "eig-double")
+# "auto" takes the first of these that passes the accuracy check.
+_AUTO_ORDER = ("schur-mixed", "schur-double", "eig-double")
+# With the mixed-precision preconditioner, GMRES switches to double-precision products once
+# the relative residual falls below this factor times the measured single-precision error of
+# the preconditioner: below that, single-precision round-off slowed convergence (measured).
+_SWITCH_FACTOR = 1e-2
+
+
+class SteadyStateConvergenceError(RuntimeError):
+    """The structured solver did not reach its tolerance; no state is returned.
+
+    Attributes
+    ----------
+    iterations : int
+        GMRES iterations done.
+    relative_residual : float
+        ‖W − M(ρ)‖_F / ‖W‖_F of the last iterate (M: the bordered operator).
+    """
+
+    def __init__(self, message: str, iterations: int, relative_residual: float):
+        super().__init__(message)
+        self.iterations = iterations
+        self.relative_residual = relative_residual
+
+
+class SteadyStateMemoryError(MemoryError):
+    """The estimated memory of the solve exceeds the budget; nothing was allocated.
+
+    Attributes
+    ----------
+    estimate : int
+        Estimated peak bytes.
+    budget : int
+        The budget in bytes.
+    """
+
+    def __init__(self, message: str, estimate: int, budget: int):
+        super().__init__(message)
+        self.estimate = estimate
+        self.budget = budget
+
+
+@dataclass(frozen=True)
+class StructuredOptions:
+    """Options of :func:`steadystate_structured`.
+
+    Attributes
+    ----------
+    tol : float
+        Tolerance on the relative residual ‖W − M(ρ)‖_F / ‖W‖_F of the bordered system
+        M(ρ) = L(ρ) + tr(ρ)·I/d = I/d. The default gives trace-distance agreement ≲ 1e-12
+        with QuTiP's direct solver on this project's models.
+    maxiter : int
+        Maximum total number of GMRES iterations (preconditioner applications).
+    restart : int
+        Krylov basis length before a restart. Each basis vector costs 8·d² bytes (plus 4·d²
+        for its preconditioned image in single precision); typical solves here need 25–50.
+    threads : int or None
+        BLAS threads for the d×d products (threadpoolctl). None: 1 below d = 1500, else
+        the available cores (at most 2 were measured; see module constants).
+    memory_budget : int
+        Refuse (:class:`SteadyStateMemoryError`) if the estimated peak exceeds this many bytes.
+    preconditioner : {"auto", "eig-single", "eig-double", "schur"}
+        "auto" tries the eigenbasis preconditioner in single precision, then in double, then
+        the Schur/trsyl one, taking the first that passes an accuracy check.
+    """
+
+    tol: float = 1e-12
+    maxiter: int = 400
+    restart: int = 60
+    threads: int | None = None
+    memory_budget: int = 4 * 2**30
+    preconditioner: Literal["auto", "schur-mixed", "schur-double", "eig-mixed",
+                            "eig-double"] = "auto"
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.tol < 1.0:
+            raise ValueError(f"tol must lie in (0, 1), got {self.tol}")
+        if self.maxiter < 1 or self.restart < 1:
+            raise ValueError("maxiter and restart must be at least 1")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError("threads must be None or at least 1")
+        if self.preconditioner != "auto" and self.preconditioner not in _KINDS:
+            raise ValueError(f"unknown preconditioner {self.preconditioner!r}")
+
+
+@dataclass(frozen=True)
+class StructuredResult:
+    """Outcome of :func:`steadystate_structured` (only converged solves are returned).
+
+    Attributes
+    ----------
+    rho : numpy.ndarray
+        The d×d steady state, unit trace; Hermitised when the generator preserves
+        Hermiticity (``hermitian``).
+    iterations : int
+        GMRES iterations (each one preconditioner and one L application).
+    residual : float
+        ‖L(ρ)‖_F (Frobenius norm) of the returned ρ.
+    relative_residual : float
+        ‖W − M(ρ)‖_F / ‖W‖_F of the bordered system at the final iterate (≤ ``tol``).
+    converged : bool
+        Always True (an unconverged solve raises :class:`SteadyStateConvergenceError`).
+    setup_seconds, solve_seconds : float
+        Wall time of the set-up (operators, eigendecomposition, checks) and of GMRES.
+    memory_estimate : int
+        Estimated peak bytes of the solve (the figure checked against the budget).
+    threads : int
+        BLAS threads used.
+    preconditioner : str
+        The preconditioner used ("eig-single", "eig-double" or "schur").
+    hermitian : bool
+        Whether the Hermitian (real d²-vector) formulation was used.
+    """
+
+    rho: np.ndarray
+    iterations: int
+    residual: float
+    relative_residual: float
+    converged: bool
+    setup_seconds: float
+    solve_seconds: float
+    memory_estimate: int
+    threads: int
+    preconditioner: str
+    hermitian: bool
+
+
+# --------------------------------------------------------------------------------------
+# Operators
+# --------------------------------------------------------------------------------------
+
+Operator = sp.csr_matrix | np.ndarray
+
+
+def _to_operator(q, d: int) -> Operator:
+    """A QuTiP operator as a SciPy CSR matrix, or a dense array if it is not sparse."""
+    m = sp.csr_matrix(q.to("csr").data_as("csr_matrix"), dtype=np.complex128)
+    m.sum_duplicates()
+    m.eliminate_zeros()
+    if m.nnz > _DENSE_FRACTION * d * d:
+        return m.toarray()
+    return m
+
+
+def _herm(op: Operator) -> Operator:
+    """Conjugate transpose, keeping CSR for sparse operators."""
+    return op.conj().T.tocsr() if sp.issparse(op) else np.ascontiguousarray(op.conj().T)
+
+
+def _rel_diff(a: Operator, b: Operator) -> float:
+    """‖a − b‖_F / max(‖a‖_F, ‖b‖_F, tiny)."""
+    def fro(x):
+        return sp.linalg.norm(x) if sp.issparse(x) else np.linalg.norm(x)
+    scale = max(fro(a), fro(b), 1e-300)
+    return fro(a - b) / scale
+
+
+def _proportional(a: Operator, b: Operator) -> complex | None:
+    """c with b = c·a (both sparse with the same pattern, or dense), else None."""
+    if sp.issparse(a) != sp.issparse(b):
+        return None
+    if sp.issparse(a):
+        if a.nnz == 0 or a.nnz != b.nnz or not (np.array_equal(a.indptr, b.indptr)
+                                                 and np.array_equal(a.indices, b.indices)):
+            return None
+        da, db = a.data, b.data
+    else:
+        da, db = a.ravel(), b.ravel()
+    k = int(np.argmax(np.abs(da)))
+    if da[k] == 0:
+        return None
+    c = db[k] / da[k]
+    if np.linalg.norm(db - c * da) <= 1e-14 * np.linalg.norm(db):
+        return complex(c)
+    return None
+
+
+def _group_sandwich(pairs: list[tuple[Operator, Operator]]) -> list[tuple[Operator, Operator]]:
+    """Merge terms C X D sharing their left factor up to a scalar: C X (D₁ + c D₂)."""
+    groups: list[tuple[Operator, Operator]] = []
+    for C, D in pairs:
+        for i, (Cg, Dg) in enumerate(groups):
+            c = _proportional(Cg, C)
+            if c is not None:
+                groups[i] = (Cg, Dg + c * D)
+                break
+        else:
+            groups.append((C, D))
+    return groups
+
+
+def _rmul(X: np.ndarray, D: Operator) -> np.ndarray:
+    """X @ D for a dense X and a sparse or dense D."""
+    if sp.issparse(D):
+        return np.asarray(D.T @ X.T).T  # SciPy's CSR kernels act from the left
+    return X @ D
+
+
+class _Liouvillian:
+    """L(X) = A X + X B + Σ_k C_k X D_k with sparse operators, for dense X.
+
+    In the Hermitian mode X is Hermitian and X B = (Bᴴ X)ᴴ, which keeps every sparse
+    product on the left (SciPy's fast path) and needs a single product when B = Aᴴ.
+    """
+
+    def __init__(self, A: Operator, B: Operator, pairs, hermitian: bool, b_is_a_herm: bool):
+        self.A = A
+        self.B = B
+        self.BH = None if b_is_a_herm else _herm(B)
+        self.groups = _group_sandwich(list(pairs))
+        self.hermitian = hermitian
+        self.b_is_a_herm = b_is_a_herm
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        AX = np.asarray(self.A @ X)
+        if self.hermitian:
+            out = AX + AX.conj().T if self.b_is_a_herm else AX + np.asarray(self.BH @ X).conj().T
+        else:
+            out = AX + _rmul(X, self.B)
+        for C, D in self.groups:
+            out += _rmul(np.asarray(C @ X), D)
+        return out
+
+
+# --------------------------------------------------------------------------------------
+# Packing d×d matrices into real vectors
+# --------------------------------------------------------------------------------------
+
+class _HermitianPacking:
+    """Hermitian X ↔ real R = Re X + Im X (d² reals).
+
+    Re X is symmetric and Im X antisymmetric, so they are orthogonal: ‖R‖ = ‖X‖_F and the
+    real inner product of packed vectors equals Re tr(X₁ᴴX₂). Unpacking takes the symmetric
+    and antisymmetric parts; packing a non-Hermitian X keeps its Hermitian part.
+    """
+
+    def __init__(self, d: int):
+        self.d = d
+        self.n = d * d
+
+    def pack(self, X: np.ndarray, dtype=np.float64) -> np.ndarray:
+        return np.add(X.real, X.imag, dtype=dtype).ravel()
+
+    def unpack(self, v: np.ndarray, dtype=np.complex128) -> np.ndarray:
+        R = v.reshape(self.d, self.d)
+        X = np.empty((self.d, self.d), dtype=dtype)
+        np.add(R, R.T, out=X.real)
+        np.subtract(R, R.T, out=X.imag)
+        X *= 0.5
+        return X
+
+
+class _ComplexPacking:
+    """General complex X ↔ its 2d² real and imaginary parts (a real-linear isometry)."""
+
+    def __init__(self, d: int):
+        self.d = d
+        self.n = 2 * d * d
+
+    def pack(self, X: np.ndarray, dtype=np.float64) -> np.ndarray:
+        cdt = np.complex64 if dtype == np.float32 else np.complex128
+        return np.ascontiguousarray(X, dtype=cdt).ravel().view(dtype).copy()
+
+    def unpack(self, v: np.ndarray, dtype=np.complex128) -> np.ndarray:
+        fdt = np.float32 if dtype == np.complex64 else np.float64
+        return np.ascontiguousarray(v, dtype=fdt).view(dtype).reshape(self.d, self.d).copy()
+
+
+# --------------------------------------------------------------------------------------
+# Preconditioners: X = S⁻¹(Y) for S(X) = Ā X + X B̄
+# --------------------------------------------------------------------------------------
+
+class _EigPreconditioner:
+    """S⁻¹(Y) = V_A [(V_A⁻¹ Y V_B) ⊘ (λ_A,i + λ_B,j)] V_B⁻¹ with B̄ = V_B Λ_B V_B⁻¹.
+
+    In the Hermitian mode B̄ = Āᴴ, so V_B = V_A⁻ᴴ and V_B⁻¹ = V_Aᴴ: one eigendecomposition.
+    With ``mixed`` the four products are done in single precision (half the time) until the
+    caller asks for ``precise`` ones: single-precision round-off, amplified by the condition
+    number of V_A, makes the preconditioner slightly nonlinear, which FGMRES tolerates but
+    which slows convergence once the residual nears that round-off level.
+    """
+
+    def __init__(self, A: np.ndarray, B: np.ndarray | None, mixed: bool):
+        lam_a, va = scipy.linalg.eig(A, check_finite=False)
+        va_inv = scipy.linalg.inv(va, check_finite=False)
+        if B is None:  # B̄ = Āᴴ
+            lam_b = lam_a.conj()
+            vb, vb_inv = va_inv.conj().T, va.conj().T
+        else:
+            lam_b, vb = scipy.linalg.eig(B, check_finite=False)
+            vb_inv = scipy.linalg.inv(vb, check_finite=False)
+        den = _regularise(lam_a[:, None] + lam_b[None, :])
+        mats = (va_inv, vb, va, vb_inv, 1.0 / den)
+        self.double = tuple(np.ascontiguousarray(m, dtype=np.complex128) for m in mats)
+        self.single = (tuple(np.ascontiguousarray(m, dtype=np.complex64) for m in mats)
+                       if mixed else None)
+        self.mixed = mixed
+
+    def __call__(self, Y: np.ndarray, precise: bool = True) -> np.ndarray:
+        mats = self.double if (precise or not self.mixed) else self.single
+        left_in, right_in, left_out, right_out, den_inv = mats
+        Y = np.asarray(Y, dtype=left_in.dtype)
+        buf = left_in @ Y
+        Z = buf @ right_in
+        Z *= den_inv
+        np.matmul(left_out, Z, out=buf)
+        return np.matmul(buf, right_out, out=Z)
+
+
+def _regularise(den: np.ndarray) -> np.ndarray:
+    """Keep |λ_i + λ_j| away from 0 (dark states of the no-jump evolution).
+
+    A dark state makes S singular while the bordered M stays regular; a finite divisor of the
+    size of the typical decay rate keeps the preconditioner bounded there.
+    """
+    mag = np.abs(den)
+    floor = 1e-10 * mag.max()
+    small = mag < floor
+    if small.any():
+        den = den.copy()
+        den[small] = -max(float(np.median(mag)), floor)
+    return den
+
+
+_LEAF = 64  # block size below which LAPACK's (unblocked) trsyl solves directly; measured
+
+
+def _leaf_trsyl(A: np.ndarray, B: np.ndarray, C: np.ndarray, tranb: str) -> None:
+    """C ← X with A X + X op(B) = C (A, B small upper triangular), by LAPACK ?trsyl."""
+    f = scipy.linalg.lapack.ctrsyl if C.dtype == np.complex64 else scipy.linalg.lapack.ztrsyl
+    X, scale, info = f(A, B, C, tranb=tranb)
+    if info < 0:
+        raise RuntimeError(f"trsyl failed (info={info})")
+    C[...] = X if scale == 1.0 else X / scale
+
+
+def _tri_sylvester(A: np.ndarray, AH: np.ndarray, B: np.ndarray, BH: np.ndarray,
+                   C: np.ndarray, tranb: str) -> None:
+    """C ← X with A X + X op(B) = C for upper triangular A, B; op(B) = B ('N') or Bᴴ ('C').
+
+    Recursive blocking (Jonsson & Kågström): halve the larger dimension, solve one half,
+    update the other with a matrix product, solve it. Nearly all work is in BLAS-3 products,
+    whereas LAPACK's ?trsyl is unblocked (15 s at d = 1120 against 0.5 s here). AH and BH are
+    the conjugate transposes (their blocks give the off-diagonal blocks of op(·) directly).
+    """
+    m, n = C.shape
+    if m <= _LEAF and n <= _LEAF:
+        _leaf_trsyl(A, B, C, tranb)
+    elif m >= n:
+        h = m // 2
+        _tri_sylvester(A[h:, h:], AH[h:, h:], B, BH, C[h:], tranb)
+        C[:h] -= A[:h, h:] @ C[h:]
+        _tri_sylvester(A[:h, :h], AH[:h, :h], B, BH, C[:h], tranb)
+    else:
+        h = n // 2
+        if tranb == "N":  # op(B) upper: the first column block is independent
+            _tri_sylvester(A, AH, B[:h, :h], BH[:h, :h], C[:, :h], tranb)
+            C[:, h:] -= C[:, :h] @ B[:h, h:]
+            _tri_sylvester(A, AH, B[h:, h:], BH[h:, h:], C[:, h:], tranb)
+        else:  # op(B) = Bᴴ lower: the last column block is independent
+            _tri_sylvester(A, AH, B[h:, h:], BH[h:, h:], C[:, h:], tranb)
+            C[:, :h] -= C[:, h:] @ BH[h:, :h]
+            _tri_sylvester(A, AH, B[:h, :h], BH[:h, :h], C[:, :h], tranb)
+
+
+def _tri_lyapunov(T: np.ndarray, TH: np.ndarray, C: np.ndarray) -> None:
+    """C ← X with T X + X Tᴴ = C for upper triangular T and Hermitian C (X is Hermitian).
+
+    Splitting T = [[T11, T12], [0, T22]]: X22 from the (2,2) block, X21 from a triangular
+    Sylvester equation, X12 = X21ᴴ for free, X11 last; half the work of a general solve.
+    """
+    n = C.shape[0]
+    if n <= _LEAF:
+        _leaf_trsyl(T, T, C, "C")
+        return
+    h = n // 2
+    _tri_lyapunov(T[h:, h:], TH[h:, h:], C[h:, h:])
+    # T22 X21 + X21 T11ᴴ = C21 − X22 T12ᴴ
+    C[h:, :h] -= C[h:, h:] @ TH[h:, :h]
+    _tri_sylvester(T[h:, h:], TH[h:, h:], T[:h, :h], TH[:h, :h], C[h:, :h], "C")
+    C[:h, h:] = C[h:, :h].conj().T
+    # T11 X11 + X11 T11ᴴ = C11 − T12 X21 − X12 T12ᴴ = C11 − (T12 X21) − (T12 X21)ᴴ
+    M = T[:h, h:] @ C[h:, :h]
+    C[:h, :h] -= M
+    C[:h, :h] -= M.conj().T
+    _tri_lyapunov(T[:h, :h], TH[:h, :h], C[:h, :h])
+
+
+class _SchurPreconditioner:
+    """S⁻¹ by complex Schur forms Ā = U T Uᴴ (and B̄ = U_B T_B U_Bᴴ) and a blocked solver.
+
+    S(X) = Y becomes T X̃ + X̃ op(T_B) = Uᴴ Y U_B with X = U X̃ U_Bᴴ. U is unitary, so unlike
+    the eigenvector basis it amplifies no round-off: in single precision the backward error
+    stays ≈1e-6 at every d measured, which is what makes single precision usable at large d.
+    In the Hermitian mode B̄ = Āᴴ, U_B = U and the Lyapunov solver halves the work.
+    """
+
+    def __init__(self, A: np.ndarray, B: np.ndarray | None, mixed: bool):
+        T, U = scipy.linalg.schur(A, output="complex", check_finite=False)
+        self.hermitian = B is None
+        if self.hermitian:
+            TB, UB = T, U
+        else:
+            TB, UB = scipy.linalg.schur(B, output="complex", check_finite=False)
+        # Dark states of the no-jump evolution (λ_i + λ̄_j ≈ 0) make S singular while M is
+        # not; a small uniform shift keeps S⁻¹ bounded (GMRES absorbs the perturbation).
+        diag_b = np.diag(TB).conj() if self.hermitian else np.diag(TB)
+        den = np.diag(T)[:, None] + diag_b[None, :]
+        shift = _dark_shift(den)
+        if shift:
+            T = T + 0.5 * shift * np.eye(T.shape[0])
+            TB = T if self.hermitian else TB + 0.5 * shift * np.eye(TB.shape[0])
+        mats = (U, U.conj().T, T, T.conj().T, UB, UB.conj().T, TB, TB.conj().T)
+        self.double = tuple(np.ascontiguousarray(m, dtype=np.complex128) for m in mats)
+        self.single = (tuple(np.ascontiguousarray(m, dtype=np.complex64) for m in mats)
+                       if mixed else None)
+        self.mixed = mixed
+
+    def __call__(self, Y: np.ndarray, precise: bool = True) -> np.ndarray:
+        mats = self.double if (precise or not self.mixed) else self.single
+        U, UH, T, TH, UB, UBH, TB, TBH = mats
+        Y = np.asarray(Y, dtype=U.dtype)
+        C = (UH @ Y) @ UB
+        if self.hermitian:
+            _tri_lyapunov(T, TH, C)
+        else:
+            _tri_sylvester(T, TH, TB, TBH, C, "N")
+        return (U @ C) @ UBH
+
+
+def _dark_shift(den: np.ndarray) -> float:
+    """A negative shift for the diagonal of S if some |λ_i + λ̄_j| vanishes, else 0."""
+    mag = np.abs(den)
+    if mag.min() >= 1e-10 * mag.max():
+        return 0.0
+    return -1e-3 * float(np.median(mag))
+
+
+def _check_preconditioner(P, A: Operator, B: Operator, hermitian: bool, d: int,
+                          precise: bool = True) -> float:
+    """‖S(P(Y)) − Y‖_F / ‖Y‖_F for a fixed random Y (Hermitian in the Hermitian mode)."""
+    rng = np.random.default_rng(12345)
+    Y = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
+    if hermitian:
+        Y = Y + Y.conj().T
+    X = np.asarray(P(Y, precise), dtype=np.complex128)
+    SX = np.asarray(A @ X) + _rmul(X, B)
+    return float(np.linalg.norm(SX - Y) / np.linalg.norm(Y))
+
+
+# --------------------------------------------------------------------------------------
+# Flexible GMRES in real arithmetic
+# --------------------------------------------------------------------------------------
+
+def _fgmres(matvec: Callable[[np.ndarray], np.ndarray],
+            precond: Callable[[np.ndarray, float], np.ndarray],
+            b: np.ndarray, x0: np.ndarray | None, tol: float, restart: int,
+            maxiter: int) -> tuple[np.ndarray, int, float, bool]:
+    """Right-preconditioned flexible GMRES(restart) for a real linear system.
+
+    Flexible, because the preconditioner may change between steps (single, then double
+    precision; ``precond(v, r)`` gets the current relative residual estimate r) and is not
+    exactly linear in single precision: storing the preconditioned vectors z_j keeps the
+    Arnoldi relation M Z = V H exact, so the attainable accuracy is that of double precision.
+    Orthogonalisation is classical Gram–Schmidt repeated once (CGS2: BLAS-2, and stable).
+
+    Returns
+    -------
+    x, iterations, relative true residual, converged
+    """
+    n = b.size
+    bnorm = float(np.linalg.norm(b))
+    target = tol * bnorm
+    V = np.empty((restart + 1, n))
+    Z = np.empty((restart, n))
+    H = np.zeros((restart + 1, restart))
+    cs = np.zeros(restart)
+    sn = np.zeros(restart)
+    g = np.zeros(restart + 1)
+    if x0 is None:
+        x = np.zeros(n)
+        r = b.copy()
+    else:
+        x = np.array(x0, dtype=np.float64)
+        r = b - matvec(x)
+    rnorm = float(np.linalg.norm(r))
+    its = 0
+    while rnorm > target and its < maxiter:
+        V[0] = r / rnorm
+        H[:] = 0.0
+        g[:] = 0.0
+        g[0] = rnorm
+        k = 0
+        for j in range(restart):
+            Z[j] = precond(V[j], abs(g[j]) / bnorm)
+            w = matvec(Z[j])
+            h = V[: j + 1] @ w
+            w -= h @ V[: j + 1]
+            h2 = V[: j + 1] @ w  # second pass restores orthogonality to round-off
+            w -= h2 @ V[: j + 1]
+            h += h2
+            hn = float(np.linalg.norm(w))
+            H[: j + 1, j] = h
+            H[j + 1, j] = hn
+            for i in range(j):  # previous Givens rotations
+                t = cs[i] * H[i, j] + sn[i] * H[i + 1, j]
+                H[i + 1, j] = -sn[i] * H[i, j] + cs[i] * H[i + 1, j]
+                H[i, j] = t
+            rho = math.hypot(H[j, j], H[j + 1, j])
+            cs[j], sn[j] = (1.0, 0.0) if rho == 0.0 else (H[j, j] / rho, H[j + 1, j] / rho)
+            H[j, j] = rho
+            H[j + 1, j] = 0.0
+            g[j + 1] = -sn[j] * g[j]
+            g[j] = cs[j] * g[j]
+            its += 1
+            k = j + 1
+            if abs(g[j + 1]) <= target or its >= maxiter or hn <= 1e-14 * np.linalg.norm(h):
+                break
+            V[j + 1] = w / hn
+        y = scipy.linalg.solve_triangular(H[:k, :k], g[:k], check_finite=False)
+        x += y @ Z[:k]
+        r = b - matvec(x)  # the true residual decides convergence, not the estimate
+        rnorm = float(np.linalg.norm(r))
+    return x, its, rnorm / bnorm, rnorm <= target
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------
+
+def _available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return os.cpu_count() or 1
+
+
+def default_threads(d: int) -> int:
+    """BLAS threads used when ``StructuredOptions.threads`` is None (see _THREADS_MIN_DIM)."""
+    return 1 if d < _THREADS_MIN_DIM else min(2, _available_cores())
+
+
+def estimate_memory(d: int, restart: int, *, hermitian: bool = True,
+                    preconditioner: str = "eig-mixed") -> int:
+    """Estimated peak bytes of a structured solve at Hilbert dimension d.
+
+    Krylov basis: 2·restart + 1 vectors (the orthonormal basis and the preconditioned
+    vectors) of n doubles, n = d² (Hermitian) or 2d² (general); plus the dense d×d work arrays
+    (``_DENSE_BYTES_PER_D2``: eigenvectors, inverse, conjugate transposes, divisors,
+    temporaries of one step, LAPACK workspace of the set-up).
+
+    Parameters
+    ----------
+    d : int
+        Hilbert-space dimension.
+    restart : int
+        Krylov basis length.
+    hermitian : bool
+        Hermitian (real d²) or general (2d²) vectors.
+    preconditioner : str
+        "eig-mixed", "eig-double" or "schur" ("auto" counts as "eig-mixed").
+
+    Returns
+    -------
+    int
+        Bytes.
+    """
+    kind = "schur-mixed" if preconditioner == "auto" else preconditioner
+    n = d * d * (1 if hermitian else 2)
+    krylov = (2 * restart + 1) * n * 8
+    return int(krylov + _DENSE_BYTES_PER_D2[kind] * d * d)
+
+
+def _is_hermiticity_preserving(liou: _Liouvillian, d: int) -> bool:
+    """L(X)ᴴ = L(X) for a random Hermitian X (a map failing this fails it generically)."""
+    rng = np.random.default_rng(54321)
+    X = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
+    X = X + X.conj().T
+    LX = liou(X)
+    return np.linalg.norm(LX - LX.conj().T) <= 1e-11 * max(np.linalg.norm(LX), 1e-300)
+
+
+def steadystate_structured(generator: Generator, *, options: StructuredOptions | None = None,
+                           rho0: np.ndarray | None = None) -> StructuredResult:
+    """Steady state ρ (L(ρ) = 0, tr ρ = 1) of a structured generator.
+
+    Solves L(ρ) + tr(ρ)·W = W (W = I/d) by FGMRES preconditioned with the exact inverse of the
+    Sylvester part Aρ + ρB (see the module docstring). Only products with d×d matrices are
+    used; no d²×d² matrix is formed.
+
+    Parameters
+    ----------
+    generator : Generator
+        L(ρ) = left·ρ + ρ·right + Σ_k C_k ρ D_k; it must have a unique steady state.
+    options : StructuredOptions, optional
+        Tolerance, iteration limits, threads, memory budget, preconditioner.
+    rho0 : numpy.ndarray, optional
+        Initial guess (d×d), e.g. the steady state at a neighbouring parameter point.
+
+    Returns
+    -------
+    StructuredResult
+        The steady state and diagnostics (iterations, ‖L(ρ)‖_F, timings, memory estimate).
+
+    Raises
+    ------
+    SteadyStateMemoryError
+        If the estimated memory exceeds ``options.memory_budget`` (checked before any d×d
+        work array is allocated).
+    SteadyStateConvergenceError
+        If the relative residual does not reach ``options.tol`` within ``options.maxiter``.
+    """
+    opts = options or StructuredOptions()
+    t_start = time.perf_counter()
+    d = generator.hilbert_dim
+    # Refuse before allocating anything d×d: assume the Hermitian mode and the cheapest
+    # preconditioner; re-checked below once both are known.
+    kind0 = "schur-mixed" if opts.preconditioner == "auto" else opts.preconditioner
+    _check_budget(estimate_memory(d, opts.restart, preconditioner=kind0), opts, d)
+
+    A = _to_operator(generator.left, d)
+    B = _to_operator(generator.right, d)
+    pairs = [(_to_operator(C, d), _to_operator(D, d)) for C, D in generator.sandwich]
+    b_is_a_herm = _rel_diff(B, _herm(A)) <= 1e-13
+    hermitian = _is_hermiticity_preserving(
+        _Liouvillian(A, B, pairs, hermitian=False, b_is_a_herm=b_is_a_herm), d)
+    liou = _Liouvillian(A, B, pairs, hermitian=hermitian, b_is_a_herm=b_is_a_herm)
+    if not hermitian:
+        _check_budget(estimate_memory(d, opts.restart, hermitian=False, preconditioner=kind0),
+                      opts, d)
+
+    threads = opts.threads if opts.threads is not None else default_threads(d)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        # The preconditioner inverts S(X) = Ā X + X B̄. In the Hermitian mode B̄ = Āᴴ with
+        # Ā = (A + Bᴴ)/2 (= A for every generator built from generator.py), so that S⁻¹ maps
+        # Hermitian matrices to Hermitian ones and one eigendecomposition serves both sides.
+        if hermitian:
+            A_pre = A if b_is_a_herm else 0.5 * (A + _herm(B))
+            B_pre, B_pre_dense = _herm(A_pre), None
+        else:
+            A_pre, B_pre = A, B
+            B_pre_dense = B.toarray() if sp.issparse(B) else np.array(B)
+        A_pre_dense = A_pre.toarray() if sp.issparse(A_pre) else np.array(A_pre)
+        precond, kind, switch = _build_preconditioner(opts.preconditioner, A_pre_dense,
+                                                      B_pre_dense, A_pre, B_pre, hermitian, d)
+        del A_pre_dense, B_pre_dense
+        estimate = estimate_memory(d, opts.restart, hermitian=hermitian, preconditioner=kind)
+        _check_budget(estimate, opts, d)
+
+        packing = _HermitianPacking(d) if hermitian else _ComplexPacking(d)
+        W = np.eye(d, dtype=np.complex128) / d
+
+        def matvec(v: np.ndarray) -> np.ndarray:
+            X = packing.unpack(v)
+            out = liou(X)
+            out += np.trace(X) * W
+            return packing.pack(out)
+
+        def apply_precond(v: np.ndarray, relres: float) -> np.ndarray:
+            precise = relres <= switch
+            dtype = np.complex128 if precise or not precond.mixed else np.complex64
+            return packing.pack(precond(packing.unpack(v, dtype), precise))
+
+        b = packing.pack(W)
+        x0 = None
+        if rho0 is not None:
+            rho0 = np.asarray(rho0, dtype=np.complex128)
+            if rho0.shape != (d, d):
+                raise ValueError(f"rho0 must be {d}×{d}, got {rho0.shape}")
+            x0 = packing.pack(rho0 / np.trace(rho0))
+        t_setup = time.perf_counter()
+        x, its, relres, converged = _fgmres(matvec, apply_precond, b, x0, opts.tol,
+                                            opts.restart, opts.maxiter)
+        if not converged:
+            raise SteadyStateConvergenceError(
+                f"structured steady state did not converge: relative residual {relres:.3e} > "
+                f"tol {opts.tol:.1e} after {its} GMRES iterations (maxiter={opts.maxiter}, "
+                f"restart={opts.restart}, preconditioner={kind}); raise maxiter, or check "
+                "that the generator has a unique steady state", its, relres)
+        rho = packing.unpack(x)
+        rho /= np.trace(rho)
+        if hermitian:
+            rho = 0.5 * (rho + rho.conj().T)  # exact Hermiticity after the complex division
+        residual = float(np.linalg.norm(liou(rho)))
+    t_end = time.perf_counter()
+    return StructuredResult(rho=rho, iterations=its, residual=residual, relative_residual=relres,
+                            converged=True, setup_seconds=t_setup - t_start,
+                            solve_seconds=t_end - t_setup, memory_estimate=estimate,
+                            threads=threads, preconditioner=kind, hermitian=hermitian)
+
+
+def _check_budget(estimate: int, opts: StructuredOptions, d: int) -> None:
+    """Raise SteadyStateMemoryError when the estimate exceeds the budget."""
+    if estimate <= opts.memory_budget:
+        return
+    per_vector = 2 * 8 * d * d
+    raise SteadyStateMemoryError(
+        f"structured steady state at d={d} needs an estimated {estimate / 2**30:.2f} GiB, more "
+        f"than the budget of {opts.memory_budget / 2**30:.2f} GiB: restart={opts.restart} "
+        f"Krylov steps hold {per_vector / 2**20:.1f} MiB each (a basis vector and its "
+        f"preconditioned image), plus about "
+        f"{_DENSE_BYTES_PER_D2['schur-mixed'] * d * d / 2**20:.0f} MiB of d×d work arrays. "
+        "Lower StructuredOptions.restart (fewer Krylov vectors, more restarts), lower the "
+        "Fock cutoffs, or raise memory_budget.", estimate, opts.memory_budget)
+
+
+def _build_preconditioner(choice: str, A_dense: np.ndarray, B_dense: np.ndarray | None,
+                          A_op: Operator, B_op: Operator, hermitian: bool, d: int):
+    """The first preconditioner of the requested kind(s) that passes the accuracy check.
+
+    Returns the preconditioner, its kind and the relative residual below which its
+    double-precision products are used (1.0: always double).
+    """
+    kinds = list(_AUTO_ORDER) if choice == "auto" else [choice]
+    errors = []
+    for kind in kinds:
+        mixed = kind.endswith("-mixed")
+        try:
+            if kind.startswith("schur"):
+                P = _SchurPreconditioner(A_dense, B_dense, mixed)
+            else:
+                P = _EigPreconditioner(A_dense, B_dense, mixed)
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            errors.append(f"{kind}: {exc}")
+            continue
+        err = _check_preconditioner(P, A_op, B_op, hermitian, d, precise=not mixed)
+        if err <= _PRECONDITIONER_CHECK or choice != "auto":
+            return P, kind, (_SWITCH_FACTOR * err if mixed else 1.0)
+        errors.append(f"{kind}: relative error {err:.1e}")
+    raise RuntimeError("no usable preconditioner: " + "; ".join(errors))
