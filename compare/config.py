@@ -87,7 +87,7 @@ class PointConfig:
     """Agreement at the design point."""
 
     model: str = "linearized"
-    cutoffs: tuple[int, int, int] = (4, 3, 8)
+    cutoffs: tuple[int, int, int] = (5, 4, 10)
     V_tolerance: float = 1e-4
     log_negativity_tolerance: float = 1e-3
 
@@ -104,9 +104,9 @@ class ConvergeConfig:
 
     model: str = "linearized"
     start_cutoffs: tuple[int, int, int] = (2, 2, 4)
-    max_cutoffs: tuple[int, int, int] = (6, 5, 12)
-    V_tolerance: float = 1e-4
-    log_negativity_tolerance: float = 1e-3
+    max_cutoffs: tuple[int, int, int] = (8, 7, 14)
+    V_tolerance: float = 1e-5
+    log_negativity_tolerance: float = 1e-4
 
     def __post_init__(self) -> None:
         check_choice("converge.model", self.model, MODELS)
@@ -125,7 +125,7 @@ class ConvergeConfig:
 class LinearizationConfig:
     """G0 ladder at fixed (Δ̃_c, |G_d|) with the ``nonlinear`` model."""
 
-    G0: tuple[float, ...] = (0.2, 0.1, 0.05, 0.025)
+    G0: tuple[float, ...] = (0.2, 0.1, 0.05, 0.025, 0.0125)  # CONVENTIONS.md §5 ladder
     cutoffs: tuple[int, int, int] = (4, 3, 8)
 
     def __post_init__(self) -> None:
@@ -144,10 +144,10 @@ class NonreciprocityConfig:
     detunings of the full-quantum points.
     """
 
-    Delta_c: tuple[float, ...] = (0.5, 0.7, 0.9, 1.1, 1.3, 1.5)
+    Delta_c: tuple[float, ...] = tuple(round(0.4 + 0.1 * k, 10) for k in range(13))
     Delta_F: float = 0.3
     model: str = "linearized"
-    cutoffs: tuple[int, int, int] = (4, 3, 8)
+    cutoffs: tuple[int, int, int] = (6, 6, 10)  # equal optical cutoffs: either mode driven
     log_negativity_tolerance: float = 1e-3
 
     def __post_init__(self) -> None:
