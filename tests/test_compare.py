@@ -104,7 +104,7 @@ def test_config_overrides_and_errors(tmp_path):
     with pytest.raises(ValueError, match="kappa"):
         config_from_dict({"design": {"kappa": -1.0}})
     with pytest.raises(ValueError, match="converge.start_cutoffs"):
-        config_from_dict({"converge": {"start_cutoffs": [7, 2, 2]}})
+        config_from_dict({"converge": {"start_cutoffs": [9, 2, 2]}})
     with pytest.raises(ValueError, match="solver.method"):
         config_from_dict({"solver": {"method": "magic"}})
     bad = tmp_path / "bad.toml"
