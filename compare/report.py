@@ -93,6 +93,9 @@ def verdict_linearization(cfg: ReportConfig, lin) -> tuple[str, str, str]:
 def verdict_nonreciprocity(cfg: ReportConfig, result) -> tuple[str, str, str]:
     _, points = result
     solved = points[points["stable"]]
+    if solved.empty:
+        return ("nonreciprocity (both drives, both baths)", "unstable",
+                f"the linear model is unstable at all {len(points)} points: nothing to compare")
     dev = np.abs(solved["E_N exact fq"] - solved["E_N linear"])
     tol = cfg.nonreciprocity.log_negativity_tolerance
     n_trunc = int(solved["truncated"].sum())
@@ -105,12 +108,14 @@ def verdict_nonreciprocity(cfg: ReportConfig, result) -> tuple[str, str, str]:
 
 
 def write_point(cfg: ReportConfig, point, out: Path) -> tuple[str, dict]:
-    plots.plot_point(point, out / "point.png")
+    figure = ""
+    if point.steady is not None:  # an unstable point has nothing to draw
+        plots.plot_point(point, out / "point.png")
+        figure = "![point](point.png)\n"
     md = f"""## Agreement at the design point
 
 {point.to_markdown()}
-![point](point.png)
-"""
+{figure}"""
     return md, {"point_summary": point.summary, "point_elements": point.elements}
 
 

@@ -151,3 +151,12 @@ def test_full_report_and_interrupted_rerun(tiny_toml, tmp_path, monkeypatch):
         main(["report", "--config", str(tiny_toml), "--out", str(out), "--quiet"])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_unstable_design_is_reported_not_crashed(tmp_path):
+    cfg = tmp_path / "blue.toml"
+    cfg.write_text("[design]\ndetuning = -0.9\n[nonreciprocity]\nDelta_c = [-0.9, -0.8]\n")
+    out = tmp_path / "o"
+    for study in ("point", "nonreciprocity"):
+        assert main([study, "--config", str(cfg), "--out", str(out), "--quiet"]) == 0
+        assert pd.read_csv(out / "verdicts.csv")["verdict"].tolist() == ["unstable"]
