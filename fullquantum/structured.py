@@ -6,21 +6,27 @@ instead (issue 4):
 
 * The trace is imposed by the bordered system  M(ρ) = L(ρ) + tr(ρ)·W = W  with W = I/d. It is
   nonsingular whenever L has a unique steady state, and its solution has tr ρ = 1, L(ρ) = 0.
-* M is solved matrix-free by flexible GMRES (FGMRES), right-preconditioned by the inverse of
-  the Sylvester part S(X) = ĀX + XB̄ (the no-jump evolution). S is diagonalised once,
-  Ā = V Λ V⁻¹, so S⁻¹(Y) = V [(V⁻¹ Y V⁻ᴴ) ⊘ (λ_i + λ̄_j)] Vᴴ costs four d×d matrix products.
-  Those products dominate the run time; a preconditioner only has to be approximately right,
-  so they are done in single precision (twice as fast) when a check shows the result is
-  accurate to 1e-3; FGMRES keeps the solution exact in double precision regardless.
-  A Schur/``trsyl`` preconditioner (slow for large d, but needing no eigenvector basis)
-  is the fallback when the eigenvectors are too ill-conditioned.
+* M is solved matrix-free by flexible GMRES (FGMRES), right-preconditioned by the exact
+  inverse of the Sylvester part S(X) = ĀX + XĀᴴ (the no-jump evolution). Ā is brought to
+  complex Schur form Ā = U T Uᴴ once; each application is then four d×d products with the
+  unitary U and a triangular Lyapunov solve T X̃ + X̃ Tᴴ = Ỹ by a recursive blocked
+  algorithm (BLAS-3; LAPACK's unblocked ``trsyl`` alone takes 15 s at d = 1120).
+* These products dominate the run time. A preconditioner only has to be approximately right,
+  and with the unitary U its single-precision version is backward stable (error ≈1e-6), so
+  it runs in single precision (twice as fast); FGMRES stores the preconditioned vectors, so
+  the solution is still exact to double precision (the double-precision products are used
+  only for tolerances near single-precision round-off).
 * For Hermiticity-preserving generators (all of this project's), ρ is Hermitian and each
-  Krylov vector is stored as d² real numbers (Re ρ + Im ρ), half the memory of a complex one.
+  Krylov vector is stored as d² real numbers (Re ρ + Im ρ), half the memory of a complex one;
+  L(X) = K + Kᴴ needs half the sparse products, and the Caldeira–Leggett terms merge into one.
 * L itself is applied with sparse operators (tensor products of ladder operators), costing
   O(nnz·d) per step, far below the O(d³) of the preconditioner.
 
 The memory per Krylov vector is O(d²) and the total is estimated before anything large is
 allocated; above the budget the solver refuses with the estimate and how to lower it.
+An eigenvector-based preconditioner (S⁻¹ by elementwise division in the eigenbasis of Ā) is
+kept as an option; it is faster per step in double precision but its single-precision
+version fails at large d (the eigenvector basis has condition number ≈4e4 at d = 1120).
 """
 
 from __future__ import annotations
@@ -49,26 +55,30 @@ __all__ = [
 
 # Operators with more nonzeros than this fraction of d² are applied as dense matrices.
 _DENSE_FRACTION = 0.2
-# Accuracy a preconditioner must reach on a random test matrix (relative residual of S):
-# far below what changes GMRES's iteration count, far above single-precision round-off
-# times the eigenvector condition numbers met in this project (≈1e4 at d ≈ 1000).
+# Accuracy a preconditioner must reach on a random test matrix (relative residual of S) for
+# "auto" to accept it: far below what changes GMRES's iteration count.
 _PRECONDITIONER_CHECK = 1e-3
-# Below this d the d×d products are too small for a second BLAS thread to pay off; on the
-# shared 2-core machine a second thread was measured to slow small products down (up to
-# 15× at d = 160) and to gain little even at d ≈ 1000 (benchmarks/bench_steadystate.py).
-_THREADS_MIN_DIM = 1500
-# Bytes of dense d×d work arrays per d² (eigenvectors, their inverse and conjugate
-# transposes, the divisor matrix, operator and preconditioner temporaries, LAPACK workspace
-# of the eigendecomposition); calibrated against tracemalloc peaks (see tests).
-_DENSE_BYTES_PER_D2 = {"schur-mixed": 240, "schur-double": 200, "eig-mixed": 240,
-                       "eig-double": 200}
+# Default BLAS threads: 1 below this d, else 2 (see default_threads). Measured on the shared
+# 2-core machine: a second thread speeds the d×d products up ≈1.6× at d ≥ 576 when the
+# other core is idle, gains nothing below d ≈ 400, and when the other core is busy slowed a
+# d = 300 solve 4× (OpenBLAS threads wait on each other); large products lose little.
+_THREADS_MIN_DIM = 800
+# Bytes of dense d×d work arrays per d² (Schur factors or eigenvectors in both precisions,
+# their conjugate transposes, operator and preconditioner temporaries, LAPACK workspace of
+# the decomposition); calibrated against tracemalloc peaks (see tests).
+_DENSE_BYTES_PER_D2 = {"schur-mixed": 272, "schur-double": 240, "eig-mixed": 296,
+                       "eig-double": 256}
 _KINDS = ("schur-mixed", "schur-double", "eig-mixed", "eig-double")
 # "auto" takes the first of these that passes the accuracy check.
 _AUTO_ORDER = ("schur-mixed", "schur-double", "eig-double")
-# With the mixed-precision preconditioner, GMRES switches to double-precision products once
+# With a mixed-precision preconditioner, GMRES switches to double-precision products once
 # the relative residual falls below this factor times the measured single-precision error of
-# the preconditioner: below that, single-precision round-off slowed convergence (measured).
-_SWITCH_FACTOR = 1e-2
+# the preconditioner. Measured: the (backward-stable) Schur one in single precision, error
+# ≈1e-6, converged to 1e-11 as fast as in double (d = 576, 1120), so it switches only for
+# tighter tolerances; the eigenvector one's errors slowed convergence below ≈1e-3 × error.
+_SWITCH_FACTOR = {"schur-mixed": 1e-5, "eig-mixed": 1e-3}
+# Kahan–Parlett reorthogonalisation threshold of the Gram–Schmidt step.
+_REORTH = 0.7071
 
 
 class SteadyStateConvergenceError(RuntimeError):
@@ -113,24 +123,27 @@ class StructuredOptions:
     ----------
     tol : float
         Tolerance on the relative residual ‖W − M(ρ)‖_F / ‖W‖_F of the bordered system
-        M(ρ) = L(ρ) + tr(ρ)·I/d = I/d. The default gives trace-distance agreement ≲ 1e-12
-        with QuTiP's direct solver on this project's models.
+        M(ρ) = L(ρ) + tr(ρ)·I/d = I/d. Measured on this project's models up to d = 576, the
+        trace distance to a 1e-14 solve was 0.1–2× tol, so the default 1e-11 leaves a wide
+        margin to the 1e-10 agreement asked of it.
     maxiter : int
         Maximum total number of GMRES iterations (preconditioner applications).
     restart : int
-        Krylov basis length before a restart. Each basis vector costs 8·d² bytes (plus 4·d²
-        for its preconditioned image in single precision); typical solves here need 25–50.
+        Krylov basis length before a restart. Each step stores two vectors of 8·d² bytes
+        (basis vector and preconditioned image); solves here need 20–50 steps, so the
+        default rarely restarts.
     threads : int or None
-        BLAS threads for the d×d products (threadpoolctl). None: 1 below d = 1500, else
-        the available cores (at most 2 were measured; see module constants).
+        BLAS threads for the d×d products (threadpoolctl). None: 1 below d = 800, else 2
+        (if available); see ``default_threads``.
     memory_budget : int
         Refuse (:class:`SteadyStateMemoryError`) if the estimated peak exceeds this many bytes.
-    preconditioner : {"auto", "eig-single", "eig-double", "schur"}
-        "auto" tries the eigenbasis preconditioner in single precision, then in double, then
-        the Schur/trsyl one, taking the first that passes an accuracy check.
+    preconditioner : {"auto", "schur-mixed", "schur-double", "eig-mixed", "eig-double"}
+        Schur-form or eigenbasis inverse of the Sylvester part; "mixed" runs its products in
+        single precision until the residual nears single-precision round-off. "auto" takes
+        the first of schur-mixed, schur-double, eig-double that passes an accuracy check.
     """
 
-    tol: float = 1e-12
+    tol: float = 1e-11
     maxiter: int = 400
     restart: int = 60
     threads: int | None = None
@@ -167,13 +180,13 @@ class StructuredResult:
     converged : bool
         Always True (an unconverged solve raises :class:`SteadyStateConvergenceError`).
     setup_seconds, solve_seconds : float
-        Wall time of the set-up (operators, eigendecomposition, checks) and of GMRES.
+        Wall time of the set-up (operators, Schur form, checks) and of GMRES.
     memory_estimate : int
         Estimated peak bytes of the solve (the figure checked against the budget).
     threads : int
         BLAS threads used.
     preconditioner : str
-        The preconditioner used ("eig-single", "eig-double" or "schur").
+        The preconditioner used (one of ``StructuredOptions.preconditioner``'s kinds).
     hermitian : bool
         Whether the Hermitian (real d²-vector) formulation was used.
     """
@@ -241,18 +254,31 @@ def _proportional(a: Operator, b: Operator) -> complex | None:
     return None
 
 
-def _group_sandwich(pairs: list[tuple[Operator, Operator]]) -> list[tuple[Operator, Operator]]:
-    """Merge terms C X D sharing their left factor up to a scalar: C X (D₁ + c D₂)."""
+def _group_sandwich(pairs: list[tuple[Operator, Operator]], hermitian: bool
+                    ) -> list[tuple[Operator, Operator]]:
+    """Merge terms C X D sharing their left factor up to a scalar: C X (D₁ + c D₂).
+
+    With ``hermitian`` only the Hermitian part of Σ_k C_k X D_k is needed, so a term may be
+    replaced by its adjoint (Dᴴ, Cᴴ) if that joins a group: the three Caldeira–Leggett terms
+    (q, p), (p, q), (q, q) all become q X (·), one two-sided product instead of three.
+    """
     groups: list[tuple[Operator, Operator]] = []
     for C, D in pairs:
-        for i, (Cg, Dg) in enumerate(groups):
-            c = _proportional(Cg, C)
-            if c is not None:
-                groups[i] = (Cg, Dg + c * D)
+        orientations = [(C, D)] + ([(_herm(D), _herm(C))] if hermitian else [])
+        placed = False
+        for Co, Do in orientations:
+            for i, (Cg, Eg) in enumerate(groups):
+                c = _proportional(Cg, Co)
+                if c is not None:
+                    E = Eg + c * Do
+                    groups[i] = (Cg, E if sp.issparse(E) else np.asarray(E))
+                    placed = True
+                    break
+            if placed:
                 break
-        else:
+        if not placed:
             groups.append((C, D))
-    return groups
+    return [(C, E.tocsr() if sp.issparse(E) else E) for C, E in groups]
 
 
 def _rmul(X: np.ndarray, D: Operator) -> np.ndarray:
@@ -262,30 +288,49 @@ def _rmul(X: np.ndarray, D: Operator) -> np.ndarray:
     return X @ D
 
 
-class _Liouvillian:
-    """L(X) = A X + X B + Σ_k C_k X D_k with sparse operators, for dense X.
+class _GeneralLiouvillian:
+    """L(X) = A X + X B + Σ_k C_k X D_k with sparse operators, for any dense X."""
 
-    In the Hermitian mode X is Hermitian and X B = (Bᴴ X)ᴴ, which keeps every sparse
-    product on the left (SciPy's fast path) and needs a single product when B = Aᴴ.
-    """
-
-    def __init__(self, A: Operator, B: Operator, pairs, hermitian: bool, b_is_a_herm: bool):
+    def __init__(self, A: Operator, B: Operator, pairs):
         self.A = A
         self.B = B
-        self.BH = None if b_is_a_herm else _herm(B)
-        self.groups = _group_sandwich(list(pairs))
-        self.hermitian = hermitian
-        self.b_is_a_herm = b_is_a_herm
+        self.groups = _group_sandwich(list(pairs), hermitian=False)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
-        AX = np.asarray(self.A @ X)
-        if self.hermitian:
-            out = AX + AX.conj().T if self.b_is_a_herm else AX + np.asarray(self.BH @ X).conj().T
-        else:
-            out = AX + _rmul(X, self.B)
+        out = np.asarray(self.A @ X) + _rmul(X, self.B)
         for C, D in self.groups:
             out += _rmul(np.asarray(C @ X), D)
         return out
+
+
+class _HermitianLiouvillian:
+    """L(X) = K + Kᴴ, K = Ā X + ½ Σ_g C_g X E_g, for Hermitian X and Hermiticity-preserving L.
+
+    For such L, L(X) equals its Hermitian part, so X B = (Bᴴ X)ᴴ folds into Ā = (A + Bᴴ)/2
+    and sandwich terms may be grouped with their adjoints (``_group_sandwich``). SciPy's
+    sparse kernels are fast only with the sparse factor on the left of a C-ordered array;
+    the right factor is applied as Eᵀ (C X)ᵀ, accumulated transposed, so each two-sided term
+    costs one transposed copy.
+    """
+
+    def __init__(self, Abar: Operator, pairs):
+        self.Abar = Abar
+        self.groups = [(C, (0.5 * E.T).tocsr() if sp.issparse(E) else 0.5 * E.T.copy())
+                       for C, E in _group_sandwich(list(pairs), hermitian=True)]
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        K = np.asarray(self.Abar @ X)
+        Kt = None
+        for C, Et in self.groups:
+            R = np.asarray(Et @ np.ascontiguousarray(np.asarray(C @ X).T))  # (C X E)ᵀ / 2
+            if Kt is None:
+                Kt = R
+            else:
+                Kt += R
+        if Kt is not None:
+            K += Kt.T
+        K += K.conj().T  # conj() copies first, so the in-place sum is safe
+        return K
 
 
 # --------------------------------------------------------------------------------------
@@ -355,7 +400,9 @@ class _EigPreconditioner:
         else:
             lam_b, vb = scipy.linalg.eig(B, check_finite=False)
             vb_inv = scipy.linalg.inv(vb, check_finite=False)
-        den = _regularise(lam_a[:, None] + lam_b[None, :])
+        den = lam_a[:, None] + lam_b[None, :]
+        self.shift = _dark_shift(den)  # see _dark_shift
+        den = den + self.shift
         mats = (va_inv, vb, va, vb_inv, 1.0 / den)
         self.double = tuple(np.ascontiguousarray(m, dtype=np.complex128) for m in mats)
         self.single = (tuple(np.ascontiguousarray(m, dtype=np.complex64) for m in mats)
@@ -371,21 +418,6 @@ class _EigPreconditioner:
         Z *= den_inv
         np.matmul(left_out, Z, out=buf)
         return np.matmul(buf, right_out, out=Z)
-
-
-def _regularise(den: np.ndarray) -> np.ndarray:
-    """Keep |λ_i + λ_j| away from 0 (dark states of the no-jump evolution).
-
-    A dark state makes S singular while the bordered M stays regular; a finite divisor of the
-    size of the typical decay rate keeps the preconditioner bounded there.
-    """
-    mag = np.abs(den)
-    floor = 1e-10 * mag.max()
-    small = mag < floor
-    if small.any():
-        den = den.copy()
-        den[small] = -max(float(np.median(mag)), floor)
-    return den
 
 
 _LEAF = 64  # block size below which LAPACK's (unblocked) trsyl solves directly; measured
@@ -468,19 +500,25 @@ class _SchurPreconditioner:
             TB, UB = T, U
         else:
             TB, UB = scipy.linalg.schur(B, output="complex", check_finite=False)
-        # Dark states of the no-jump evolution (λ_i + λ̄_j ≈ 0) make S singular while M is
-        # not; a small uniform shift keeps S⁻¹ bounded (GMRES absorbs the perturbation).
         diag_b = np.diag(TB).conj() if self.hermitian else np.diag(TB)
         den = np.diag(T)[:, None] + diag_b[None, :]
-        shift = _dark_shift(den)
+        self.shift = shift = _dark_shift(den)
         if shift:
             T = T + 0.5 * shift * np.eye(T.shape[0])
             TB = T if self.hermitian else TB + 0.5 * shift * np.eye(TB.shape[0])
-        mats = (U, U.conj().T, T, T.conj().T, UB, UB.conj().T, TB, TB.conj().T)
-        self.double = tuple(np.ascontiguousarray(m, dtype=np.complex128) for m in mats)
-        self.single = (tuple(np.ascontiguousarray(m, dtype=np.complex64) for m in mats)
-                       if mixed else None)
+        self.double = self._factors(U, T, UB, TB, np.complex128)
+        self.single = self._factors(U, T, UB, TB, np.complex64) if mixed else None
         self.mixed = mixed
+
+    def _factors(self, U, T, UB, TB, dtype) -> tuple:
+        """(U, Uᴴ, T, Tᴴ, U_B, U_Bᴴ, T_B, T_Bᴴ) as contiguous arrays, shared if B̄ = Āᴴ."""
+        U, UH, T, TH = (np.ascontiguousarray(m, dtype=dtype)
+                        for m in (U, U.conj().T, T, T.conj().T))
+        if self.hermitian:
+            return U, UH, T, TH, U, UH, T, TH
+        UB, UBH, TB, TBH = (np.ascontiguousarray(m, dtype=dtype)
+                            for m in (UB, UB.conj().T, TB, TB.conj().T))
+        return U, UH, T, TH, UB, UBH, TB, TBH
 
     def __call__(self, Y: np.ndarray, precise: bool = True) -> np.ndarray:
         mats = self.double if (precise or not self.mixed) else self.single
@@ -495,7 +533,12 @@ class _SchurPreconditioner:
 
 
 def _dark_shift(den: np.ndarray) -> float:
-    """A negative shift for the diagonal of S if some |λ_i + λ̄_j| vanishes, else 0."""
+    """Shift σ ≤ 0 (S becomes S + σ·id) if some λ_i + λ̄_j vanishes, else 0.
+
+    A dark state of the no-jump evolution (e.g. the vacuum when all jumps annihilate it)
+    makes S singular while the bordered M is not; a small uniform damping keeps S⁻¹
+    bounded, and GMRES absorbs the perturbation (it is part of M P − I either way).
+    """
     mag = np.abs(den)
     if mag.min() >= 1e-10 * mag.max():
         return 0.0
@@ -504,13 +547,16 @@ def _dark_shift(den: np.ndarray) -> float:
 
 def _check_preconditioner(P, A: Operator, B: Operator, hermitian: bool, d: int,
                           precise: bool = True) -> float:
-    """‖S(P(Y)) − Y‖_F / ‖Y‖_F for a fixed random Y (Hermitian in the Hermitian mode)."""
+    """‖S_σ(P(Y)) − Y‖_F / ‖Y‖_F for a fixed random Y (Hermitian in the Hermitian mode).
+
+    S_σ = S + σ·id with the dark-state shift σ of the preconditioner (usually 0).
+    """
     rng = np.random.default_rng(12345)
     Y = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
     if hermitian:
         Y = Y + Y.conj().T
     X = np.asarray(P(Y, precise), dtype=np.complex128)
-    SX = np.asarray(A @ X) + _rmul(X, B)
+    SX = np.asarray(A @ X) + _rmul(X, B) + P.shift * X  # P inverts the shifted S
     return float(np.linalg.norm(SX - Y) / np.linalg.norm(Y))
 
 
@@ -528,7 +574,8 @@ def _fgmres(matvec: Callable[[np.ndarray], np.ndarray],
     precision; ``precond(v, r)`` gets the current relative residual estimate r) and is not
     exactly linear in single precision: storing the preconditioned vectors z_j keeps the
     Arnoldi relation M Z = V H exact, so the attainable accuracy is that of double precision.
-    Orthogonalisation is classical Gram–Schmidt repeated once (CGS2: BLAS-2, and stable).
+    Orthogonalisation is classical Gram–Schmidt (BLAS-2), repeated when the norm drops by
+    more than 1/√2 (the "twice is enough" criterion of Kahan and Parlett).
 
     Returns
     -------
@@ -560,12 +607,15 @@ def _fgmres(matvec: Callable[[np.ndarray], np.ndarray],
         for j in range(restart):
             Z[j] = precond(V[j], abs(g[j]) / bnorm)
             w = matvec(Z[j])
+            wn = float(np.linalg.norm(w))
             h = V[: j + 1] @ w
             w -= h @ V[: j + 1]
-            h2 = V[: j + 1] @ w  # second pass restores orthogonality to round-off
-            w -= h2 @ V[: j + 1]
-            h += h2
             hn = float(np.linalg.norm(w))
+            if hn < _REORTH * wn:  # cancellation: a second pass restores orthogonality
+                h2 = V[: j + 1] @ w
+                w -= h2 @ V[: j + 1]
+                h += h2
+                hn = float(np.linalg.norm(w))
             H[: j + 1, j] = h
             H[j + 1, j] = hn
             for i in range(j):  # previous Givens rotations
@@ -603,11 +653,11 @@ def _available_cores() -> int:
 
 def default_threads(d: int) -> int:
     """BLAS threads used when ``StructuredOptions.threads`` is None (see _THREADS_MIN_DIM)."""
-    return 1 if d < _THREADS_MIN_DIM else min(2, _available_cores())
+    return 1 if d < _THREADS_MIN_DIM else max(1, min(2, _available_cores()))
 
 
 def estimate_memory(d: int, restart: int, *, hermitian: bool = True,
-                    preconditioner: str = "eig-mixed") -> int:
+                    preconditioner: str = "auto") -> int:
     """Estimated peak bytes of a structured solve at Hilbert dimension d.
 
     Krylov basis: 2·restart + 1 vectors (the orthonormal basis and the preconditioned
@@ -624,7 +674,7 @@ def estimate_memory(d: int, restart: int, *, hermitian: bool = True,
     hermitian : bool
         Hermitian (real d²) or general (2d²) vectors.
     preconditioner : str
-        "eig-mixed", "eig-double" or "schur" ("auto" counts as "eig-mixed").
+        A preconditioner kind; "auto" counts as "schur-mixed".
 
     Returns
     -------
@@ -634,10 +684,12 @@ def estimate_memory(d: int, restart: int, *, hermitian: bool = True,
     kind = "schur-mixed" if preconditioner == "auto" else preconditioner
     n = d * d * (1 if hermitian else 2)
     krylov = (2 * restart + 1) * n * 8
-    return int(krylov + _DENSE_BYTES_PER_D2[kind] * d * d)
+    # The general mode keeps separate factors of B̄ and complex temporaries.
+    dense = _DENSE_BYTES_PER_D2[kind] * d * d * (1.0 if hermitian else 1.5)
+    return int(krylov + dense)
 
 
-def _is_hermiticity_preserving(liou: _Liouvillian, d: int) -> bool:
+def _is_hermiticity_preserving(liou: _GeneralLiouvillian, d: int) -> bool:
     """L(X)ᴴ = L(X) for a random Hermitian X (a map failing this fails it generically)."""
     rng = np.random.default_rng(54321)
     X = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
@@ -688,20 +740,25 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
     B = _to_operator(generator.right, d)
     pairs = [(_to_operator(C, d), _to_operator(D, d)) for C, D in generator.sandwich]
     b_is_a_herm = _rel_diff(B, _herm(A)) <= 1e-13
-    hermitian = _is_hermiticity_preserving(
-        _Liouvillian(A, B, pairs, hermitian=False, b_is_a_herm=b_is_a_herm), d)
-    liou = _Liouvillian(A, B, pairs, hermitian=hermitian, b_is_a_herm=b_is_a_herm)
+    general = _GeneralLiouvillian(A, B, pairs)
+    hermitian = _is_hermiticity_preserving(general, d)
+    if hermitian:
+        # Ā = (A + Bᴴ)/2 (= A for every generator built from generator.py): L(X) = K + Kᴴ.
+        A_bar = A if b_is_a_herm else 0.5 * (A + _herm(B))
+        liou = _HermitianLiouvillian(A_bar, pairs)
+    else:
+        liou = general
     if not hermitian:
         _check_budget(estimate_memory(d, opts.restart, hermitian=False, preconditioner=kind0),
                       opts, d)
 
     threads = opts.threads if opts.threads is not None else default_threads(d)
     with threadpool_limits(limits=threads, user_api="blas"):
-        # The preconditioner inverts S(X) = Ā X + X B̄. In the Hermitian mode B̄ = Āᴴ with
-        # Ā = (A + Bᴴ)/2 (= A for every generator built from generator.py), so that S⁻¹ maps
-        # Hermitian matrices to Hermitian ones and one eigendecomposition serves both sides.
+        # The preconditioner inverts S(X) = Ā X + X B̄. In the Hermitian mode B̄ = Āᴴ, so
+        # that S⁻¹ maps Hermitian matrices to Hermitian ones and one Schur (or eigen-)
+        # decomposition serves both sides.
         if hermitian:
-            A_pre = A if b_is_a_herm else 0.5 * (A + _herm(B))
+            A_pre = A_bar
             B_pre, B_pre_dense = _herm(A_pre), None
         else:
             A_pre, B_pre = A, B
@@ -755,17 +812,25 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
                             threads=threads, preconditioner=kind, hermitian=hermitian)
 
 
+def _format_bytes(n: float) -> str:
+    """Bytes in GiB, MiB or KiB (binary units)."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20)):
+        if n >= size:
+            return f"{n / size:.2f} {unit}"
+    return f"{n / 2**10:.1f} KiB"
+
+
 def _check_budget(estimate: int, opts: StructuredOptions, d: int) -> None:
     """Raise SteadyStateMemoryError when the estimate exceeds the budget."""
     if estimate <= opts.memory_budget:
         return
-    per_vector = 2 * 8 * d * d
+    per_step = 2 * 8 * d * d
     raise SteadyStateMemoryError(
-        f"structured steady state at d={d} needs an estimated {estimate / 2**30:.2f} GiB, more "
-        f"than the budget of {opts.memory_budget / 2**30:.2f} GiB: restart={opts.restart} "
-        f"Krylov steps hold {per_vector / 2**20:.1f} MiB each (a basis vector and its "
-        f"preconditioned image), plus about "
-        f"{_DENSE_BYTES_PER_D2['schur-mixed'] * d * d / 2**20:.0f} MiB of d×d work arrays. "
+        f"structured steady state at d={d} needs an estimated {_format_bytes(estimate)}, more "
+        f"than the budget of {_format_bytes(opts.memory_budget)}: "
+        f"restart={opts.restart} Krylov steps hold {_format_bytes(per_step)} each (a basis "
+        f"vector and its preconditioned image), plus about "
+        f"{_format_bytes(_DENSE_BYTES_PER_D2['schur-mixed'] * d * d)} of d×d work arrays. "
         "Lower StructuredOptions.restart (fewer Krylov vectors, more restarts), lower the "
         "Fock cutoffs, or raise memory_budget.", estimate, opts.memory_budget)
 
@@ -791,6 +856,6 @@ def _build_preconditioner(choice: str, A_dense: np.ndarray, B_dense: np.ndarray 
             continue
         err = _check_preconditioner(P, A_op, B_op, hermitian, d, precise=not mixed)
         if err <= _PRECONDITIONER_CHECK or choice != "auto":
-            return P, kind, (_SWITCH_FACTOR * err if mixed else 1.0)
+            return P, kind, (_SWITCH_FACTOR[kind] * err if mixed else 1.0)
         errors.append(f"{kind}: relative error {err:.1e}")
     raise RuntimeError("no usable preconditioner: " + "; ".join(errors))

@@ -67,7 +67,9 @@ def test_uncoupled_lindblad_mechanics_relaxes_to_thermal_occupation():
     mech = r.rho.ptrace(2).full()
     thermal = qutip.thermal_dm(10, system.n_m).full()  # truncated Bose–Einstein
     assert np.max(np.abs(mech - thermal)) < 1e-5
-    assert r.photons == pytest.approx((0.0, 0.0), abs=1e-14)
+    # Exactly 0 in the model; the default (structured) solver stops at relative residual
+    # 1e-12, which leaves photon numbers of order 1e-14.
+    assert r.photons == pytest.approx((0.0, 0.0), abs=1e-12)
 
 
 def test_uncoupled_brownian_mechanics_matches_lyapunov():
