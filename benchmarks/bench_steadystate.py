@@ -17,7 +17,8 @@ fresh subprocess (so that memory is measured in isolation and runaways can be ki
 
 QuTiP's solvers run with one BLAS/MKL thread by default (--qutip-threads): multithreaded
 BLAS inside sparse LU was seen to slow small solves 10–20× on this shared 2-core machine.
-A QuTiP method that exceeds --limit seconds is killed and skipped at larger d of that bath.
+A QuTiP method that exceeds --limit seconds ("> N s") or fails (SciPy's GMRES not reaching
+its tolerance) is skipped at larger d of that bath.
 
 Reported per run: wall time (median of --repeat runs for the structured solver; one run for
 QuTiP's), peak memory = increase of the process's peak RSS (``ru_maxrss``) over its RSS just
@@ -144,7 +145,7 @@ def run_one(method, cutoffs, bath, *, threads, repeat, limit, tmpdir):
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=limit)
     except subprocess.TimeoutExpired:
-        return None, None, f">{limit:.0f} s (killed)"
+        return None, None, f">{limit:.0f} s"
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["?"])[-1]
         if "Tolerance was not reached" in last:
@@ -209,8 +210,9 @@ def main(argv=None) -> None:
                     row["runs"][method] = {"status": status, **(info or {})}
                     if rho is not None:
                         rhos[method] = rho
-                    elif not structured:
-                        dead[method] = f"{status} at d={row['d']}"
+                    elif not structured:  # not worth trying at larger d
+                        why = "timed out" if status.startswith(">") else "failed"
+                        dead[method] = f"{why} at d={row['d']}"
                     print(f"# {bath} {cut} {method}: {status}"
                           + (f" {info['wall']:.2f} s" if info else ""), file=sys.stderr,
                           flush=True)
@@ -262,12 +264,14 @@ def print_table(rows, methods, args) -> None:
                 walls.append(run["wall"])
                 if "trace_distance" in run:
                     dists.append(run["trace_distance"])
-            elif run.get("status", "").startswith((">", "skipped (>")):
-                lower = args.limit  # timed out here or at a smaller d
+            elif run.get("status", "").startswith(">"):
+                lower = args.limit  # attempted at this d and timed out
         if s.get("status") == "ok" and walls:
             cells.append(f"{min(walls) / s['wall']:.0f}×")
         elif s.get("status") == "ok" and lower:
-            cells.append(f">{lower / s['wall']:.0f}× (all QuTiP > {lower:.0f} s)")
+            cells.append(f">{lower / s['wall']:.0f}× (no QuTiP result in {lower:.0f} s)")
+        elif s.get("status") == "ok" and qutip_methods:
+            cells.append("n/a (QuTiP skipped)")
         else:
             cells.append("—")
         cells.append(f"{max(dists):.1e}" if dists else "—")
