@@ -48,37 +48,19 @@ FULL_LADDER = [(3, 2, 8), (4, 3, 8), (5, 4, 8), (5, 4, 10), (5, 4, 15), (8, 6, 1
 QUICK_LADDER = [(3, 2, 8), (4, 3, 8), (5, 4, 8)]
 QUTIP_METHODS = ("superlu", "gmres-ilu", "pardiso")
 
-# Reduced-scale parameters (units of ω_m), as in tests/test_structured.py.
-KAPPA, J, DELTA_CCW, DELTA_CW = 0.2, 0.1, 1.0, 0.8
-OMEGA_M, GAMMA_M, N_M, G0 = 1.0, 5e-3, 0.2, 0.05
-ALPHA_CCW = 0.25 / (np.sqrt(2) * G0)
-ALPHA_CW = -1j * J * ALPHA_CCW / (KAPPA + 1j * DELTA_CW)
+# The reference point of CONVENTIONS.md §5 (units of ω_m).
+REFERENCE = dict(kappa=0.2, J=0.1, Delta_F=0.1, gamma_m=5e-3, n_m=0.2, G0=0.05, detuning=0.9,
+                 coupling=0.25)
 
 
 def build_model(cutoffs, bath):
-    """Displaced-frame nonlinear model: linearized coupling + cubic term, both baths."""
-    import qutip
-
+    """The project's nonlinear model (displaced frame + cubic term) at the reference point."""
     sys.path.insert(0, str(ROOT))
-    from fullquantum.generator import caldeira_leggett, dissipator, hamiltonian
+    import fullquantum
+    import linear
 
-    n1, n2, nm = cutoffs
-    a1 = qutip.tensor(qutip.destroy(n1), qutip.qeye(n2), qutip.qeye(nm))
-    a2 = qutip.tensor(qutip.qeye(n1), qutip.destroy(n2), qutip.qeye(nm))
-    b = qutip.tensor(qutip.qeye(n1), qutip.qeye(n2), qutip.destroy(nm))
-    q = (b + b.dag()) / np.sqrt(2)
-    p = -1j * (b - b.dag()) / np.sqrt(2)
-    H = (DELTA_CCW * a1.dag() * a1 + DELTA_CW * a2.dag() * a2
-         + J * (a1.dag() * a2 + a2.dag() * a1) + OMEGA_M * b.dag() * b
-         - G0 * (np.conj(ALPHA_CCW) * a1 + ALPHA_CCW * a1.dag()
-                 + np.conj(ALPHA_CW) * a2 + ALPHA_CW * a2.dag()) * q
-         - G0 * (a1.dag() * a1 + a2.dag() * a2) * q)
-    g = hamiltonian(H) + dissipator(a1, 2 * KAPPA) + dissipator(a2, 2 * KAPPA)
-    if bath == "lindblad":
-        g = g + dissipator(b, GAMMA_M * (N_M + 1)) + dissipator(b.dag(), GAMMA_M * N_M)
-    else:
-        g = g + caldeira_leggett(q, p, GAMMA_M, N_M)
-    return g
+    system = linear.design_point(**REFERENCE, direction="ccw", bath=bath)
+    return fullquantum.generator_for(system, "ccw", tuple(cutoffs), model="nonlinear")
 
 
 def _rss_bytes() -> int:
