@@ -1,8 +1,7 @@
 """Structured steady-state solver (fullquantum/structured.py) against QuTiP's direct solver.
 
-The test systems have the structure of this project's reduced-scale model (CONVENTIONS.md
-§5): two optical modes and one mechanical mode with Fock cutoffs (N_ccw, N_cw, N_m), the
-linearized optomechanical coupling, the cubic term, optical loss and either mechanical bath.
+The test systems are the project's own generators (fullquantum.generator_for) at the
+reference point of CONVENTIONS.md §5: every model level and both mechanical baths.
 """
 
 import tracemalloc
@@ -12,45 +11,22 @@ import pytest
 import qutip
 from threadpoolctl import threadpool_limits
 
-from fullquantum.generator import Generator, caldeira_leggett, dissipator, hamiltonian
+import fullquantum
+from fullquantum.generator import Generator, dissipator, hamiltonian
 from fullquantum.structured import (SteadyStateConvergenceError, SteadyStateMemoryError,
                                     StructuredOptions, default_threads, estimate_memory,
                                     steadystate_structured)
-
-KAPPA, J, DELTA_CCW, DELTA_CW = 0.2, 0.1, 1.0, 0.8
-OMEGA_M, GAMMA_M, N_M, G0 = 1.0, 5e-3, 0.2, 0.05
-ALPHA_CCW = 0.25 / (np.sqrt(2) * G0)
-ALPHA_CW = -1j * J * ALPHA_CCW / (KAPPA + 1j * DELTA_CW)
-EPSILON = 0.5  # lab-frame drive: ≈0.25 photons
+from tests.conftest import reference_system
 
 
 def model(cutoffs, bath="lindblad", variant="nonlinear") -> Generator:
-    """The three model levels of CONVENTIONS.md §5 (parameters as there, reduced scale).
+    """The project's model levels (CONVENTIONS.md §5) at the reference point.
 
-    "linearized" / "nonlinear": displaced frame, linear coupling, without / with the cubic
-    term; "lab": no displacement, cubic coupling and a weak drive iε(a_ccw† − a_ccw).
+    "lab" uses G0 = 0.25 at the same effective detuning and coupling (≈ 0.5 photons), which a
+    small Fock space can hold.
     """
-    n1, n2, nm = cutoffs
-    a1 = qutip.tensor(qutip.destroy(n1), qutip.qeye(n2), qutip.qeye(nm))
-    a2 = qutip.tensor(qutip.qeye(n1), qutip.destroy(n2), qutip.qeye(nm))
-    b = qutip.tensor(qutip.qeye(n1), qutip.qeye(n2), qutip.destroy(nm))
-    q = (b + b.dag()) / np.sqrt(2)
-    p = -1j * (b - b.dag()) / np.sqrt(2)
-    H = (DELTA_CCW * a1.dag() * a1 + DELTA_CW * a2.dag() * a2
-         + J * (a1.dag() * a2 + a2.dag() * a1) + OMEGA_M * b.dag() * b)
-    if variant == "lab":
-        H = H + 1j * EPSILON * (a1.dag() - a1)
-    else:
-        H = H - G0 * (np.conj(ALPHA_CCW) * a1 + ALPHA_CCW * a1.dag()
-                      + np.conj(ALPHA_CW) * a2 + ALPHA_CW * a2.dag()) * q
-    if variant in ("nonlinear", "lab"):
-        H = H - G0 * (a1.dag() * a1 + a2.dag() * a2) * q
-    g = hamiltonian(H) + dissipator(a1, 2 * KAPPA) + dissipator(a2, 2 * KAPPA)
-    if bath == "lindblad":
-        g = g + dissipator(b, GAMMA_M * (N_M + 1)) + dissipator(b.dag(), GAMMA_M * N_M)
-    else:
-        g = g + caldeira_leggett(q, p, GAMMA_M, N_M)
-    return g
+    system = reference_system(bath, G0=0.25 if variant == "lab" else 0.05)
+    return fullquantum.generator_for(system, "ccw", tuple(cutoffs), model=variant)
 
 
 def qutip_direct(g: Generator) -> np.ndarray:
