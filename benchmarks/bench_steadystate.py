@@ -8,7 +8,7 @@ For a ladder of Fock cutoffs (N_ccw, N_cw, N_m) and both mechanical baths it run
 fresh subprocess (so that memory is measured in isolation and runaways can be killed):
 
 * ``structured``: :func:`fullquantum.structured.steadystate_structured`, default options
-  (BLAS threads: its default, 1 below d = 800 and 2 above, unless --structured-threads);
+  (BLAS threads: its default, 1, unless --structured-threads);
 * ``superlu``:  ``qutip.steadystate(L, method="direct")`` (SciPy's SuperLU);
 * ``gmres-ilu``: ``qutip.steadystate(L, method="direct", solver="gmres", use_precond=True,
   use_rcm=True)`` (SciPy GMRES with an incomplete-LU preconditioner, rtol 1e-12);
@@ -24,7 +24,9 @@ Reported per run: wall time (median of --repeat runs for the structured solver; 
 QuTiP's), peak memory = increase of the process's peak RSS (``ru_maxrss``) over its RSS just
 before the solve (it includes building QuTiP's superoperator, and C allocations such as
 SuperLU's, which tracemalloc would miss), the trace distance of each QuTiP result to the
-structured one, and the speed ratio best-QuTiP / structured. Prints a Markdown table.
+structured one, the speed ratio best-QuTiP / structured, and ‖L(ρ)‖_F of every result
+(evaluated in the parent process by ``Generator.apply``, independently of either solver).
+Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -198,6 +200,11 @@ def main(argv=None) -> None:
                     print(f"# {bath} {cut} {method}: {status}"
                           + (f" {info['wall']:.2f} s" if info else ""), file=sys.stderr,
                           flush=True)
+                if rhos:  # ‖L(ρ)‖_F of every result, evaluated here by matrix products
+                    g = build_model(cut, bath)
+                    for method, rho in rhos.items():
+                        row["runs"][method]["liouvillian_norm"] = float(
+                            np.linalg.norm(g.apply(rho)))
                 if "structured" in rhos:
                     for method, rho in rhos.items():
                         if method != "structured":
@@ -222,8 +229,8 @@ def print_table(rows, methods, args) -> None:
         head += ["structured s (its)", "structured MB (est.)"]
     for m in qutip_methods:
         head += [f"{m} s", f"{m} MB"]
-    head += ["best QuTiP / structured", "max trace dist."]
-    print(f"\nThreads: structured {args.structured_threads} (auto = 1 below d=800, else 2), "
+    head += ["best QuTiP / structured", "max trace dist.", "‖L(ρ)‖_F struct. / worst QuTiP"]
+    print(f"\nBLAS threads: structured {args.structured_threads} (auto = the solver's default, 1), "
           f"QuTiP {args.qutip_threads}. Time: wall s (structured: median of {args.repeat}). "
           "MB: peak RSS increase during the solve (ru_maxrss − RSS before), MiB.\n")
     print("| " + " | ".join(head) + " |")
@@ -257,6 +264,10 @@ def print_table(rows, methods, args) -> None:
         else:
             cells.append("—")
         cells.append(f"{max(dists):.1e}" if dists else "—")
+        res_q = [runs[m]["liouvillian_norm"] for m in qutip_methods
+                 if "liouvillian_norm" in runs.get(m, {})]
+        cells.append(f"{s['liouvillian_norm']:.0e}" if "liouvillian_norm" in s else "—")
+        cells[-1] += f" / {max(res_q):.0e}" if res_q else ""
         print("| " + " | ".join(cells) + " |")
 
 

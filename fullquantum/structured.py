@@ -58,11 +58,13 @@ _DENSE_FRACTION = 0.2
 # Accuracy a preconditioner must reach on a random test matrix (relative residual of S) for
 # "auto" to accept it: far below what changes GMRES's iteration count.
 _PRECONDITIONER_CHECK = 1e-3
-# Default BLAS threads: 1 below this d, else 2 (see default_threads). Measured on the shared
-# 2-core machine: a second thread speeds the d×d products up ≈1.6× at d ≥ 576 when the
-# other core is idle, gains nothing below d ≈ 400, and when the other core is busy slowed a
-# d = 300 solve 4× (OpenBLAS threads wait on each other); large products lose little.
-_THREADS_MIN_DIM = 800
+# Default BLAS threads: 1. Measured on the shared 2-core machine (benchmarks/): with the other
+# core idle, 2 threads made the d×d products ≈1.6× faster at d ≥ 576 and a d = 1120 solve
+# 1.33× faster (29–33 s against 43 s); with other workers on the second core, 2 threads made
+# the same d = 1120 solve take 62–239 s (OpenBLAS threads wait on a preempted partner) and a
+# d = 300 solve 4× slower. One thread is never that bad, so it is the default; pass
+# threads=2 on an otherwise idle machine.
+_DEFAULT_THREADS = 1
 # Bytes of dense d×d work arrays per d² (Schur factors or eigenvectors in both precisions,
 # their conjugate transposes, operator and preconditioner temporaries, LAPACK workspace of
 # the decomposition); calibrated against tracemalloc peaks (see tests).
@@ -133,8 +135,9 @@ class StructuredOptions:
         (basis vector and preconditioned image); solves here need 20–50 steps, so the
         default rarely restarts.
     threads : int or None
-        BLAS threads for the d×d products (threadpoolctl). None: 1 below d = 800, else 2
-        (if available); see ``default_threads``.
+        BLAS threads for the d×d products (threadpoolctl). None: ``default_threads(d)``,
+        1 (measured: 2 threads gain 1.33× at d = 1120 on an idle machine but lose 2–8× when
+        other processes occupy the second core; see the module constants).
     memory_budget : int
         Refuse (:class:`SteadyStateMemoryError`) if the estimated peak exceeds this many bytes.
     preconditioner : {"auto", "schur-mixed", "schur-double", "eig-mixed", "eig-double"}
@@ -652,8 +655,8 @@ def _available_cores() -> int:
 
 
 def default_threads(d: int) -> int:
-    """BLAS threads used when ``StructuredOptions.threads`` is None (see _THREADS_MIN_DIM)."""
-    return 1 if d < _THREADS_MIN_DIM else max(1, min(2, _available_cores()))
+    """BLAS threads used when ``StructuredOptions.threads`` is None (see _DEFAULT_THREADS)."""
+    return max(1, min(_DEFAULT_THREADS, _available_cores()))
 
 
 def estimate_memory(d: int, restart: int, *, hermitian: bool = True,
