@@ -10,7 +10,7 @@ import pandas as pd
 
 import fullquantum
 import linear
-from linear.io import markdown_table
+from .tables import markdown_table
 from linear.parameters import check_choice
 
 QUADRATURES = ("X_ccw", "Y_ccw", "X_cw", "Y_cw", "q", "p")

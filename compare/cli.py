@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 STUDY_HELP = {
     "point": "linear vs full quantum at the design point: every element of V, means, "
@@ -18,7 +20,7 @@ STUDY_HELP = {
 
 
 def _paper(args: argparse.Namespace) -> int:
-    from linear.paper_report import stderr_progress, write_paper_report
+    from .paper_report import stderr_progress, write_paper_report
 
     out = write_paper_report(args.out, J_fig_over_kappa=args.J_over_kappa,
                              chi_points=args.chi_points,
@@ -43,7 +45,8 @@ def _studies(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``omxval`` (one sub-command per job)."""
     parser = argparse.ArgumentParser(
-        prog="omxval",
+        prog="omxval", epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Cross-validate the Gaussian and full-quantum models of the spinning "
                     "optomechanical resonator of Jiao et al., PRL 125, 143605 (2020).")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -51,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write Fig. 2 and Fig. 3 (PNG + CSV per panel) and a "
                                    "Markdown page comparing the reproduced numbers with the "
                                    "paper's claims. Takes about 15 s.")
-    p.add_argument("--out", default="reports/paper", help="output directory "
-                   "(replaced atomically; default: %(default)s)")
+    p.add_argument("--out", default="reports/paper", help="output directory: created, or "
+                   "replaced whole if omxval wrote it; anything else is refused "
+                   "(default: %(default)s)")
     p.add_argument("--J-over-kappa", type=float, default=1.8, metavar="X",
                    help="backscattering J/κ used to draw Fig. 3(a-e); the paper does not "
                         "state it (default: %(default)s, where the ~2.5x claim holds)")
@@ -68,21 +72,67 @@ def build_parser() -> argparse.ArgumentParser:
                                   "(reports/validation/)"), *STUDY_HELP.items()):
         q = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         q.add_argument("--config", metavar="TOML", help=config_help)
-        q.add_argument("--out", help="output directory, replaced atomically (default: "
+        q.add_argument("--out", help="output directory: created, or replaced whole if omxval wrote it; "
+                       "anything else is refused (default: "
                        f"reports/{'validation' if name == 'report' else name})")
         q.add_argument("--quiet", action="store_true", help="no progress messages")
         q.set_defaults(run=_studies)
     return parser
 
 
+EXIT_OK, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 0, 2, 3, 130
+
+EXIT_CODES_HELP = """exit codes:
+  0    the report was written
+  2    bad input: invalid option or configuration, or an output location that is refused
+       (not an omxval report, a file, '.', the home directory, a folder holding .git),
+       not writable or too full; checked before any computation, nothing is changed
+  3    a computation failed (memory refusal, solver not converged) or writing failed
+       (e.g. disk full); the previous report, if any, is left untouched
+  130  interrupted (Ctrl-C or SIGTERM); the previous report is left untouched"""
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt  # run the cleanups of the open output directory
+
+
+def _failure(exc: BaseException) -> tuple[int, str]:
+    """Exit code and one-line message for an exception that ends a command."""
+    from fullquantum import MemoryBudgetError, SteadyStateConvergenceError
+
+    if isinstance(exc, (ValueError, TypeError)):  # includes OutputLocationError
+        return EXIT_BAD_INPUT, str(exc)
+    if isinstance(exc, MemoryBudgetError):
+        return EXIT_FAILED, str(exc)
+    if isinstance(exc, MemoryError):
+        return EXIT_FAILED, "out of memory; use smaller cutoffs or a lower memory budget"
+    if isinstance(exc, SteadyStateConvergenceError):
+        return EXIT_FAILED, f"the steady-state solver did not converge: {exc}"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return EXIT_FAILED, (f"could not write the report{where}: {exc.strerror or exc}; the "
+                             f"previous report, if any, is untouched")
+    raise exc
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``omxval`` console script."""
+    """Entry point of the ``omxval`` console script (exit codes: see ``--help``)."""
     args = build_parser().parse_args(argv)
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         return args.run(args)
-    except ValueError as exc:  # bad input: one clear line, no traceback
-        print(f"omxval {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print(f"omxval {args.command}: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # package errors: one clear line, no traceback
+        code, message = _failure(exc)
+        print(f"omxval {args.command}: error: {message}", file=sys.stderr)
+        return code
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ from threadpoolctl import threadpool_info
 PACKAGES = ("omxval", "qutip", "numpy", "scipy", "pandas", "matplotlib", "threadpoolctl")
 
 
-def _version(name: str) -> str:
+def package_version(name: str) -> str:
+    """Installed version of distribution ``name`` (``"not installed"`` if absent)."""
     try:
         return _md.version(name)
     except _md.PackageNotFoundError:
@@ -40,7 +41,7 @@ def collect(configuration: dict[str, Any], timings: dict[str, float]) -> dict[st
     """A JSON-serialisable record of where and how a report was made."""
     return {
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "packages": {name: _version(name) for name in PACKAGES},
+        "packages": {name: package_version(name) for name in PACKAGES},
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "machine": platform.machine(),

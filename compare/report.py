@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from linear.io import atomic_directory, markdown_table
 
 from . import plots
 from .agreement import Tolerances, compare_point
@@ -21,6 +20,13 @@ from .convergence import convergence_study
 from .linearization import linearization_study
 from .metadata import collect
 from .nonreciprocity import nonreciprocity_study
+from .output import OutputDirectory
+from .tables import markdown_table
+
+# Free space a report needs: the default report measured 1 MB; a large configuration
+# (long nonreciprocity curves) stays far below this.
+REQUIRED_BYTES = 20e6
+
 
 def stderr_progress(message: str) -> None:
     """Default progress sink: one line on standard error."""
@@ -185,8 +191,9 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
                  paper_link: str | None = "../paper/index.md") -> Path:
     """Run ``studies`` and write ``index.md``, figures, CSV tables and ``metadata.json``.
 
-    Everything is computed before anything is written, and the directory is replaced only
-    when every file is complete: an interrupted run leaves the previous report intact.
+    The output location is checked before any computation (see :class:`OutputDirectory`:
+    only a directory omxval wrote is ever replaced), and the directory is replaced only when
+    every file is complete: an interrupted run leaves the previous report intact.
 
     Parameters
     ----------
@@ -208,19 +215,21 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
     say = progress or (lambda message: None)
     timings: dict[str, float] = {}
     results = {}
-    t0 = time.perf_counter()
-    for name in studies:
-        say(f"{name} ...")
-        t = time.perf_counter()
-        results[name] = STUDIES[name][0](cfg, say)
-        timings[name] = round(time.perf_counter() - t, 3)
-        say(f"{name}: {timings[name]:.1f} s")
-    verdicts = pd.DataFrame([STUDIES[n][1](cfg, results[n]) for n in studies],
-                            columns=["question", "verdict", "evidence"])
-    timings["total"] = round(time.perf_counter() - t0, 3)
+    # The output location is checked (and staged) before any computation.
+    with OutputDirectory(out, kind="validation", required_bytes=REQUIRED_BYTES) as target:
+        t0 = time.perf_counter()
+        for name in studies:
+            say(f"{name} ...")
+            t = time.perf_counter()
+            results[name] = STUDIES[name][0](cfg, say)
+            timings[name] = round(time.perf_counter() - t, 3)
+            say(f"{name}: {timings[name]:.1f} s")
+        verdicts = pd.DataFrame([STUDIES[n][1](cfg, results[n]) for n in studies],
+                                columns=["question", "verdict", "evidence"])
+        timings["total"] = round(time.perf_counter() - t0, 3)
 
-    with atomic_directory(out) as tmp:
         say("writing the report ...")
+        tmp = target.path
         sections, tables = [], {"verdicts": verdicts}
         for name in studies:
             md, tabs = STUDIES[name][2](cfg, results[name], tmp)
@@ -229,7 +238,7 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
         for name, df in tables.items():
             df.to_csv(tmp / f"{name}.csv", index=False)
         meta = collect(cfg.to_dict(), timings)
-        (tmp / "metadata.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
+        target.metadata = meta
         (tmp / "index.md").write_text(_markdown(cfg, verdicts, sections, meta, paper_link))
     say(f"wrote {Path(out).resolve()}")
     return Path(out)

@@ -16,6 +16,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
+from threadpoolctl import threadpool_limits
+
 import numpy as np
 
 
@@ -83,7 +85,8 @@ def solve_lyapunov(A: np.ndarray, D: np.ndarray, *, refine: int = 0, workers: in
     D = np.broadcast_to(np.asarray(D, dtype=float), A.shape)
     if workers > 1 and A.ndim == 3 and len(A) >= 2 * _MIN_SPLIT:
         parts = np.array_split(np.arange(len(A)), workers)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with threadpool_limits(limits=1, user_api="blas"), \
+                ThreadPoolExecutor(max_workers=workers) as pool:  # one BLAS thread per worker
             out = list(pool.map(lambda i: solve_lyapunov(A[i], D[i], refine=refine), parts))
         return np.concatenate(out)
     n = A.shape[-1]

@@ -1,7 +1,7 @@
 """Data behind the figures of Jiao et al., PRL 125, 143605 (2020) (CONVENTIONS.md §6).
 
 Every function returns plain numbers or tidy DataFrames; plotting and the Markdown page
-live in :mod:`linear.paper_report`.
+live in :mod:`compare.paper_report`.
 
 Fig. 2: J = 0, P = 20 mW, Ω = 8e3 rad/s; E_N and the driven-mode photon number against
 Δ_c for CCW drive, CW drive and the resting resonator. Fig. 3: backscattering J ≠ 0; the

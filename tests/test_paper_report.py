@@ -1,10 +1,13 @@
 """`omxval paper`: files, numbers table, atomic writes, CLI errors."""
 
+import json
+import shutil
+
 import pandas as pd
 import pytest
 
 from compare.cli import main
-from linear import paper_report
+from compare import paper_report
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +39,10 @@ def test_claims_against_J_match_the_pinned_intervals(report):
     assert chi["J/kappa from"].min() >= 0.2 and chi["J/kappa to"].max() <= 0.35
 
 
-def test_interrupted_report_leaves_previous_intact(tmp_path, monkeypatch):
+def test_interrupted_report_leaves_previous_intact(report, tmp_path, monkeypatch):
     out = tmp_path / "paper"
-    out.mkdir()
-    (out / "index.md").write_text("previous")
+    shutil.copytree(report, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     def boom(*a, **k):
         raise KeyboardInterrupt
@@ -48,8 +51,15 @@ def test_interrupted_report_leaves_previous_intact(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         paper_report.write_paper_report(out, chi_points=3, progress=None)
     assert [p.name for p in tmp_path.iterdir()] == ["paper"]
-    assert [p.name for p in out.iterdir()] == ["index.md"]
-    assert (out / "index.md").read_text() == "previous"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_report_records_provenance(report):
+    meta = json.loads((report / "metadata.json").read_text())
+    assert meta["omxval_output"]["kind"] == "paper"
+    assert set(meta["omxval_output"]["files"]) == {p.name for p in report.iterdir()} - {
+        "metadata.json"}
+    assert meta["configuration"]["chi_points"] == 5 and "Fig. 2 curves" in meta["timings_s"]
 
 
 def test_cli_reports_bad_input_clearly(capsys, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -14,14 +15,23 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import paper  # noqa: E402
-from .io import atomic_directory, markdown_table  # noqa: E402
-from .parameters import PaperSetup  # noqa: E402
-from .sweep import COLUMNS  # noqa: E402
+from linear import paper  # noqa: E402
+from linear.parameters import PaperSetup  # noqa: E402
+from linear.sweep import COLUMNS  # noqa: E402
+
+from .metadata import collect  # noqa: E402
+from .output import OutputDirectory  # noqa: E402
+from .tables import markdown_table  # noqa: E402
 
 EN, GD, NCCW, NCW = COLUMNS["E_N"], COLUMNS["G_d"], COLUMNS["N_ccw"], COLUMNS["N_cw"]
 DC = "Delta_c [omega_m]"
 COLORS = {"ccw": "tab:red", "rest": "k", "cw": "tab:blue"}
+
+
+def _required_bytes(chi_points: int) -> float:
+    """Free space the report needs: measured 11.7 MB at chi_points = 31 (the χ table grows as
+    chi_points²), doubled for safety."""
+    return 2 * (11.7e6 + 2e3 * chi_points**2)
 
 
 def stderr_progress(message: str) -> None:
@@ -188,6 +198,7 @@ def write_paper_report(out: str | Path = "reports/paper", *, setup: PaperSetup |
     say = progress or (lambda message: None)
     kappa = setup.kappa_si
     J_fig = J_fig_over_kappa * kappa
+    n = int(chi_points)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
 
@@ -199,20 +210,22 @@ def write_paper_report(out: str | Path = "reports/paper", *, setup: PaperSetup |
         say(f"{name}: {timings[name]:.2f} s")
         return value
 
-    grid = np.linspace(-1.0, 2.5, 701)
-    fig2 = step("Fig. 2 curves", paper.figure2_data, setup, grid)
-    num2 = step("Fig. 2 numbers", paper.figure2_numbers, setup)
-    fig3 = step("Fig. 3(a-d) curves", paper.figure3_curves, setup, J_fig, np.linspace(-2.5, 3.5, 601))
-    cmap = step("Fig. 3(e) coupling map", paper.coupling_map, setup, J_fig,
-                np.linspace(-2.5, 3.5, 241), np.linspace(0, 3e4, 61), ["ccw", "cw"])
-    n = int(chi_points)
-    chi = step(f"Fig. 3(f) chi map {n}x{n} x 2 directions", paper.chi_map, setup,
-               np.linspace(0, 2.5, n) * kappa, np.linspace(0, 3e4, n), progress=say)
-    claims = step("Fig. 3 claims against J", paper.j_claims, setup, np.linspace(0, 2.5, 251))
-    intervals = paper.claim_intervals(claims)
+    # The output location is checked (and staged) before any computation.
+    with OutputDirectory(out, kind="paper", required_bytes=_required_bytes(n)) as target:
+        grid = np.linspace(-1.0, 2.5, 701)
+        fig2 = step("Fig. 2 curves", paper.figure2_data, setup, grid)
+        num2 = step("Fig. 2 numbers", paper.figure2_numbers, setup)
+        fig3 = step("Fig. 3(a-d) curves", paper.figure3_curves, setup, J_fig,
+                    np.linspace(-2.5, 3.5, 601))
+        cmap = step("Fig. 3(e) coupling map", paper.coupling_map, setup, J_fig,
+                    np.linspace(-2.5, 3.5, 241), np.linspace(0, 3e4, 61), ["ccw", "cw"])
+        chi = step(f"Fig. 3(f) chi map {n}x{n} x 2 directions", paper.chi_map, setup,
+                   np.linspace(0, 2.5, n) * kappa, np.linspace(0, 3e4, n), progress=say)
+        claims = step("Fig. 3 claims against J", paper.j_claims, setup, np.linspace(0, 2.5, 251))
+        intervals = paper.claim_intervals(claims)
 
-    with atomic_directory(out) as tmp:
         say("writing figures and tables ...")
+        tmp = target.path
         plot_figure2(fig2, num2, tmp / "fig2.png")
         plot_figure3_curves(fig3, J_fig, kappa, tmp / "fig3_a-d.png")
         plot_coupling_map(cmap, J_fig, kappa, tmp / "fig3_e.png")
@@ -222,9 +235,12 @@ def write_paper_report(out: str | Path = "reports/paper", *, setup: PaperSetup |
                          ("fig3_e", cmap), ("fig3_f_chi", chi), ("fig3_claims", claims),
                          ("fig3_claim_intervals", intervals)):
             df.to_csv(tmp / f"{name}.csv", index=False)
+        total = time.perf_counter() - t0
         (tmp / "index.md").write_text(_markdown(setup, num2, chi, claims, intervals,
-                                                J_fig_over_kappa, timings,
-                                                time.perf_counter() - t0))
+                                                J_fig_over_kappa, timings, total))
+        configuration = {"setup": dataclasses.asdict(setup), "J_fig_over_kappa": J_fig_over_kappa,
+                         "chi_points": n}
+        target.metadata = collect(configuration, {**timings, "total": total})
     say(f"wrote {Path(out).resolve()}")
     return Path(out)
 
