@@ -50,15 +50,31 @@ def smallest_pt_symplectic_eigenvalue(V2: np.ndarray) -> np.ndarray:
     Evaluated as ν₋² = 2 det V' / [Σ + (Σ² − 4 det V')^{1/2}] (the same number, since
     ν₋²ν₊² = det V'), which avoids the cancellation of the paper's form for strong
     entanglement.
+
+    ν₋ is homogeneous of degree 1 in V, while det V' is of degree 4 and Σ² of degree 8: a
+    large but finite V (e.g. n_m ≳ 1e38, or a point close to an instability) would overflow
+    them to inf/NaN. Such a matrix (max|V| outside [2⁻¹⁰⁰, 2¹⁰⁰], where V⁸ could leave
+    float64) is therefore divided by a power of two s ≈ max|V| first, and ν₋ multiplied by s
+    at the end. Matrices inside that window (every physical case so far: V ≥ ½ and
+    V ≲ 1e30) are not touched, so existing results are unchanged bit for bit (NumPy's det
+    goes through a logarithm, so even an exact power-of-two rescaling would move the last
+    bit).
     """
     V2 = np.asarray(V2, dtype=float)
+    # s = 2**e with max|V| < s (frexp); NaN or inf give e = 0, s = 1 so that they propagate.
+    big = np.max(np.abs(V2), axis=(-2, -1))
+    _, e = np.frexp(big)
+    with np.errstate(invalid="ignore"):
+        outside = (big > 2.0**100) | (big < 2.0**-100)
+    s = np.where(outside & np.isfinite(big), np.ldexp(1.0, e), 1.0)
+    V2 = V2 / s[..., None, None]
     dA = np.linalg.det(V2[..., :2, :2])
     dB = np.linalg.det(V2[..., 2:, 2:])
     dC = np.linalg.det(V2[..., :2, 2:])
     Sigma = dA + dB - 2.0 * dC
     det = np.linalg.det(V2)
     disc = np.maximum(Sigma**2 - 4.0 * det, 0.0)
-    return np.sqrt(np.maximum(2.0 * det, 0.0) / (Sigma + np.sqrt(disc)))
+    return s * np.sqrt(np.maximum(2.0 * det, 0.0) / (Sigma + np.sqrt(disc)))
 
 
 def log_negativity(V: np.ndarray, modes: tuple[int, int] = (0, 1), base: Base = "e") -> np.ndarray:

@@ -13,6 +13,12 @@ denominator gives a monic quintic in x,
 
 whose real roots are the branches. All of them are returned, sorted by x; P(x) < 0 for x < 0,
 so every real root is ≥ 0.
+
+Inputs are checked by :class:`~linear.parameters.System` (types, ranges, the magnitude limit
+that keeps the quintic's coefficients and roots finite). What that limit cannot bound —
+amplitudes that grow as inverse powers of small rates, α ~ ε/κ — is checked by
+:func:`steady_states`, which raises ValueError naming the inputs rather than returning
+non-finite branches.
 """
 
 from __future__ import annotations
@@ -21,7 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .parameters import DIRECTIONS, Direction, System, check_choice
+from .parameters import DIRECTIONS, SYSTEM_FIELDS, Direction, System, blame, check_choice
+
+# System fields that enter the mean field (γ_m only through the Lindblad factor c).
+MEAN_FIELD_INPUTS: tuple[str, ...] = ("kappa", "J", "Delta_c", "Delta_F", "G0", "eps", "gamma_m")
 
 
 def mechanical_shift_factor(gamma_m, bath: str):
@@ -76,14 +85,18 @@ def real_roots(coeffs: np.ndarray) -> np.ndarray:
 
     Companion-matrix eigenvalues (numpy batches the 5×5 problems), candidates with a small
     imaginary part polished by Newton on the real axis and kept only if the residual is at
-    round-off level; sorted ascending with NaN last.
+    round-off level; sorted ascending with NaN last. A quintic with a non-finite
+    coefficient (float64 overflow) has no roots (all NaN) rather than failing the whole
+    batch with LinAlgError; :func:`steady_states` reports it by name.
     """
     coeffs = np.asarray(coeffs, dtype=float)
     batch = coeffs.shape[:-1]
+    finite = np.all(np.isfinite(coeffs), axis=-1)
     comp = np.zeros(batch + (5, 5))
     comp[..., 1:, :-1] = np.eye(4)
-    comp[..., :, -1] = -coeffs[..., :5]
+    comp[..., :, -1] = -np.where(finite[..., None], coeffs[..., :5], 0.0)
     z = np.linalg.eigvals(comp)
+    z = np.where(finite[..., None], z, np.nan)
     scale = 1.0 + np.abs(z)
     cand = np.where(np.abs(z.imag) <= 1e-6 * scale, z.real, np.nan)
     x = cand.copy()
@@ -145,18 +158,28 @@ class MeanField:
         return np.sqrt(2.0) * G0 * self.alpha_ccw, np.sqrt(2.0) * G0 * self.alpha_cw
 
 
+def _quintic(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps, bath: str, direction: str
+             ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Quintic coefficients of the branches and the bare detunings (Δ_ccw, Δ_cw, Δ_d, Δ_u)."""
+    check_choice("direction", direction, DIRECTIONS)
+    D_ccw, D_cw = np.asarray(Delta_c) + Delta_F, np.asarray(Delta_c) - Delta_F
+    D_d, D_u = (D_ccw, D_cw) if direction == "ccw" else (D_cw, D_ccw)
+    c = mechanical_shift_factor(gamma_m, bath)
+    coeffs = quintic_coefficients(kappa, J, D_d, D_u, c * np.asarray(G0) ** 2 * np.asarray(eps) ** 2)
+    return coeffs, (D_ccw, D_cw, D_d, D_u)
+
+
 def branches(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps, bath: str, direction: str) -> dict:
     """Vectorised mean field: arrays with a trailing axis of 5 root slots (NaN where absent).
 
     Returns a dict with ``x`` (G0 q_s), ``alpha_ccw``, ``alpha_cw``, ``q_s``, ``p_s``,
     ``Dt_ccw``, ``Dt_cw`` of shape broadcast(inputs) + (5,), and ``n_branches``.
+    Raises nothing for overflowing points (a batch must not fail for one point): a
+    non-finite quintic gives no roots there; :func:`steady_states` checks one point by name.
     """
-    check_choice("direction", direction, DIRECTIONS)
     sign = 1.0 if direction == "ccw" else -1.0
-    D_ccw, D_cw = np.asarray(Delta_c) + Delta_F, np.asarray(Delta_c) - Delta_F
-    D_d, D_u = (D_ccw, D_cw) if direction == "ccw" else (D_cw, D_ccw)
-    c = mechanical_shift_factor(gamma_m, bath)
-    coeffs = quintic_coefficients(kappa, J, D_d, D_u, c * np.asarray(G0) ** 2 * np.asarray(eps) ** 2)
+    coeffs, (D_ccw, D_cw, D_d, D_u) = _quintic(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps,
+                                               bath, direction)
     x = real_roots(coeffs)
     ex = lambda v: np.asarray(v, dtype=float)[..., None]  # noqa: E731 - broadcast over roots
     a_d, a_u = amplitudes(ex(kappa), ex(J), ex(D_d) - x, ex(D_u) - x, ex(eps))
@@ -185,10 +208,43 @@ def steady_states(system: System, direction: Direction) -> list[MeanField]:
     list of MeanField
         All real roots of the self-consistency, sorted by increasing G0·q_s (never empty:
         the quintic always has a real root). Stability is judged by :func:`linear.analyze`.
+
+    Raises
+    ------
+    ValueError
+        ``direction`` is unknown; or the mean field is not representable in float64 (the
+        quintic's coefficients, its roots or a branch's amplitudes, position or detunings
+        overflow, e.g. α ~ ε/κ for a tiny κ). The message names the inputs entering it,
+        most extreme (furthest from 1 in decades) first.
     """
     s = system
-    b = branches(s.kappa, s.J, s.Delta_c, s.Delta_F, s.gamma_m, s.G0, s.eps, s.bath, direction)
+    check_choice("direction", direction, DIRECTIONS)
+    values = {name: getattr(s, name) for name in SYSTEM_FIELDS}
+    entering = MEAN_FIELD_INPUTS if s.bath == "lindblad" else MEAN_FIELD_INPUTS[:-1]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        coeffs, _ = _quintic(s.kappa, s.J, s.Delta_c, s.Delta_F, s.gamma_m, s.G0, s.eps,
+                             s.bath, direction)
+        if not np.all(np.isfinite(coeffs)):
+            raise ValueError("mean field: the coefficients of the self-consistency quintic "
+                             "overflow float64; they are computed from "
+                             f"{blame(values, entering)} (most extreme first)")
+        try:
+            b = branches(s.kappa, s.J, s.Delta_c, s.Delta_F, s.gamma_m, s.G0, s.eps, s.bath,
+                         direction)
+        except np.linalg.LinAlgError as err:  # companion eigenproblem did not converge
+            raise ValueError(f"mean field: the root finder failed ({err}); the quintic is "
+                             f"computed from {blame(values, entering)} (most extreme first)"
+                             ) from err
     n = int(b["n_branches"])
+    if n == 0:  # a real quintic has a real root: none found means float64 range trouble
+        raise ValueError("mean field: no real root of the self-consistency quintic could be "
+                         "resolved in float64; it is computed from "
+                         f"{blame(values, entering)} (most extreme first)")
+    keys = ("alpha_ccw", "alpha_cw", "q_s", "p_s", "Dt_ccw", "Dt_cw")
+    if not all(np.all(np.isfinite(b[k][:n])) for k in keys):
+        raise ValueError("mean field: the intracavity amplitudes or the mechanical shift "
+                         "overflow float64 (non-finite) at this point; they are computed from "
+                         f"{blame(values, entering)} (most extreme first)")
     return [MeanField(branch=i, n_branches=n, alpha_ccw=complex(b["alpha_ccw"][i]),
                       alpha_cw=complex(b["alpha_cw"][i]), q_s=float(b["q_s"][i]),
                       p_s=float(b["p_s"][i]), Delta_eff_ccw=float(b["Dt_ccw"][i]),

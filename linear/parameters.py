@@ -9,15 +9,24 @@ Conventions (``shared/CONVENTIONS.md`` §1–2, stated once here and used everyw
   driven; Δ_c = ω_c − ω_l (positive = red detuned).
 * Drive "ccw" pumps the CCW mode, "cw" the CW mode; ε is real and positive.
 
-All validation lives in this module: a bad value raises :class:`ValueError` naming the
-parameter and its allowed range.
+All validation of inputs lives in this module:
+
+* a value that is not a real number (bool, str, None, complex, ...) raises
+  :class:`TypeError` naming the parameter;
+* a real number outside its range raises :class:`ValueError` naming the parameter and the
+  range (the ranges of :class:`System` include the magnitude limit :data:`MAX_MAGNITUDE`);
+* a derived quantity that would leave float64 (``design_point``'s ε and Δ_c, the System
+  fields computed by :class:`PaperSetup`) raises :class:`ValueError` naming the *user's*
+  inputs that enter it, most unusual first (:func:`blame`).
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import constants
@@ -28,33 +37,132 @@ Direction = Literal["ccw", "cw"]
 BATHS: tuple[str, ...] = ("brownian", "lindblad")
 DIRECTIONS: tuple[str, ...] = ("ccw", "cw")
 
+#: Largest |value| accepted for any numeric field of :class:`System` (units of ω_m; n_m in
+#: phonons). Why 1e30: every intermediate of the Gaussian model that *grows* with the inputs
+#: is a fixed low power of them, so at the limit the largest are the quintic's constant
+#: coefficient c·G0²ε²(κ² + J² + Δ_u²) ≲ 6e180, its roots |x| ≲ 2e40 (Fujiwara bound), the
+#: Horner terms |c_k x^k| ≲ 1e202, the drift entries |G|² = 2x/c ≲ 1e100 and the diffusion
+#: γ_m(2n_m + 1) ≲ 2e60 — all far below the float64 maximum 1.8e308. Physical inputs sit
+#: 20+ decades inside it (paper set: ε ≈ 5.5e4, n_m ≈ 270, rates ≲ 1e8).
+MAX_MAGNITUDE: float = 1e30
 
-def _check_real(name: str, value: float, *, low: float | None = None,
-                low_inclusive: bool = True, high: float | None = None) -> float:
-    """Return ``value`` as float or raise a ValueError naming ``name`` and the valid range."""
-    lo_txt = "-inf" if low is None else f"{low:g}"
-    hi_txt = "inf" if high is None else f"{high:g}"
-    bracket = "[" if (low is not None and low_inclusive) else "("
-    valid = f"{bracket}{lo_txt}, {hi_txt})"
+
+def _fmt(value: Any, width: int = 40) -> str:
+    """repr of ``value`` cut to ``width`` characters (a 400-digit int stays readable)."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _is_real_scalar(value: Any) -> bool:
+    """True for int, float, NumPy integer/floating scalars and 0-d real arrays; not bool."""
+    if isinstance(value, (bool, np.bool_)):
+        return False  # bool is an int subclass, but True as a rate is a bug, not a number
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and value.dtype.kind in "iuf"
+    return isinstance(value, numbers.Real)
+
+
+def _valid_range(low: float | None, low_inclusive: bool, high: float | None,
+                 limit: float | None) -> str:
+    """Text of the valid interval, e.g. ``(0, 1e+30]``."""
+    lo = low if low is not None else (-limit if limit is not None else None)
+    lo_txt = "-inf" if lo is None else f"{lo:g}"
+    bracket = "[" if (lo is not None and (low is None or low_inclusive)) else "("
+    if limit is not None and (high is None or limit < high):
+        return f"{bracket}{lo_txt}, {limit:g}]"
+    return f"{bracket}{lo_txt}, {'inf' if high is None else f'{high:g}'})"
+
+
+def _check_real(name: str, value: Any, *, low: float | None = None,
+                low_inclusive: bool = True, high: float | None = None,
+                limit: float | None = None) -> float:
+    """Return ``value`` as a float after checking its type and range.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the messages.
+    value : Any
+        Must be a real number (see :func:`_is_real_scalar`).
+    low, low_inclusive : float or None, bool
+        Lower bound and whether it is allowed.
+    high : float or None
+        Exclusive upper bound.
+    limit : float or None
+        Magnitude limit, |value| ≤ limit (inclusive).
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a real number (bool, str, None, complex, arrays, ...).
+    ValueError
+        Not finite or outside the range; the message names ``name`` and the range.
+    """
+    valid = _valid_range(low, low_inclusive, high, limit)
+    if not _is_real_scalar(value):
+        raise TypeError(f"{name} must be a real number, got {_fmt(value)}")
     try:
         x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number in {valid}, got {value!r}") from None
+    except OverflowError:  # a Python int beyond float64
+        raise ValueError(f"{name} must lie in {valid}; got {_fmt(value)}") from None
     if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, in {valid}; got {value!r}")
+        raise ValueError(f"{name} must be finite, in {valid}; got {_fmt(value)}")
     if low is not None and (x < low or (x == low and not low_inclusive)):
         raise ValueError(f"{name} must lie in {valid}; got {x:g}")
     if high is not None and x >= high:
         raise ValueError(f"{name} must lie in {valid}; got {x:g}")
+    if limit is not None and abs(x) > limit:
+        raise ValueError(f"{name} must lie in {valid}; got {x:g} (|{name}| <= {limit:g} keeps "
+                         "every derived quantity finite in float64; see System)")
     return x
+
+
+def _check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a bool (Python or NumPy), else raise TypeError naming it."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool (True or False), got {_fmt(value)}")
+    return bool(value)
 
 
 def check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     """Raise a ValueError unless ``value`` is one of ``choices``."""
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; "
-                         f"got {value!r}")
+                         f"got {_fmt(value)}")
     return value
+
+
+def _decades(value: float, reference: float = 1.0) -> float:
+    """How unusual ``value`` is: |log10(|value|/reference)| (0 for zero or non-positive refs)."""
+    v = abs(float(value))
+    if v == 0.0 or reference <= 0.0:
+        return 0.0
+    if not math.isfinite(v):
+        return math.inf
+    return abs(math.log10(v / reference))
+
+
+def blame(values: Mapping[str, Any], names: Iterable[str] | None = None,
+          references: Mapping[str, float] | None = None) -> str:
+    """Format the inputs entering a quantity, most unusual first: ``"eps=1e+100, G0=0.05"``.
+
+    Used by every overflow message so that it names the user's parameters, with the likely
+    culprit first.
+
+    Parameters
+    ----------
+    values : mapping
+        Input name → value (scalars).
+    names : iterable of str, optional
+        The inputs that enter the quantity (default: all of ``values``).
+    references : mapping, optional
+        Typical value of each input; an input is ranked by how many decades it lies from
+        its reference (default 1, the scale of ω_m for the dimensionless fields).
+    """
+    names = list(values if names is None else names)
+    refs = references or {}
+    ranked = sorted(names, key=lambda n: -_decades(values[n], refs.get(n, 1.0)))
+    return ", ".join(f"{n}={float(values[n]):g}" for n in ranked)
 
 
 @dataclass(frozen=True)
@@ -81,6 +189,32 @@ class System:
         Drive amplitude ε/ω_m, ≥ 0 (paper: ε = √(2κP/ħω_l)).
     bath : {"brownian", "lindblad"}
         Mechanical bath model (CONVENTIONS.md §3–5).
+
+    Raises
+    ------
+    TypeError
+        A numeric field is not a real number: bool, str, None, complex and other objects are
+        refused (int, float and NumPy integer/floating scalars are accepted and stored as
+        float), so that ``kappa=True`` or ``kappa="0.2"`` cannot pass silently.
+    ValueError
+        A field is not finite, outside its range, or larger in magnitude than
+        :data:`MAX_MAGNITUDE` = 1e30; or ``bath`` is unknown. The message names the field
+        and its valid range.
+
+    Notes
+    -----
+    Why a magnitude limit: the model's intermediates are fixed low powers of the inputs
+    (the mean-field quintic's coefficients are of degree ≤ 6 in the fields, e.g.
+    c·G0²ε²(κ² + J² + Δ_u²); Horner evaluation raises its roots to the 5th power; the 4×4
+    determinants of the entanglement formula are quartic in V). Unbounded inputs overflow
+    them and used to surface as a wrong message (``Delta_c must be finite ... nan``), a raw
+    ``LinAlgError`` or an empty branch list. At |field| ≤ 1e30 the largest of them stays
+    below ~1e202, far inside float64 (1.8e308), while any physical value (rates up to 1e8
+    ω_m, n_m up to 1e8 and beyond) keeps more than 20 decades of headroom. What a ceiling
+    cannot bound — quantities that grow as *inverse* powers of small rates, e.g. photon
+    numbers ∝ ε²/κ², or V near an instability — is checked where it is computed
+    (:func:`linear.steady_states`, :func:`linear.analyze`), which raise ValueError naming
+    the inputs, most extreme first.
     """
 
     kappa: float
@@ -108,31 +242,78 @@ class System:
 
 
 # Valid ranges of the System fields; the single source for validation and for sweeps.
+_LIM = {"limit": MAX_MAGNITUDE}
 _SYSTEM_RANGES: dict[str, dict] = {
-    "kappa": {"low": 0.0, "low_inclusive": False},
-    "J": {"low": 0.0},
-    "Delta_c": {},
-    "Delta_F": {},
-    "gamma_m": {"low": 0.0, "low_inclusive": False},
-    "n_m": {"low": 0.0},
-    "G0": {"low": 0.0},
-    "eps": {"low": 0.0},
+    "kappa": {"low": 0.0, "low_inclusive": False, **_LIM},
+    "J": {"low": 0.0, **_LIM},
+    "Delta_c": {**_LIM},
+    "Delta_F": {**_LIM},
+    "gamma_m": {"low": 0.0, "low_inclusive": False, **_LIM},
+    "n_m": {"low": 0.0, **_LIM},
+    "G0": {"low": 0.0, **_LIM},
+    "eps": {"low": 0.0, **_LIM},
 }
 SYSTEM_FIELDS: tuple[str, ...] = tuple(_SYSTEM_RANGES)
 
 
-def _check_array(name: str, values, **kw) -> np.ndarray:
-    """Array version of :func:`_check_real`: the first offending element raises."""
-    a = np.asarray(values, dtype=float)
-    low = kw.get("low", -np.inf)
-    bad = ~np.isfinite(a) | (a < low) | ((a == low) & (not kw.get("low_inclusive", True)))
+def _check_array(name: str, values: Any, **kw) -> np.ndarray:
+    """Array version of :func:`_check_real`: returns a float array; the first bad element raises.
+
+    Raises
+    ------
+    TypeError
+        ``values`` is not numeric: bool, string, object (e.g. holding None) or complex
+        arrays are refused rather than converted (``np.asarray([True], float)`` would
+        silently give 1.0).
+    ValueError
+        An element is not finite or outside the range of :func:`_check_real`.
+    """
+    a = np.asarray(values)
+    if a.dtype.kind == "b":
+        raise TypeError(f"{name} must be real numbers, got a bool array {_fmt(a)}")
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be real numbers, got an array of dtype {a.dtype}: "
+                        f"{_fmt(a)}")
+    a = a.astype(float, copy=False)
+    bad = _out_of_range(a, **kw)
     if np.any(bad):
         _check_real(name, float(a[bad].flat[0]), **kw)
     return a
 
 
-def check_system_arrays(values: dict[str, np.ndarray]) -> None:
-    """Validate arrays of System fields (used by vectorised sweeps) with the same ranges."""
+def _or_nan(compute: Callable[[], Any]) -> Any:
+    """``compute()``, or NaN where Python float arithmetic overflows or divides by zero.
+
+    The NaN is then refused by the range check that names the inputs (PaperSetup).
+    """
+    try:
+        return compute()
+    except (OverflowError, ZeroDivisionError):
+        return math.nan
+
+
+def _out_of_range(values: Any, *, low: float | None = None, low_inclusive: bool = True,
+                  high: float | None = None, limit: float | None = None) -> np.ndarray:
+    """Boolean mask of the elements that :func:`_check_real` would refuse (non-finite too)."""
+    a = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(a)
+        if low is not None:
+            bad |= (a < low) | ((a == low) & (not low_inclusive))
+        if high is not None:
+            bad |= a >= high
+        if limit is not None:
+            bad |= np.abs(a) > limit
+    return bad
+
+
+def check_system_arrays(values: Mapping[str, Any]) -> None:
+    """Validate arrays of System fields (used by vectorised sweeps) with the same ranges.
+
+    Same rules as :class:`System`: TypeError naming the field for non-numeric arrays
+    (bool, str, object, complex), ValueError naming it for an element that is not finite,
+    out of range or beyond :data:`MAX_MAGNITUDE`.
+    """
     for name, arr in values.items():
         _check_array(name, arr, **_SYSTEM_RANGES[name])
 
@@ -170,6 +351,17 @@ class PaperSetup:
         frequencies in Hz and are multiplied by 2π.
     rotation_in_hz : bool
         Same switch for the rotation speed Ω passed to :meth:`system` (off: rad/s).
+
+    Raises
+    ------
+    TypeError
+        A float field is not a real number (bool, str, None, complex, ...), or a switch
+        (``mechanical_in_hz``, ``rotation_in_hz``) is not a bool: ``1`` or ``"yes"`` would
+        otherwise silently pick a unit reading.
+    ValueError
+        A value outside its range, naming the field. SI values are not capped here; the
+        System fields they produce are checked by :meth:`dimensionless`, which names the SI
+        inputs behind a field that leaves its range.
     """
 
     n: float = 1.48
@@ -192,6 +384,8 @@ class PaperSetup:
         _check_real("temperature", self.temperature, low=0.0)
         _check_real("dn_dlambda", self.dn_dlambda)
         check_choice("bath", self.bath, BATHS)
+        _check_bool("mechanical_in_hz", self.mechanical_in_hz)
+        _check_bool("rotation_in_hz", self.rotation_in_hz)
 
     # --- derived SI quantities (CONVENTIONS.md §1) ---------------------------------------
     @property
@@ -224,7 +418,11 @@ class PaperSetup:
         """Thermal phonon number n_m = 1/(exp(ħω_m/k_B T) − 1) (below paper Eq. 4)."""
         if self.temperature == 0.0:
             return 0.0
-        return 1.0 / math.expm1(constants.hbar * self.omega_m_si / (constants.k * self.temperature))
+        try:
+            return 1.0 / math.expm1(constants.hbar * self.omega_m_si
+                                    / (constants.k * self.temperature))
+        except (OverflowError, ZeroDivisionError):  # ħω_m/k_BT beyond float64: n_m → 0
+            return 0.0
 
     def sagnac_per_omega(self) -> float:
         """Δ_F/Ω = n R ω_c/c · (1 − 1/n² − (λ/n) dn/dλ) (paper Eq. 1), dimensionless."""
@@ -245,23 +443,60 @@ class PaperSetup:
     def dimensionless(self, *, Delta_c, Omega=0.0, J=0.0, power=0.02) -> dict[str, np.ndarray]:
         """System fields (units of ω_m) as broadcastable arrays; for vectorised sweeps.
 
-        Validation matches :meth:`system`: Omega any real [rad/s], J ≥ 0 [1/s], power ≥ 0 [W].
+        Validation matches :meth:`system`: Delta_c as in :class:`System` [ω_m], Omega any
+        real [rad/s], J ≥ 0 [1/s], power ≥ 0 [W].
+
+        Raises
+        ------
+        TypeError
+            An argument is not numeric (bool, str, object or complex arrays), naming it.
+        ValueError
+            An argument is out of range, or a derived System field (e.g. ``eps`` from a huge
+            ``power``, ``n_m`` from a huge ``temperature``) leaves the range of
+            :class:`System`; the message names the SI inputs it is computed from, the most
+            unusual (furthest from the paper's set) first.
         """
-        Delta_c = _check_array("Delta_c", Delta_c)
+        Delta_c = _check_array("Delta_c", Delta_c, **_SYSTEM_RANGES["Delta_c"])
         Omega = _check_array("Omega", Omega)
         J = _check_array("J", J, low=0.0)
         power = _check_array("power", power, low=0.0)
-        w = self.omega_m_si
-        return {
-            "kappa": np.asarray(self.kappa_si / w),
-            "J": J / w,
-            "Delta_c": Delta_c,
-            "Delta_F": np.asarray(self.Delta_F_si(Omega)) / w,
-            "gamma_m": np.asarray(self.gamma_m_si / w),
-            "n_m": np.asarray(self.n_m),
-            "G0": np.asarray(self.G0_si / w),
-            "eps": np.asarray(self.eps_si(power)) / w,
-        }
+        # Overflow to inf / underflow to 0 is allowed here and reported below, naming inputs;
+        # Python float arithmetic raises instead (n**2, x/0), so those become NaN too.
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            w = self.omega_m_si
+            fields = {
+                "kappa": np.asarray(_or_nan(lambda: self.kappa_si / w)),
+                "J": J / w,
+                "Delta_c": Delta_c,
+                "Delta_F": np.broadcast_to(_or_nan(lambda: self.Delta_F_si(Omega)),
+                                           Omega.shape) / w,
+                "gamma_m": np.asarray(_or_nan(lambda: self.gamma_m_si / w)),
+                "n_m": np.asarray(_or_nan(lambda: self.n_m)),
+                "G0": np.asarray(_or_nan(lambda: self.G0_si / w)),
+                "eps": np.broadcast_to(_or_nan(lambda: self.eps_si(power)), power.shape) / w,
+            }
+        self._check_derived(fields, {"Delta_c": Delta_c, "Omega": Omega, "J": J,
+                                     "power": power})
+        return fields
+
+    def _check_derived(self, fields: Mapping[str, np.ndarray],
+                       operating: Mapping[str, np.ndarray]) -> None:
+        """Raise ValueError naming the SI inputs of the first System field out of its range."""
+        for name, value in fields.items():
+            kw = _SYSTEM_RANGES[name]
+            bad = _out_of_range(value, **kw)
+            if not np.any(bad):
+                continue
+            idx = tuple(np.argwhere(bad)[0])
+            inputs = {src: np.broadcast_to(operating[src] if src in operating
+                                           else getattr(self, src), bad.shape)[idx]
+                      for src in _SI_SOURCES[name]}
+            valid = _valid_range(kw.get("low"), kw.get("low_inclusive", True), kw.get("high"),
+                                 kw.get("limit"))
+            raise ValueError(
+                f"PaperSetup gives the System field {name} = {float(value[idx]):g} "
+                f"(units of omega_m), outside its range {valid}; it is computed from "
+                f"{blame(inputs, references=_SI_REFERENCES)} (most unusual first)")
 
     def system(self, Delta_c: float, Omega: float = 0.0, J: float = 0.0,
                power: float = 0.02) -> System:
@@ -277,9 +512,38 @@ class PaperSetup:
             Backscattering coupling [1/s], ≥ 0.
         power : float
             Input power P [W], ≥ 0.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`dimensionless`; each argument must be a real scalar.
         """
+        # Scalars only (a list would fail later with a message that names nothing).
+        Delta_c = _check_real("Delta_c", Delta_c, **_SYSTEM_RANGES["Delta_c"])
+        Omega = _check_real("Omega", Omega)
+        J = _check_real("J", J, low=0.0)
+        power = _check_real("power", power, low=0.0)
         d = self.dimensionless(Delta_c=Delta_c, Omega=Omega, J=J, power=power)
         return System(**{k: float(v) for k, v in d.items()}, bath=self.bath)
+
+
+# SI inputs behind each System field computed by PaperSetup.dimensionless (CONVENTIONS §1),
+# and their typical values (the paper's set; operating points of Fig. 2-3) used to rank them.
+_SI_SOURCES: dict[str, tuple[str, ...]] = {
+    "kappa": ("wavelength", "Q", "omega_m"),
+    "J": ("J", "omega_m"),
+    "Delta_c": ("Delta_c",),
+    "Delta_F": ("Omega", "n", "radius", "wavelength", "dn_dlambda", "omega_m"),
+    "gamma_m": ("gamma_m", "omega_m"),
+    "n_m": ("temperature", "omega_m"),
+    "G0": ("wavelength", "radius", "mass", "omega_m"),
+    "eps": ("power", "wavelength", "Q", "omega_m"),
+}
+_SI_REFERENCES: dict[str, float] = {
+    "n": 1.48, "mass": 10e-12, "radius": 1.1e-3, "wavelength": 1.55e-6, "Q": 3.2e7,
+    "omega_m": 6.3e7, "gamma_m": 5.2e3, "temperature": 0.130, "dn_dlambda": 1e4,
+    "Delta_c": 1.0, "Omega": 8e3, "J": 1e7, "power": 0.02,
+}
 
 
 def design_point(kappa: float, J: float, Delta_F: float, gamma_m: float, n_m: float,
@@ -311,27 +575,60 @@ def design_point(kappa: float, J: float, Delta_F: float, gamma_m: float, n_m: fl
     -------
     System
         With the bare ``Delta_c`` and the ``eps`` that realise the requested point.
+
+    Raises
+    ------
+    TypeError
+        A numeric argument is not a real number (bool, str, None, complex, ...).
+    ValueError
+        An argument is out of range (the :class:`System` ranges, including
+        :data:`MAX_MAGNITUDE`; ``coupling`` ≥ 0 and ``detuning`` get the same limit), or the
+        derived ``eps`` or ``Delta_c`` would leave the System range (e.g. a tiny ``G0``
+        needs an enormous drive); that message names the inputs it is computed from, most
+        extreme first.
     """
     from .meanfield import amplitudes, mechanical_shift_factor
 
     check_choice("direction", direction, DIRECTIONS)
-    G0 = _check_real("G0", G0, low=0.0, low_inclusive=False)
-    coupling = _check_real("coupling", coupling, low=0.0)
-    detuning = _check_real("detuning", detuning)
-    Delta_F = _check_real("Delta_F", Delta_F)
-    kappa = _check_real("kappa", kappa, low=0.0, low_inclusive=False)
-    J = _check_real("J", J, low=0.0)
-    gamma_m = _check_real("gamma_m", gamma_m, low=0.0, low_inclusive=False)
+    check_choice("bath", bath, BATHS)
+    # The user's numbers: same types and ranges as the System fields they become (G0 > 0
+    # here, since α_d = |G_d|/(√2 G0)); detuning and coupling get the same magnitude limit.
+    r = _SYSTEM_RANGES
+    G0 = _check_real("G0", G0, **{**r["G0"], "low_inclusive": False})
+    coupling = _check_real("coupling", coupling, low=0.0, limit=MAX_MAGNITUDE)
+    detuning = _check_real("detuning", detuning, **r["Delta_c"])
+    Delta_F = _check_real("Delta_F", Delta_F, **r["Delta_F"])
+    kappa = _check_real("kappa", kappa, **r["kappa"])
+    J = _check_real("J", J, **r["J"])
+    gamma_m = _check_real("gamma_m", gamma_m, **r["gamma_m"])
+    n_m = _check_real("n_m", n_m, **r["n_m"])
+    user = {"kappa": kappa, "J": J, "Delta_F": Delta_F, "gamma_m": gamma_m, "G0": G0,
+            "detuning": detuning, "coupling": coupling}
     sign = 1.0 if direction == "ccw" else -1.0
     Dt_d, Dt_u = detuning + sign * Delta_F, detuning - sign * Delta_F
-    # Amplitudes for ε = 1 (Eq. 7), then scale ε so that |α_d| = |G_d|/(√2 G0).
-    a_d1, a_u1 = amplitudes(kappa, J, Dt_d, Dt_u, 1.0)
-    eps = coupling / (math.sqrt(2.0) * G0) / abs(a_d1)
-    N = eps**2 * (abs(a_d1) ** 2 + abs(a_u1) ** 2)
-    x = G0**2 * mechanical_shift_factor(gamma_m, bath) * N  # G0·q_s (§3)
-    return System(kappa=kappa, J=J, Delta_c=detuning + x, Delta_F=Delta_F, gamma_m=gamma_m,
-                  n_m=n_m, G0=G0, eps=eps, bath=bath)
+    # Overflow is reported below, naming the inputs, rather than warned about here.
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        # Amplitudes for ε = 1 (Eq. 7), then scale ε so that |α_d| = |G_d|/(√2 G0).
+        a_d1, a_u1 = amplitudes(kappa, J, Dt_d, Dt_u, 1.0)
+        eps = coupling / (math.sqrt(2.0) * G0) / abs(a_d1)
+        N = eps**2 * (abs(a_d1) ** 2 + abs(a_u1) ** 2)
+        x = G0**2 * mechanical_shift_factor(gamma_m, bath) * N  # G0·q_s (§3)
+        Delta_c = detuning + x
+    # The two derived fields must be valid System fields; name the user's inputs if not.
+    for name, value, inputs in (
+            ("eps", eps, ("coupling", "G0", "kappa", "J", "detuning", "Delta_F")),
+            ("Delta_c", Delta_c, ("coupling", "detuning", "kappa", "J", "Delta_F", "gamma_m"))):
+        if np.any(_out_of_range(value, **r[name])):
+            kw = r[name]
+            valid = _valid_range(kw.get("low"), kw.get("low_inclusive", True), None,
+                                 kw.get("limit"))
+            raise ValueError(
+                f"design_point: the derived {name} = {float(value):g} (units of omega_m) is "
+                f"outside the System range {valid}; it is computed from "
+                f"{blame(user, inputs)} (most extreme first)")
+    return System(kappa=kappa, J=J, Delta_c=float(Delta_c), Delta_F=Delta_F, gamma_m=gamma_m,
+                  n_m=n_m, G0=G0, eps=float(eps), bath=bath)
 
 
 __all__ = ["System", "PaperSetup", "design_point", "SYSTEM_FIELDS", "BATHS", "DIRECTIONS",
-           "check_choice", "check_system_arrays"]
+           "MAX_MAGNITUDE", "blame", "check_choice", "check_system_arrays"]

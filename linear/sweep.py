@@ -200,6 +200,7 @@ def sweep(system: System, direction: str | Sequence[str] = "ccw",
     unknown = set(grids) - set(SYSTEM_FIELDS)
     if unknown:
         raise ValueError(f"cannot sweep {sorted(unknown)}; valid names: {list(SYSTEM_FIELDS)}")
+    check_system_arrays(grids)  # before any float conversion: [True] must not become 1.0
     base = {k: getattr(system, k) for k in SYSTEM_FIELDS}
     axes = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in grids.items()}
     mesh = np.meshgrid(*axes.values(), indexing="ij") if axes else []
@@ -237,7 +238,8 @@ def paper_sweep(setup: PaperSetup, direction: str | Sequence[str] = "ccw", *,
         As :func:`sweep`, plus ``"Omega [rad/s]"``, ``"J [1/s]"``, ``"power [W]"``.
     """
     si = {"Delta_c": Delta_c, "Omega": Omega, "J": J, "power": power}
-    axes = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in si.items()}
+    # No float conversion here: setup.dimensionless validates the raw grids (types, ranges).
+    axes = {k: np.atleast_1d(np.asarray(v)) for k, v in si.items()}
     mesh = dict(zip(axes, np.meshgrid(*axes.values(), indexing="ij")))
     values = setup.dimensionless(**mesh)
     shape = mesh["Delta_c"].shape

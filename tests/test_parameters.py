@@ -43,11 +43,16 @@ def test_two_pi_readings_are_explicit_switches():
 @pytest.mark.parametrize("name,bad", [
     ("kappa", 0.0), ("kappa", -1.0), ("J", -0.1), ("gamma_m", 0.0), ("n_m", -1.0),
     ("G0", -1e-3), ("eps", -1.0), ("Delta_c", float("nan")), ("Delta_F", float("inf")),
-    ("kappa", "abc"),
 ])
 def test_system_rejects_bad_values_naming_the_parameter(name, bad):
     with pytest.raises(ValueError, match=name):
         System(**{**GOOD, name: bad})
+
+
+def test_system_rejects_non_numbers_with_a_type_error():
+    # A string is not a number, whatever it spells (was a ValueError before types were checked).
+    with pytest.raises(TypeError, match="kappa"):
+        System(**{**GOOD, "kappa": "abc"})
 
 
 def test_system_rejects_unknown_bath():
