@@ -24,8 +24,8 @@ import scipy
 import scipy.linalg
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import linear
-from linear import paper
+from omxval import linear
+from omxval.linear import paper
 
 
 def stable_systems(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -58,8 +58,8 @@ REFERENCE = dict(kappa=0.2, J=0.1, Delta_F=0.1, gamma_m=5e-3, n_m=0.2, G0=0.05, 
 def build_model(cutoffs, bath):
     """The project's nonlinear model (displaced frame + cubic term) at the reference point."""
     sys.path.insert(0, str(ROOT))
-    import fullquantum
-    import linear
+    from omxval import fullquantum
+    from omxval import linear
 
     system = linear.design_point(**REFERENCE, direction="ccw", bath=bath)
     return fullquantum.generator_for(system, "ccw", tuple(cutoffs), model="nonlinear")
@@ -82,7 +82,7 @@ def worker(args) -> None:
     import qutip
 
     sys.path.insert(0, str(ROOT))
-    from fullquantum.structured import StructuredOptions, steadystate_structured
+    from omxval.fullquantum.structured import StructuredOptions, steadystate_structured
 
     info: dict = {"d": g.hilbert_dim}
     rss0 = _rss_bytes()

@@ -8,10 +8,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-import fullquantum
-import linear
+from .. import fullquantum, linear
+from ..linear.parameters import check_choice
+from .deviation import max_abs_difference
 from .tables import markdown_table
-from linear.parameters import check_choice
 
 QUADRATURES = ("X_ccw", "Y_ccw", "X_cw", "Y_cw", "q", "p")
 Verdict = Literal["agree", "disagree", "truncated", "unstable"]
@@ -70,6 +70,8 @@ class PointComparison:
     reasons: tuple[str, ...]
     tolerances: Tolerances
 
+    question = "Gaussian model vs full quantum at the design point"
+
     def to_markdown(self) -> str:
         """Verdict first, then the summary and the element tables."""
         head = f"**Verdict: {self.verdict}** — " + "; ".join(self.reasons)
@@ -95,31 +97,33 @@ def _elements(V_lin: np.ndarray, V_fq: np.ndarray) -> pd.DataFrame:
 
 
 def _linear_lab_values(r: linear.PointResult) -> dict[str, float]:
-    """Lab-frame means and quanta of the Gaussian model: mean field plus fluctuations."""
+    """Lab-frame means and quanta of the Gaussian model: mean field plus fluctuations (the
+    fluctuations of a Gaussian steady state have zero mean)."""
     mf = r.mean_field
-    a, b = (mf.alpha_ccw, mf.alpha_cw), (mf.q_s + 1j * mf.p_s) / np.sqrt(2)
-    means = np.array([np.sqrt(2) * a[0].real, np.sqrt(2) * a[0].imag,
-                      np.sqrt(2) * a[1].real, np.sqrt(2) * a[1].imag, mf.q_s, mf.p_s])
-    occ = [float(linear.mode_occupation(r.V, k)) for k in range(3)]
-    return {"means": means, "N_ccw": abs(a[0]) ** 2 + occ[0], "N_cw": abs(a[1]) ** 2 + occ[1],
-            "n_b": abs(b) ** 2 + occ[2]}
+    q = r.fluctuation_quanta
+    return {"means": mf.quadrature_means, "N_ccw": abs(mf.alpha_ccw) ** 2 + q["ccw"],
+            "N_cw": abs(mf.alpha_cw) ** 2 + q["cw"],
+            "n_b": abs(mf.mechanical_amplitude) ** 2 + q["mechanics"]}
 
 
-def compare_point(system: linear.System, direction: str, *, model: str = "linearized",
-                  cutoffs: tuple[int, int, int] = (4, 3, 8), branch: int = 0,
-                  tolerances: Tolerances | None = None, **solve_options) -> PointComparison:
-    """Solve both models at one point and tabulate their agreement.
+def compare_point(point: linear.OperatingPoint | linear.System, direction: str | None = None,
+                  *, model: str = "linearized", cutoffs: tuple[int, int, int] = (4, 3, 8),
+                  branch: int | None = None, tolerances: Tolerances | None = None,
+                  **solve_options) -> PointComparison:
+    """Solve both models at one operating point and tabulate their agreement.
 
     Parameters
     ----------
-    system : linear.System
-    direction : {"ccw", "cw"}
+    point : linear.OperatingPoint or linear.System
+        The operating point (e.g. from :func:`linear.design_point`), or a system with a
+        ``direction`` (and ``branch``, default 0).
+    direction : {"ccw", "cw"}, optional
     model : {"linearized", "nonlinear", "lab"}
         Full-quantum model level (CONVENTIONS.md §5).
     cutoffs : (int, int, int)
         Fock cutoffs (N_ccw, N_cw, N_m).
-    branch : int
-        Mean-field branch of both models.
+    branch : int, optional
+        Mean-field branch of both models (must match ``point``'s if it is a point).
     tolerances : Tolerances
     **solve_options
         Passed to :func:`fullquantum.solve` (``method=``, ``solver=``, options).
@@ -133,19 +137,19 @@ def compare_point(system: linear.System, direction: str, *, model: str = "linear
         "disagree" against ``tolerances``.
     """
     tol = tolerances or Tolerances()
-    lin = linear.analyze(system, direction, branch)
+    point = linear.resolve_point(point, direction, branch)
+    lin = linear.analyze(point)
     if not lin.stable:
         return PointComparison(lin, None, pd.DataFrame(), pd.DataFrame(), "unstable",
                                (f"the linear model is unstable (max Re λ(A) = "
                                 f"{lin.max_growth_rate:.3g}): no steady state to compare",),
                                tol)
     check_choice("model", model, fullquantum.MODELS)
-    fq = fullquantum.solve(system, direction, cutoffs=cutoffs, model=model, branch=branch,
-                           **solve_options)
+    fq = fullquantum.solve(point, cutoffs=cutoffs, model=model, **solve_options)
     dV = fq.V - lin.V
     lab = _linear_lab_values(lin)
     en_lin = lin.log_negativity
-    rows = [("max abs ΔV", 0.0, float(np.abs(dV).max())),
+    rows = [("max abs ΔV", 0.0, max_abs_difference(fq.V, lin.V)),
             ("‖ΔV‖_F", 0.0, float(np.linalg.norm(dV))),
             ("E_N Gaussian (ln)", en_lin, fq.log_negativity_gaussian),
             ("E_N exact (ln)", en_lin, fq.log_negativity_exact)]
@@ -167,7 +171,7 @@ def compare_point(system: linear.System, direction: str, *, model: str = "linear
     ], columns=summary.columns)
     summary = pd.concat([summary, diag], ignore_index=True)
 
-    max_dV = float(np.abs(dV).max())
+    max_dV = max_abs_difference(fq.V, lin.V)
     d_gauss = abs(fq.log_negativity_gaussian - en_lin)
     d_exact = abs(fq.log_negativity_exact - en_lin)
     reasons = [f"max|ΔV| = {max_dV:.2e} (tolerance {tol.V:.0e})",

@@ -20,7 +20,8 @@ STUDY_HELP = {
 
 
 def _paper(args: argparse.Namespace) -> int:
-    from .paper_report import stderr_progress, write_paper_report
+    from .paper_report import write_paper_report
+    from .progress import stderr_progress
 
     out = write_paper_report(args.out, J_fig_over_kappa=args.J_over_kappa,
                              chi_points=args.chi_points,
@@ -31,7 +32,8 @@ def _paper(args: argparse.Namespace) -> int:
 
 def _studies(args: argparse.Namespace) -> int:
     from .config import load_config
-    from .report import STUDIES, stderr_progress, write_report
+    from .progress import stderr_progress
+    from .report import STUDIES, write_report
 
     studies = tuple(STUDIES) if args.command == "report" else (args.command,)
     out = write_report(args.out or f"reports/{'validation' if args.command == 'report' else args.command}",
@@ -98,7 +100,7 @@ def _raise_interrupt(signum, frame):
 
 def _failure(exc: BaseException) -> tuple[int, str]:
     """Exit code and one-line message for an exception that ends a command."""
-    from fullquantum import MemoryBudgetError, SteadyStateConvergenceError
+    from ..fullquantum import MemoryBudgetError, SteadyStateConvergenceError
 
     if isinstance(exc, (ValueError, TypeError)):  # includes OutputLocationError
         return EXIT_BAD_INPUT, str(exc)

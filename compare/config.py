@@ -18,21 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import fullquantum
-import linear
-from linear.parameters import BATHS, DIRECTIONS, check_choice
+from .. import fullquantum
+from .. import linear
+from ..linear.parameters import BATHS, DIRECTIONS, check_choice
 
-MODELS = ("linearized", "nonlinear", "lab")
+MODELS = fullquantum.MODELS
 
 
 def _cutoffs(name: str, value) -> tuple[int, int, int]:
-    try:
-        c = tuple(int(v) for v in value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be three integers (N_ccw, N_cw, N_m); got {value!r}") from None
-    if len(c) != 3 or min(c) < 1 or any(int(v) != v for v in value):
-        raise ValueError(f"{name} must be three integers ≥ 1 (N_ccw, N_cw, N_m); got {value!r}")
-    return c
+    return fullquantum.check_cutoffs(value, name)
 
 
 def _positive(name: str, value: float) -> float:
@@ -57,12 +51,17 @@ class DesignConfig:
     bath: str = "brownian"
 
     def __post_init__(self) -> None:
-        self.system()  # validates every field, naming it
+        self.point()  # validates every field, naming it
 
-    def system(self, **changes) -> linear.System:
-        """The :class:`linear.System` of this design (with ``changes`` applied)."""
-        kw = {**dataclasses.asdict(self), **changes}
-        return linear.design_point(**kw)
+    def design_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`linear.design_point` except ``G0`` and ``direction``."""
+        kw = dataclasses.asdict(self)
+        del kw["G0"], kw["direction"]
+        return kw
+
+    def point(self, **changes) -> linear.OperatingPoint:
+        """The operating point of this design, on its designed branch (``changes`` applied)."""
+        return linear.design_point(**{**dataclasses.asdict(self), **changes})
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-import fullquantum
-import linear
+from .. import fullquantum
+from .. import linear
+from .deviation import max_abs_difference
+from .progress import sink
 
 MODES = ("ccw", "cw", "mech")
 ConvergenceVerdict = Literal["converged", "marginal", "not converged"]
@@ -51,9 +53,11 @@ class ConvergenceStudy:
     reasons: tuple[str, ...]
     tolerances: tuple[float, float]
 
+    question = "Fock truncation"
+
 
 def _changes(a: fullquantum.SteadyState, b: fullquantum.SteadyState) -> dict[str, float]:
-    return {"max abs dV": float(np.abs(a.V - b.V).max()),
+    return {"max abs dV": max_abs_difference(a.V, b.V),
             "dE_N gaussian": abs(a.log_negativity_gaussian - b.log_negativity_gaussian),
             "dE_N exact": abs(a.log_negativity_exact - b.log_negativity_exact)}
 
@@ -63,7 +67,8 @@ def _within(ch: dict[str, float], tol_V: float, tol_EN: float, factor: float = 1
             and ch["dE_N exact"] <= factor * tol_EN)
 
 
-def convergence_study(system: linear.System, direction: str, *, model: str = "linearized",
+def convergence_study(point: linear.OperatingPoint | linear.System,
+                      direction: str | None = None, *, model: str = "linearized",
                       start: tuple[int, int, int] = (2, 2, 4),
                       maximum: tuple[int, int, int] = (6, 5, 12), V_tolerance: float = 1e-4,
                       log_negativity_tolerance: float = 1e-3,
@@ -73,8 +78,8 @@ def convergence_study(system: linear.System, direction: str, *, model: str = "li
 
     Parameters
     ----------
-    system, direction, model
-        As for :func:`fullquantum.solve`.
+    point, direction, model
+        As for :func:`fullquantum.solve`: an operating point, or a system and a direction.
     start, maximum : (int, int, int)
         First and largest cutoffs (N_ccw, N_cw, N_m) tried.
     V_tolerance, log_negativity_tolerance : float
@@ -95,7 +100,9 @@ def convergence_study(system: linear.System, direction: str, *, model: str = "li
     """
     if any(a > b for a, b in zip(start, maximum)):
         raise ValueError(f"start {tuple(start)} must not exceed maximum {tuple(maximum)}")
-    say = progress or (lambda message: None)
+    point = linear.resolve_point(point, direction)
+    lin_V = linear.analyze(point).V
+    say = sink(progress)
     rows: list[dict] = []
     solved: dict[tuple[int, ...], fullquantum.SteadyState] = {}
 
@@ -105,7 +112,7 @@ def convergence_study(system: linear.System, direction: str, *, model: str = "li
         if key not in solved:  # the final check may revisit a rung of the ladder
             with warnings.catch_warnings():  # truncation is expected on the ladder; recorded
                 warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-                solved[key] = fullquantum.solve(system, direction, cutoffs=key, model=model,
+                solved[key] = fullquantum.solve(point, cutoffs=key, model=model,
                                                 **solve_options)
         res = solved[key]
         ch = _changes(res, ref) if ref is not None else dict.fromkeys(
@@ -113,7 +120,7 @@ def convergence_study(system: linear.System, direction: str, *, model: str = "li
         rows.append({"stage": stage, "N_ccw": cutoffs[0], "N_cw": cutoffs[1], "N_m": cutoffs[2],
                      "d": int(np.prod(cutoffs)), **ch,
                      "E_N gaussian": res.log_negativity_gaussian,
-                     "E_N exact": res.log_negativity_exact, "V error vs linear": res.V_error,
+                     "E_N exact": res.log_negativity_exact, "V error vs linear": max_abs_difference(res.V, lin_V),
                      **{f"top population {m}": p for m, p in zip(MODES, res.top_populations)},
                      "seconds": time.perf_counter() - t})
         say(f"{stage}: cutoffs {tuple(cutoffs)} (d = {int(np.prod(cutoffs))}), "

@@ -16,12 +16,18 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-import fullquantum
-import linear
+from .. import fullquantum
+from .. import linear
+from .deviation import max_abs_difference
+from .progress import Counter
+
+
+LinearizationVerdict = Literal["consistent", "inconsistent"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,12 @@ class LinearizationStudy:
         truncation error, common to both, cancels).
     linear_log_negativity : float
         The Lyapunov E_N (differs from the targets above by the truncation error only).
+    verdict : {"consistent", "inconsistent"}
+        "consistent" when max|ΔV| falls as G0^p with |p − 2| ≤ max(0.1, 3σ) (the cubic
+        term's leading correction to V is second order in G0 at fixed (Δ̃_c, |G_d|)) and
+        both E_N extrapolate to their linearised values within 3σ (+1e-6).
+    reasons : tuple of str
+        The exponents and extrapolations behind the verdict.
     """
 
     table: pd.DataFrame
@@ -96,6 +108,10 @@ class LinearizationStudy:
     dq_fit: PowerLaw
     E_N_extrapolated: dict[str, tuple[float, float, float]]
     linear_log_negativity: float
+    verdict: LinearizationVerdict
+    reasons: tuple[str, ...]
+
+    question = "approach to the linearised limit (G0 → 0)"
 
 
 def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str = "ccw",
@@ -118,24 +134,26 @@ def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str =
     G0 = tuple(float(g) for g in G0)
     if len(G0) < 3:
         raise ValueError(f"G0 needs at least 3 values for a fit; got {G0}")
-    say = progress or (lambda message: None)
+    count = Counter(len(G0) + 1, progress)
     rows = []
 
-    def solve(system, model):
+    def solve(point, model):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", fullquantum.TruncationWarning)
-            res = fullquantum.solve(system, direction, cutoffs=cutoffs, model=model,
-                                    **solve_options)
+            res = fullquantum.solve(point, cutoffs=cutoffs, model=model, **solve_options)
         return res, bool(caught)
 
     # At fixed (Δ̃_c, |G_d|) the linearised model is the same for every G0: solve it once.
-    ref, _ = solve(linear.design_point(**design, G0=max(G0), direction=direction), "linearized")
+    top = linear.design_point(**design, G0=max(G0), direction=direction)
+    lin = linear.analyze(top)
+    ref, _ = solve(top, "linearized")
+    count.step("linearized reference")
     for g in sorted(G0, reverse=True):
         t = time.perf_counter()
         nl, truncated = solve(linear.design_point(**design, G0=g, direction=direction),
                               "nonlinear")
-        rows.append({"G0": g, "max abs dV": float(np.abs(nl.V - ref.V).max()),
-                     "max abs dV vs Lyapunov": nl.V_error,
+        rows.append({"G0": g, "max abs dV": max_abs_difference(nl.V, ref.V),
+                     "max abs dV vs Lyapunov": max_abs_difference(nl.V, lin.V),
                      "dE_N gaussian": nl.log_negativity_gaussian - ref.log_negativity_gaussian,
                      "dE_N exact": nl.log_negativity_exact - ref.log_negativity_exact,
                      "<dq>": float(nl.means[4]),
@@ -144,8 +162,8 @@ def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str =
                      "non-Gaussianity": nl.non_gaussianity,
                      "max top population": max(nl.top_populations),
                      "truncated": truncated, "seconds": time.perf_counter() - t})
-        say(f"G0 = {g:g}: max|ΔV| = {rows[-1]['max abs dV']:.2e}, "
-            f"{rows[-1]['seconds']:.1f} s")
+        count.step(f"G0 = {g:g}: max|ΔV| = {rows[-1]['max abs dV']:.2e}, "
+                   f"{rows[-1]['seconds']:.1f} s")
     table = pd.DataFrame(rows)
     V_fit = fit_power_law(table["G0"], table["max abs dV"])
     dq_fit = fit_power_law(table["G0"], np.abs(table["<dq>"]))
@@ -153,4 +171,12 @@ def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str =
                            ref.log_negativity_gaussian),
               "exact": (*extrapolate_to_zero(table["G0"], table["E_N exact"]),
                         ref.log_negativity_exact)}
-    return LinearizationStudy(table, V_fit, dq_fit, extrap, ref.gaussian.log_negativity)
+    ok_exp = abs(V_fit.exponent - 2.0) <= max(0.1, 3 * V_fit.exponent_stderr)
+    meets = all(abs(c - target) <= 3 * err + 1e-6 for c, err, target in extrap.values())
+    g, ex = extrap["gaussian"], extrap["exact"]
+    reasons = (f"max|ΔV| ∝ G0^{V_fit.exponent:.3f}±{V_fit.exponent_stderr:.3f} (expected 2)",
+               f"⟨δq⟩ ∝ G0^{dq_fit.exponent:.3f}±{dq_fit.exponent_stderr:.3f} (expected 1)",
+               f"E_N(G0→0) Gaussian {g[0]:.6f}±{g[1]:.1e} vs {g[2]:.6f}, exact "
+               f"{ex[0]:.6f}±{ex[1]:.1e} vs {ex[2]:.6f}")
+    return LinearizationStudy(table, V_fit, dq_fit, extrap, lin.log_negativity,
+                              "consistent" if ok_exp and meets else "inconsistent", reasons)

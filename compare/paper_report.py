@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +14,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from linear import paper  # noqa: E402
-from linear.parameters import PaperSetup  # noqa: E402
-from linear.sweep import COLUMNS  # noqa: E402
+from ..linear import paper  # noqa: E402
+from ..linear.parameters import PaperSetup  # noqa: E402
+from ..linear.sweep import COLUMNS  # noqa: E402
 
 from .metadata import collect  # noqa: E402
 from .output import OutputDirectory  # noqa: E402
+from .progress import sink, stderr_progress  # noqa: E402
 from .tables import markdown_table  # noqa: E402
 
 EN, GD, NCCW, NCW = COLUMNS["E_N"], COLUMNS["G_d"], COLUMNS["N_ccw"], COLUMNS["N_cw"]
@@ -32,10 +32,6 @@ def _required_bytes(chi_points: int) -> float:
     """Free space the report needs: measured 11.7 MB at chi_points = 31 (the χ table grows as
     chi_points²), doubled for safety."""
     return 2 * (11.7e6 + 2e3 * chi_points**2)
-
-
-def stderr_progress(message: str) -> None:
-    print(f"[omxval paper] {message}", file=sys.stderr, flush=True)
 
 
 def _unstable_spans(x: np.ndarray, stable: np.ndarray) -> list[tuple[float, float]]:
@@ -195,7 +191,7 @@ def write_paper_report(out: str | Path = "reports/paper", *, setup: PaperSetup |
         raise ValueError(f"J_fig_over_kappa must lie in [0, 10]; got {J_fig_over_kappa!r}")
     if not 3 <= int(chi_points) <= 201:
         raise ValueError(f"chi_points must lie in [3, 201]; got {chi_points!r}")
-    say = progress or (lambda message: None)
+    say = sink(progress)
     kappa = setup.kappa_si
     J_fig = J_fig_over_kappa * kappa
     n = int(chi_points)

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 
-from linear.sweep import COLUMNS, UNITS  # noqa: E402
+from ..linear.sweep import COLUMNS, UNITS  # noqa: E402
 
 from .agreement import QUADRATURES, PointComparison  # noqa: E402
 from .convergence import MODES, ConvergenceStudy  # noqa: E402

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +19,7 @@ from .linearization import linearization_study
 from .metadata import collect
 from .nonreciprocity import nonreciprocity_study
 from .output import OutputDirectory
+from .progress import Counter, stderr_progress, sink
 from .tables import markdown_table
 
 # Free space a report needs: the default report measured 1 MB; a large configuration
@@ -28,23 +27,10 @@ from .tables import markdown_table
 REQUIRED_BYTES = 20e6
 
 
-def stderr_progress(message: str) -> None:
-    """Default progress sink: one line on standard error."""
-    print(f"[omxval] {message}", file=sys.stderr, flush=True)
-
-
-def _design_kwargs(cfg: ReportConfig) -> dict:
-    d = dataclasses.asdict(cfg.design)
-    d.pop("G0")
-    d.pop("direction")
-    return d
-
-
 def run_point(cfg: ReportConfig, progress=None):
     """Agreement at the design point (config sections ``design``, ``point``, ``solver``)."""
     p = cfg.point
-    return compare_point(cfg.design.system(), cfg.design.direction, model=p.model,
-                         cutoffs=p.cutoffs,
+    return compare_point(cfg.design.point(), model=p.model, cutoffs=p.cutoffs,
                          tolerances=Tolerances(p.V_tolerance, p.log_negativity_tolerance),
                          **cfg.solver.options())
 
@@ -52,9 +38,8 @@ def run_point(cfg: ReportConfig, progress=None):
 def run_converge(cfg: ReportConfig, progress=None):
     """Truncation-convergence study at the design point."""
     c = cfg.converge
-    return convergence_study(cfg.design.system(), cfg.design.direction, model=c.model,
-                             start=c.start_cutoffs, maximum=c.max_cutoffs,
-                             V_tolerance=c.V_tolerance,
+    return convergence_study(cfg.design.point(), model=c.model, start=c.start_cutoffs,
+                             maximum=c.max_cutoffs, V_tolerance=c.V_tolerance,
                              log_negativity_tolerance=c.log_negativity_tolerance,
                              progress=progress, **cfg.solver.options())
 
@@ -62,55 +47,26 @@ def run_converge(cfg: ReportConfig, progress=None):
 def run_linearization(cfg: ReportConfig, progress=None):
     """G0 ladder at the design's (Δ̃_c, |G_d|)."""
     lz = cfg.linearization
-    return linearization_study(_design_kwargs(cfg), lz.G0, direction=cfg.design.direction,
-                               cutoffs=lz.cutoffs, progress=progress, **cfg.solver.options())
+    return linearization_study(cfg.design.design_kwargs(), lz.G0,
+                               direction=cfg.design.direction, cutoffs=lz.cutoffs,
+                               progress=progress, **cfg.solver.options())
 
 
 def run_nonreciprocity(cfg: ReportConfig, progress=None):
     """E_N against Δ_c for both drives and both baths, the laser fixed by the design."""
     nr = cfg.nonreciprocity
-    system = cfg.design.system(Delta_F=nr.Delta_F)
+    system = cfg.design.point(Delta_F=nr.Delta_F).system
     return nonreciprocity_study(system, nr.Delta_c, model=nr.model, cutoffs=nr.cutoffs,
+                                log_negativity_tolerance=nr.log_negativity_tolerance,
                                 progress=progress, **cfg.solver.options())
 
 
-def verdict_point(cfg: ReportConfig, point) -> tuple[str, str, str]:
-    return ("Gaussian model vs full quantum at the design point", point.verdict,
-            "; ".join(point.reasons))
-
-
-def verdict_converge(cfg: ReportConfig, conv) -> tuple[str, str, str]:
-    return ("Fock truncation", conv.verdict,
-            f"chosen cutoffs {conv.chosen}; " + "; ".join(conv.reasons))
-
-
-def verdict_linearization(cfg: ReportConfig, lin) -> tuple[str, str, str]:
-    ok_exp = abs(lin.V_fit.exponent - 2.0) <= max(0.1, 3 * lin.V_fit.exponent_stderr)
-    g, ex = lin.E_N_extrapolated["gaussian"], lin.E_N_extrapolated["exact"]
-    meets = all(abs(c - target) <= 3 * err + 1e-6 for c, err, target in (g, ex))
-    return ("approach to the linearised limit (G0 → 0)",
-            "consistent" if ok_exp and meets else "inconsistent",
-            f"max|ΔV| ∝ G0^{lin.V_fit.exponent:.3f}±{lin.V_fit.exponent_stderr:.3f} "
-            f"(expected 2); ⟨δq⟩ ∝ G0^{lin.dq_fit.exponent:.3f}±"
-            f"{lin.dq_fit.exponent_stderr:.3f} (expected 1); E_N(G0→0) Gaussian "
-            f"{g[0]:.6f}±{g[1]:.1e} vs {g[2]:.6f}, exact {ex[0]:.6f}±{ex[1]:.1e} vs {ex[2]:.6f}")
-
-
-def verdict_nonreciprocity(cfg: ReportConfig, result) -> tuple[str, str, str]:
-    _, points = result
-    solved = points[points["stable"]]
-    if solved.empty:
-        return ("nonreciprocity (both drives, both baths)", "unstable",
-                f"the linear model is unstable at all {len(points)} points: nothing to compare")
-    dev = np.abs(solved["E_N exact fq"] - solved["E_N linear"])
-    tol = cfg.nonreciprocity.log_negativity_tolerance
-    n_trunc = int(solved["truncated"].sum())
-    verdict = "truncated" if n_trunc else "agree" if (dev <= tol).all() else "disagree"
-    best = {d: solved.loc[solved["direction"] == d, "E_N linear"].max() for d in ("ccw", "cw")}
-    return ("nonreciprocity (both drives, both baths)", verdict,
-            f"{len(solved)} stable points of {len(points)} ({n_trunc} truncated); "
-            f"max|E_N exact − E_N linear| = {dev.max():.2e} (tolerance {tol:.0e}); "
-            f"max E_N ccw {best['ccw']:.4f}, cw {best['cw']:.4f}")
+def verdict_row(result) -> tuple[str, str, str]:
+    """(question, verdict, evidence) of a study result: the study decides, the writer writes."""
+    evidence = "; ".join(result.reasons)
+    if hasattr(result, "chosen"):  # the convergence study: the cutoffs it settled on first
+        evidence = f"chosen cutoffs {result.chosen}; {evidence}"
+    return result.question, result.verdict, evidence
 
 
 def write_point(cfg: ReportConfig, point, out: Path) -> tuple[str, dict]:
@@ -159,7 +115,7 @@ model at the same cutoffs {cfg.linearization.cutoffs}.
 
 
 def write_nonreciprocity(cfg: ReportConfig, result, out: Path) -> tuple[str, dict]:
-    curves, points = result
+    curves, points = result.curves, result.points
     plots.plot_nonreciprocity(curves, points, out / "nonreciprocity.png")
     cols = [c for c in ("bath", "direction", "Delta_c [omega_m]", "stable", "E_N linear",
                         "E_N gaussian fq", "E_N exact fq", "max abs dV", "truncated")
@@ -177,11 +133,11 @@ Gaussian curves and full-quantum points ({cfg.nonreciprocity.model}, cutoffs
     return md, {"nonreciprocity_points": points, "nonreciprocity_curves": curves}
 
 
-STUDIES: dict[str, tuple[Callable, Callable, Callable]] = {
-    "point": (run_point, verdict_point, write_point),
-    "converge": (run_converge, verdict_converge, write_converge),
-    "linearization": (run_linearization, verdict_linearization, write_linearization),
-    "nonreciprocity": (run_nonreciprocity, verdict_nonreciprocity, write_nonreciprocity),
+STUDIES: dict[str, tuple[Callable, Callable]] = {
+    "point": (run_point, write_point),
+    "converge": (run_converge, write_converge),
+    "linearization": (run_linearization, write_linearization),
+    "nonreciprocity": (run_nonreciprocity, write_nonreciprocity),
 }
 
 
@@ -212,7 +168,7 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
     if unknown:
         raise ValueError(f"unknown studies {unknown}; valid: {list(STUDIES)}")
     cfg = config or ReportConfig()
-    say = progress or (lambda message: None)
+    say = sink(progress)
     timings: dict[str, float] = {}
     results = {}
     # The output location is checked (and staged) before any computation.
@@ -224,7 +180,7 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
             results[name] = STUDIES[name][0](cfg, say)
             timings[name] = round(time.perf_counter() - t, 3)
             say(f"{name}: {timings[name]:.1f} s")
-        verdicts = pd.DataFrame([STUDIES[n][1](cfg, results[n]) for n in studies],
+        verdicts = pd.DataFrame([verdict_row(results[n]) for n in studies],
                                 columns=["question", "verdict", "evidence"])
         timings["total"] = round(time.perf_counter() - t0, 3)
 
@@ -232,7 +188,7 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
         tmp = target.path
         sections, tables = [], {"verdicts": verdicts}
         for name in studies:
-            md, tabs = STUDIES[name][2](cfg, results[name], tmp)
+            md, tabs = STUDIES[name][1](cfg, results[name], tmp)
             sections.append(md)
             tables.update(tabs)
         for name, df in tables.items():

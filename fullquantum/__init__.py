@@ -9,28 +9,40 @@ against the Gaussian model of :mod:`linear`.
 
 Public API: :func:`solve` → :class:`SteadyState`; :func:`liouvillian` (QuTiP
 super-operator); :func:`generator_for` (the :class:`Generator`, for other solvers);
-:func:`model_hamiltonian`, :func:`operators`; :func:`estimate_memory`;
-:class:`SolveOptions`; :class:`TruncationWarning`, :class:`InstabilityWarning`,
-:class:`MemoryBudgetError`.
+:func:`model_hamiltonian`, :func:`operators`; :func:`estimate_memory` (from the cutoffs and
+the method, nothing built) → :class:`MemoryEstimate`, :func:`check_budget`;
+:class:`SolveOptions`, :class:`StructuredOptions`.
+
+Warnings and errors (all in :mod:`fullquantum.errors`):
+
+* :class:`TruncationWarning` — a mode's top Fock level holds more than the tolerance.
+* :class:`InstabilityWarning` — the linearized model at an unstable mean field.
+* :class:`MemoryBudgetError` — the single memory refusal of every method (:func:`solve`,
+  :func:`liouvillian`, the structured solver); a ``MemoryError`` with ``estimate_bytes``
+  and ``budget_bytes``, raised before anything large is allocated.
+* :class:`SteadyStateConvergenceError` — ``method="structured"`` missed its tolerance.
 """
 
-from .errors import InstabilityWarning, MemoryBudgetError, TruncationWarning
+from .errors import (InstabilityWarning, MemoryBudgetError, SteadyStateConvergenceError,
+                     TruncationWarning)
 from .generator import Generator
 from .memory import DEFAULT_MEMORY_BUDGET_BYTES, MemoryEstimate, check_budget, estimate_memory
 from .models import (MODELS, LinearTerms, Model, generator_for, linear_terms, liouvillian,
-                     mean_field, mechanical_bath, model_hamiltonian)
+                     mechanical_bath, model_hamiltonian)
 from .observables import exact_log_negativity, moments, top_populations
 from .operators import ModeOperators, check_cutoffs, operators
 from .options import (DEFAULT_TRUNCATION_TOL, METHODS, SOLVERS, Method, SolveOptions)
 from .result import SteadyState, Timings
 from .steadystate import solve
-from .structured import StructuredOptions, SteadyStateConvergenceError
+from .structured import StructuredOptions
 
 __all__ = [
     "solve", "liouvillian", "generator_for", "model_hamiltonian", "mechanical_bath",
-    "mean_field", "linear_terms", "LinearTerms", "operators", "ModeOperators",
-    "check_cutoffs", "Generator", "SteadyState", "Timings", "SolveOptions", "Model", "Method",
-    "MODELS", "METHODS", "SOLVERS", "DEFAULT_TRUNCATION_TOL", "DEFAULT_MEMORY_BUDGET_BYTES",
-    "MemoryEstimate", "estimate_memory", "check_budget", "moments", "top_populations",
-    "exact_log_negativity", "TruncationWarning", "InstabilityWarning", "MemoryBudgetError",
+    "linear_terms", "LinearTerms", "operators", "ModeOperators",
+    "check_cutoffs", "Generator", "SteadyState", "Timings", "SolveOptions",
+    "StructuredOptions", "Model", "Method", "MODELS", "METHODS", "SOLVERS",
+    "DEFAULT_TRUNCATION_TOL", "DEFAULT_MEMORY_BUDGET_BYTES", "MemoryEstimate",
+    "estimate_memory", "check_budget", "moments", "top_populations", "exact_log_negativity",
+    "TruncationWarning", "InstabilityWarning", "MemoryBudgetError",
+    "SteadyStateConvergenceError",
 ]

@@ -1,169 +1,444 @@
-"""Memory estimate of a Liouvillian and its steady-state solve, made before building it.
+"""Memory estimate of a steady-state solve, decided from the cutoffs before anything is built.
 
-Everything is computed from the d×d operators of a :class:`~fullquantum.generator.Generator`
-(cheap), never from the d²×d² super-operator (n = d² unknowns):
+The guard of :func:`fullquantum.solve` and :func:`fullquantum.liouvillian` must refuse a size
+that does not fit *before* allocating it: at cutoffs (400, 400, 400), d = 6.4e7, even the
+d×d operators of the :class:`~fullquantum.generator.Generator` take many GiB. So nothing here
+builds an operator; every count is in closed form from the cutoffs, the model and the bath.
+
+**Operator patterns.** Every operator of a model is a polynomial in the ladder operators, so
+its sparsity pattern is a set of Fock-index *shifts* Δ = (Δn_ccw, Δn_cw, Δn_m) (row − column
+in each mode; a has Δ = −1 in its mode, a†a and the identity 0, q² = {0, ±2}).
+:func:`generator_pattern` lists them for each model and bath (its test checks them against
+the built operators). An operator with shift set S has at most
+
+    nnz ≤ Σ_{Δ∈S} Π_k max(N_k − |Δ_k|, 0)
+
+stored entries, and a largest diagonal offset max_{Δ∈S} |lin Δ|, lin Δ = Δ₁N₂N₃ + Δ₂N₃ + Δ₃
+(QuTiP's tensor order, mechanics fastest).
+
+**QuTiP methods** (n = d² unknowns):
 
 * nnz(L) ≤ d·(nnz(A) + nnz(B)) + Σ_k nnz(C_k)·nnz(D_k)   (spre/spost/sprepost of the terms);
 * half-bandwidth of L in QuTiP's column-stacked order, w ≤ max(w_A, d·w_B, w_C + d·w_D)
   (spre(A) = I⊗A keeps A's offsets, spost(B) = Bᵀ⊗I multiplies them by d);
-* each stored sparse entry costs ``BYTES_PER_ENTRY`` (complex128 value + index, ≤ 8 bytes);
-* building L (and QuTiP's copy with the trace row) peaks at ``BUILD_COPIES`` × its size;
+* each stored sparse entry costs ``BYTES_PER_ENTRY`` (complex128 value + index, ≤ 8 bytes)
+  in CSR, and each diagonal n complex numbers in QuTiP's Dia format; the larger counts
+  (:func:`sparse_bytes`);
+* building L peaks at ``BUILD_COPIES`` × its size; solving with QuTiP (the CSR conversion,
+  QuTiP's copy with the trace row and its RCM-permuted copy) at ``SOLVE_COPIES`` × it;
 * sparse LU (direct/power with spsolve, splu, mkl_spsolve): fill ≈ 2·n·w entries, the
-  band-LU size. Measured against SuperLU after QuTiP's reverse Cuthill–McKee ordering at the
-  reference point (cutoffs (2,2,4) … (5,4,8), linearized and nonlinear) the actual L+U fill
-  is 0.26–0.96× this (0.44× linearized, 0.96× nonlinear at (4,3,8));
+  band-LU size, ∝ d³·N_cw·N_m. Measured against SuperLU after QuTiP's reverse Cuthill–McKee
+  ordering at the reference point (cutoffs (2,2,4) … (5,4,8), linearized and nonlinear) the
+  actual L+U fill is 0.26–0.96× this (0.44× linearized, 0.96× nonlinear at (4,3,8));
 * dense solvers ("solve", "lstsq") and ``svd`` hold dense n×n complex matrices;
 * ``eigen`` forms L†L (nnz ≈ nnz(L)²/n) and a Lanczos basis; iterative solvers hold a Krylov
   basis and, with ``use_precond``, an incomplete LU of ``ILU_FILL`` × nnz(L).
+
+**Structured method**: its estimate (Krylov basis and d×d work arrays, which depend only on
+d and its :class:`~fullquantum.StructuredOptions`) lives with the solver,
+:func:`fullquantum.structured.structured_memory`; :func:`estimate_memory` hands it the
+operator cost computed here.
+
+**Every method** adds :func:`operator_bytes`, the peak of building the d×d operators (the
+generator's terms, the mode operators and the temporaries of the sums), plus a fixed
+``BASE_BYTES`` for the small objects of a solve.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-
-import numpy as np
-import qutip
+from typing import Iterable, Sequence
 
 from .errors import MemoryBudgetError
-from .generator import Generator
+from .operators import Cutoffs, check_cutoffs
 
 DEFAULT_MEMORY_BUDGET_BYTES: int = 4 * 1024**3  # 4 GiB: a laptop-safe default
 BYTES_PER_ENTRY = 24      # complex128 value + a 64-bit index (QuTiP may use 32-bit: bound)
 BYTES_PER_DENSE = 16      # complex128
-BUILD_COPIES = 3          # accumulated sum + new term + result; QuTiP's weighted copy
+BYTES_PER_INDEX = 8       # one CSR row pointer
+BUILD_COPIES = 3          # building L: accumulated sum + new term + result
+# Solving with QuTiP: L is converted from QuTiP's Dia format to CSR through COO arrays
+# (≈ 3.5 copies of it at once), then qutip.steadystate adds a weighted copy and, with
+# use_rcm, a permuted one. Measured with tracemalloc at cutoffs (4,3,8): the QuTiP part of an
+# iterative-gmres solve peaks at 3.5× the CSR Liouvillian beyond it; five copies bound both.
+SOLVE_COPIES = 5
 KRYLOV_VECTORS = 30       # scipy's gmres/lgmres restart (20) plus workspace
 ILU_FILL = 10             # scipy spilu's default fill_factor, used by QuTiP's use_precond
 LANCZOS_VECTORS = 20      # scipy eigsh's default ncv for one eigenvalue
 DENSE_COPIES = {"solve": 2, "lstsq": 3, "svd": 4}  # input copy + LU; + SVD factors/workspace
 SPARSE_LU_SOLVERS = ("spsolve", "splu", "mkl_spsolve")
+# Building a generator holds its own operators and the five mode operators, and QuTiP's
+# sums allocate for the sum of their operands (add_csr and add_dia do not shrink), with
+# operands and result alive together. Measured with tracemalloc at the reference point (every
+# model and bath, d = 96 … 36000, cutoffs from (4,3,8) to (2,2,2000) and (100,100,2)) the
+# peak of generator_for is 0.9–1.6× the storage of those operators; twice it is the bound.
+OPERATOR_BUILD_FACTOR = 2
+# Python objects, QuTiP bookkeeping, the Gaussian analysis and the observables of a solve
+# at any size (tracemalloc of a whole solve at cutoffs (2,2,3): 0.2–0.8 MiB above the sum).
+BASE_BYTES = 1 * 1024**2
+
+Shift = tuple[int, int, int]
+Shifts = frozenset[Shift]
+MODE_LABELS: tuple[str, str, str] = ("N_ccw", "N_cw", "N_m")
 
 
-def _csr(op: qutip.Qobj):
-    return op.to("csr").data.as_scipy()
+@dataclass(frozen=True)
+class GeneratorPattern:
+    """Sparsity pattern of a model's generator L(ρ) = Aρ + ρB + Σ_k C_k ρ D_k, as shifts.
+
+    Attributes
+    ----------
+    left, right : frozenset of (int, int, int)
+        Shifts (row − column of the Fock index in each mode) of A and B.
+    sandwich : tuple of (frozenset, frozenset)
+        Shifts of each (C_k, D_k).
+    modes : tuple of frozenset
+        Shifts of the mode operators a_ccw, a_cw, b, q, p built on the way.
+    """
+
+    left: Shifts
+    right: Shifts
+    sandwich: tuple[tuple[Shifts, Shifts], ...]
+    modes: tuple[Shifts, ...]
+
+    def operators(self) -> tuple[Shifts, ...]:
+        """Shift sets of every operator the generator stores (A, B, then each C_k, D_k)."""
+        return (self.left, self.right) + tuple(s for pair in self.sandwich for s in pair)
 
 
-def _nnz(op: qutip.Qobj) -> int:
-    return int(_csr(op).nnz)
+def _shifts(*groups: Iterable[Shift]) -> Shifts:
+    return frozenset(s for group in groups for s in group)
 
 
-def _max_offset(op: qutip.Qobj) -> int:
-    coo = _csr(op).tocoo()
-    return int(np.max(np.abs(coo.row - coo.col))) if coo.nnz else 0
+_DIAGONAL = ((0, 0, 0),)
+_HOPPING = ((1, -1, 0), (-1, 1, 0))                            # J(a†c + c†a)
+_OPTICAL_Q = tuple((s, 0, t) for s in (1, -1) for t in (1, -1)) + tuple(
+    (0, s, t) for s in (1, -1) for t in (1, -1))                # (α*a + αa† + …)·q
+_NUMBER_Q = ((0, 0, 1), (0, 0, -1))                             # (a†a + c†c)·q
+_DRIVE = ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0))         # iε(a_d† − a_d), either mode
+_Q2 = ((0, 0, 0), (0, 0, 2), (0, 0, -2))                        # q², qp, pq
+_QP = frozenset({(0, 0, 1), (0, 0, -1)})                        # q, p
+# Hamiltonian shifts per model (models._hamiltonian); all include the number operators.
+_HAMILTONIAN = {
+    "linearized": _shifts(_DIAGONAL, _HOPPING, _OPTICAL_Q),
+    "nonlinear": _shifts(_DIAGONAL, _HOPPING, _OPTICAL_Q, _NUMBER_Q),
+    "lab": _shifts(_DIAGONAL, _HOPPING, _NUMBER_Q, _DRIVE),
+}
+
+
+def generator_pattern(model: str, bath: str) -> GeneratorPattern:
+    """The shifts of every operator of :func:`fullquantum.generator_for` (no operator built).
+
+    Parameters
+    ----------
+    model : {"linearized", "nonlinear", "lab"}
+    bath : {"brownian", "lindblad"}
+
+    Returns
+    -------
+    GeneratorPattern
+        For ``lab`` the drive term is counted on both optical modes (it does not depend on
+        the direction by more than that).
+    """
+    if model not in _HAMILTONIAN:
+        raise ValueError(f"model must be one of {sorted(_HAMILTONIAN)}; got {model!r}")
+    if bath not in ("brownian", "lindblad"):
+        raise ValueError(f"bath must be 'brownian' or 'lindblad'; got {bath!r}")
+    H = _HAMILTONIAN[model]
+    # Optical loss 2κD[a_j]: a_j†a_j on both sides (diagonal), sandwich (a_j, a_j†).
+    sandwich = [(frozenset({(-1, 0, 0)}), frozenset({(1, 0, 0)})),
+                (frozenset({(0, -1, 0)}), frozenset({(0, 1, 0)}))]
+    if bath == "brownian":  # generator.caldeira_leggett: qp, q² on both sides; 3 sandwiches
+        side = _shifts(H, _Q2)
+        sandwich += [(_QP, _QP)] * 3
+    else:  # γ(n+1)D[b] + γn D[b†]: b†b, bb† on both sides; sandwiches (b, b†), (b†, b)
+        side = _shifts(H, _DIAGONAL)
+        sandwich += [(frozenset({(0, 0, -1)}), frozenset({(0, 0, 1)})),
+                     (frozenset({(0, 0, 1)}), frozenset({(0, 0, -1)}))]
+    modes = (frozenset({(-1, 0, 0)}), frozenset({(0, -1, 0)}), frozenset({(0, 0, -1)}),
+             _QP, _QP)
+    return GeneratorPattern(left=side, right=side, sandwich=tuple(sandwich), modes=modes)
+
+
+def shift_count(shift: Shift, cutoffs: Sequence[int]) -> int:
+    """Number of basis states n with n − Δ also in the truncated space: Π_k max(N_k − |Δ_k|, 0)."""
+    return math.prod(max(n - abs(s), 0) for n, s in zip(cutoffs, shift))
+
+
+def nnz_bound(shifts: Iterable[Shift], cutoffs: Sequence[int]) -> int:
+    """Upper bound on the stored entries of an operator with these shifts."""
+    return sum(shift_count(s, cutoffs) for s in shifts)
+
+
+def max_offset(shifts: Iterable[Shift], cutoffs: Sequence[int]) -> int:
+    """Largest |row − column| of an operator with these shifts (realised ones only)."""
+    _, n2, n3 = cutoffs
+    return max((abs(s[0] * n2 * n3 + s[1] * n3 + s[2]) for s in shifts
+                if shift_count(s, cutoffs) > 0), default=0)
+
+
+def sparse_bytes(nnz: int, rows: int, diagonals: int) -> int:
+    """Bytes of a square sparse matrix in whichever of QuTiP's formats is larger.
+
+    CSR: ``BYTES_PER_ENTRY`` per entry plus row pointers. Dia (QuTiP 5 builds ladder
+    operators, their products and the super-operators in it): a full-length complex row per
+    stored diagonal, so it exceeds CSR when a mode's cutoff is small (a shift of one level in
+    a mode with N = 2 fills half of its diagonal).
+    """
+    csr = nnz * BYTES_PER_ENTRY + BYTES_PER_INDEX * (rows + 1)
+    dia = diagonals * (BYTES_PER_DENSE * rows + BYTES_PER_INDEX)
+    return max(csr, dia)
+
+
+def realized(shifts: Iterable[Shift], cutoffs: Sequence[int]) -> int:
+    """Number of the shifts that fit in the truncated space (the operator's diagonals)."""
+    return sum(1 for s in shifts if shift_count(s, cutoffs) > 0)
+
+
+def _operator_sizes(pattern: GeneratorPattern, cutoffs: Sequence[int]) -> list[int]:
+    d = math.prod(cutoffs)
+    return [sparse_bytes(nnz_bound(s, cutoffs), d, realized(s, cutoffs))
+            for s in pattern.operators() + pattern.modes]
+
+
+def operator_bytes(cutoffs: Sequence[int], model: str = "linearized",
+                   bath: str = "brownian") -> int:
+    """Peak bytes of building a model's d×d operators (:func:`fullquantum.generator_for`).
+
+    ``OPERATOR_BUILD_FACTOR`` × the storage of the generator's operators and the five mode
+    operators (each :func:`sparse_bytes` of its :func:`nnz_bound` and shifts), plus
+    ``BASE_BYTES``.
+
+    Parameters
+    ----------
+    cutoffs : (int, int, int)
+        Fock cutoffs (N_ccw, N_cw, N_m).
+    model, bath : str
+        As in :func:`generator_pattern`.
+
+    Returns
+    -------
+    int
+    """
+    cutoffs = check_cutoffs(cutoffs)
+    sizes = _operator_sizes(generator_pattern(model, bath), cutoffs)
+    return OPERATOR_BUILD_FACTOR * sum(sizes) + BASE_BYTES
 
 
 @dataclass(frozen=True)
 class MemoryEstimate:
-    """Estimated peak memory of building and solving one Liouvillian.
+    """Estimated peak memory of building and solving one steady state.
 
     Attributes
     ----------
+    cutoffs : tuple of int
+        The Fock dimensions the estimate is for.
     hilbert_dim : int
         d = N_ccw·N_cw·N_m.
+    method, solver : str or None
+        What the estimate is for (``method=None``: building the Liouvillian only).
+    operator_bytes : int
+        Building the d×d operators of the generator (and ``BASE_BYTES``).
+    liouvillian_bytes : int
+        The Liouvillian's copies: ``BUILD_COPIES`` (building it) or ``SOLVE_COPIES``
+        (solving with QuTiP) × its sparse storage; 0 for "structured".
+    solver_bytes : int
+        Extra memory of the solve (factorisation fill, dense copies, Krylov basis, or the
+        structured solver's arrays).
     nnz_bound : int
-        Upper bound on the stored entries of the d²×d² Liouvillian.
+        Upper bound on the stored entries of the d²×d² Liouvillian (0 for "structured").
     bandwidth : int
         Upper bound on its half-bandwidth in QuTiP's column-stacked ordering.
-    liouvillian_bytes : int
-        Peak while building L (``BUILD_COPIES`` × its sparse storage).
-    solver_bytes : int
-        Extra memory of the solve (factorisation fill, dense copies or Krylov basis).
-    method, solver : str or None
-        What the estimate is for (``None``: building L only).
+    details : str
+        The numbers behind the estimate, in words (by the method's estimator).
+    advice : str
+        How to lower it, for this method (by the method's estimator).
     """
 
+    cutoffs: tuple[int, ...]
     hilbert_dim: int
-    nnz_bound: int
-    bandwidth: int
-    liouvillian_bytes: int
-    solver_bytes: int
     method: str | None
     solver: str | None
+    operator_bytes: int
+    liouvillian_bytes: int
+    solver_bytes: int
+    nnz_bound: int
+    bandwidth: int
+    details: str
+    advice: str
 
     @property
     def total_bytes(self) -> int:
-        """liouvillian_bytes + solver_bytes (the two are counted as if held together)."""
-        return self.liouvillian_bytes + self.solver_bytes
+        """operator_bytes + liouvillian_bytes + solver_bytes (counted as if held together)."""
+        return self.operator_bytes + self.liouvillian_bytes + self.solver_bytes
 
     def describe(self) -> str:
         """One line with the numbers behind the estimate."""
-        n = self.hilbert_dim**2
-        if self.method == "structured":
-            return (f"d = {self.hilbert_dim} (structured solver, no {n}×{n} Liouvillian): "
-                    f"Krylov basis and d×d work arrays {_gib(self.solver_bytes)}")
-        return (f"d = {self.hilbert_dim} (Liouvillian {n}×{n}, nnz ≤ {self.nnz_bound}, "
-                f"half-bandwidth ≤ {self.bandwidth}): building L {_gib(self.liouvillian_bytes)}"
-                f" + solve ({self.method}/{self.solver}) {_gib(self.solver_bytes)} "
-                f"= {_gib(self.total_bytes)}")
+        return self.details
 
 
-def _gib(nbytes: int) -> str:
-    return f"{nbytes / 1024**3:.3g} GiB"
+def format_bytes(nbytes: float) -> str:
+    """Bytes in binary units (EiB … KiB), two decimals above KiB."""
+    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30),
+                       ("MiB", 2**20)):
+        if nbytes >= size:
+            value = nbytes / size
+            return f"{value:.3g} {unit}" if value >= 1e4 else f"{value:.2f} {unit}"
+    return f"{nbytes / 2**10:.1f} KiB"
 
 
-def estimate_memory(generator: Generator, method: str | None, solver: str | None = None, *,
-                    use_precond: bool = False) -> MemoryEstimate:
-    """Estimate the memory of building ``generator``'s Liouvillian and solving for ρ_ss.
+def format_count(n: int) -> str:
+    """An integer, exactly below 10⁷, else to three digits (sizes at huge cutoffs)."""
+    return str(n) if n < 10**7 else f"{n:.3g}"
+
+
+def cutoff_advice(dims: Sequence[int], growth: str) -> str:
+    """'lower the Fock cutoffs (d = … ; the largest … dominate d; memory grows as …)'.
 
     Parameters
     ----------
-    generator : Generator
-        The model's generator (its d×d operators are all that is inspected).
+    dims : sequence of int
+        Fock dimensions; named N_ccw, N_cw, N_m when there are three.
+    growth : str
+        How the memory grows, e.g. "d²".
+    """
+    dims = [int(n) for n in dims]
+    labels = MODE_LABELS if len(dims) == 3 else tuple(f"N_{k}" for k in range(len(dims)))
+    top = max(dims)
+    largest = ", ".join(f"{lab}={n}" for lab, n in zip(labels, dims) if n == top)
+    return (f"lower the Fock cutoffs, foremost the largest ({largest}): d = "
+            f"{'·'.join(labels)} = {'·'.join(map(str, dims))} = {format_count(math.prod(dims))} "
+            f"and the memory grows as {growth}")
+
+
+def estimate_memory(cutoffs: Sequence[int], method: str | None = None,
+                    solver: str | None = None, *, model: str = "linearized",
+                    bath: str = "brownian", use_precond: bool = False,
+                    structured=None) -> MemoryEstimate:
+    """Estimate the peak memory of a steady-state solve from the cutoffs alone.
+
+    Nothing is allocated: the counts are in closed form (module docstring), so a size that
+    does not fit is refused in microseconds at any cutoffs.
+
+    Parameters
+    ----------
+    cutoffs : (int, int, int)
+        Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2.
     method : str or None
-        Steady-state method ("direct", "power", "eigen", "svd", "iterative-…"); ``None`` for
-        building the Liouvillian only.
+        "structured", or a QuTiP steady-state method ("direct", "power", "eigen", "svd",
+        "iterative-…"); ``None`` for building the Liouvillian only.
     solver : str or None
         Linear solver of "direct"/"power" (QuTiP's ``solver=``); ``None`` means sparse LU.
+    model : {"linearized", "nonlinear", "lab"}
+        The model (its Hamiltonian fixes the operators' patterns).
+    bath : {"brownian", "lindblad"}
+        The mechanical bath (``system.bath``); "brownian" is the larger.
     use_precond : bool
         Whether an iterative method builds QuTiP's incomplete-LU preconditioner.
+    structured : StructuredOptions, optional
+        Options of ``method="structured"`` (restart, preconditioner); default options if
+        None. Ignored by the other methods.
 
     Returns
     -------
     MemoryEstimate
-        The formulas are in the module docstring.
+        For "structured", from :func:`fullquantum.structured.structured_memory`.
     """
-    g = generator
-    d = g.hilbert_dim
-    n = d * d
-    if method == "structured":  # no Liouvillian is built: only the solver's own arrays
-        from .structured import StructuredOptions, estimate_memory as structured_bytes
+    cutoffs = check_cutoffs(cutoffs)
+    ops = operator_bytes(cutoffs, model, bath)
+    if method == "structured":
+        # The structured solver owns its settings and so its formula; imported here because
+        # structured.py builds on this module.
+        from .structured import StructuredOptions, structured_memory
 
-        return MemoryEstimate(hilbert_dim=d, nnz_bound=0, bandwidth=0, liouvillian_bytes=0,
-                              solver_bytes=structured_bytes(d, StructuredOptions().restart),
-                              method=method, solver=None)
-    nnz = d * (_nnz(g.left) + _nnz(g.right)) + sum(_nnz(C) * _nnz(D) for C, D in g.sandwich)
+        return structured_memory(cutoffs, structured or StructuredOptions(),
+                                 operator_bytes=ops, budget_name="memory_budget_bytes")
+    return _qutip_estimate(cutoffs, method, solver, model, bath, use_precond, ops)
+
+
+def _qutip_estimate(cutoffs: Cutoffs, method: str | None, solver: str | None, model: str,
+                    bath: str, use_precond: bool, ops: int) -> MemoryEstimate:
+    """The estimate of building QuTiP's d²×d² Liouvillian and solving with ``method``."""
+    d = math.prod(cutoffs)
+    n = d * d
+    pattern = generator_pattern(model, bath)
+    nnz_left = nnz_bound(pattern.left, cutoffs)
+    nnz_right = nnz_bound(pattern.right, cutoffs)
+    nnz = d * (nnz_left + nnz_right) + sum(
+        nnz_bound(C, cutoffs) * nnz_bound(D, cutoffs) for C, D in pattern.sandwich)
     nnz = min(nnz, n * n)
-    w = max([_max_offset(g.left), d * _max_offset(g.right)]
-            + [_max_offset(C) + d * _max_offset(D) for C, D in g.sandwich])
+    w = max([max_offset(pattern.left, cutoffs), d * max_offset(pattern.right, cutoffs)]
+            + [max_offset(C, cutoffs) + d * max_offset(D, cutoffs)
+               for C, D in pattern.sandwich])
     w = min(w, n - 1)
-    build = BUILD_COPIES * (nnz * BYTES_PER_ENTRY + 8 * (n + 1))
+    # Diagonals QuTiP's Dia sum allocates: every term's own (spre/spost keep A's and B's,
+    # sprepost(C, D) has |C|·|D|), not their union.
+    diagonals = realized(pattern.left, cutoffs) + realized(pattern.right, cutoffs) + sum(
+        realized(C, cutoffs) * realized(D, cutoffs) for C, D in pattern.sandwich)
+    copies = BUILD_COPIES if method is None else SOLVE_COPIES
+    build = copies * sparse_bytes(nnz, n, diagonals)
     if method is None:
-        extra = 0
+        extra, what = 0, "building L only"
+        advice = cutoff_advice(cutoffs, "d² (nnz of the Liouvillian)")
     elif method in ("direct", "power") and solver in DENSE_COPIES:
         extra = DENSE_COPIES[solver] * n * n * BYTES_PER_DENSE
+        what = f"{DENSE_COPIES[solver]} dense {n}×{n} complex matrices"
+        advice = (f"{cutoff_advice(cutoffs, 'd⁴ (dense n×n matrices, n = d²)')}; use a "
+                  f"sparse solver (solver='spsolve') or method='structured' (memory ∝ d²)")
     elif method in ("direct", "power"):
         extra = min(2 * n * w, n * n) * BYTES_PER_ENTRY
+        what = f"sparse-LU fill ≤ 2·n·w = {format_count(min(2 * n * w, n * n))} entries"
+        advice = (f"{cutoff_advice(cutoffs, 'd³·N_cw·N_m (the sparse-LU fill 2·n·w)')}; use "
+                  f"method='structured' (no d²×d² Liouvillian, memory ∝ d²) or an iterative "
+                  f"method ('iterative-lgmres')")
     elif method == "svd":
         extra = DENSE_COPIES["svd"] * n * n * BYTES_PER_DENSE
+        what = f"dense SVD of the {n}×{n} Liouvillian"
+        advice = (f"{cutoff_advice(cutoffs, 'd⁴ (a dense SVD of n×n, n = d²)')}; use a sparse "
+                  f"method (method='structured', memory ∝ d²)")
     elif method == "eigen":
-        extra = min(nnz * nnz // n, n * n) * BYTES_PER_ENTRY + LANCZOS_VECTORS * n * BYTES_PER_DENSE
+        extra = (min(nnz * nnz // n, n * n) * BYTES_PER_ENTRY
+                 + LANCZOS_VECTORS * n * BYTES_PER_DENSE)
+        what = f"L†L fill and {LANCZOS_VECTORS} Lanczos vectors"
+        advice = (f"{cutoff_advice(cutoffs, 'd² (the L†L fill and Lanczos vectors)')}; use "
+                  f"method='structured'")
     else:  # iterative-*
         extra = KRYLOV_VECTORS * n * BYTES_PER_DENSE
+        what = f"{KRYLOV_VECTORS} Krylov vectors of n = {format_count(n)}"
         if use_precond:
             extra += ILU_FILL * nnz * BYTES_PER_ENTRY
-    return MemoryEstimate(hilbert_dim=d, nnz_bound=int(nnz), bandwidth=int(w),
-                          liouvillian_bytes=int(build), solver_bytes=int(extra),
-                          method=method, solver=solver)
+            what += f" + incomplete LU ({ILU_FILL}× nnz(L))"
+        advice = (f"{cutoff_advice(cutoffs, 'd² (the Krylov basis and the ILU ∝ nnz(L))')}; "
+                  + ("drop the incomplete-LU preconditioner (use_precond=False) or use "
+                     if use_precond else "use ") + "method='structured'")
+    advice += ", or raise memory_budget_bytes if the machine has the memory"
+    label = "Liouvillian" if method is None else f"{method}/{solver}"
+    details = (f"{label} at d = {format_count(d)} (Liouvillian {format_count(n)}×"
+               f"{format_count(n)}, nnz ≤ {format_count(nnz)}, half-bandwidth ≤ "
+               f"{format_count(w)}): "
+               f"d×d operators {format_bytes(ops)} + building L {format_bytes(build)}"
+               + (f" + solve, {what}, {format_bytes(extra)}" if method is not None else ""))
+    return MemoryEstimate(cutoffs=cutoffs, hilbert_dim=d, method=method, solver=solver,
+                          operator_bytes=ops, liouvillian_bytes=int(build),
+                          solver_bytes=int(extra), nnz_bound=int(nnz), bandwidth=int(w),
+                          details=details, advice=advice)
 
 
 def check_budget(estimate: MemoryEstimate, budget_bytes: int) -> None:
-    """Raise :class:`MemoryBudgetError` if ``estimate.total_bytes`` exceeds ``budget_bytes``."""
+    """Raise :class:`MemoryBudgetError` if ``estimate.total_bytes`` exceeds ``budget_bytes``.
+
+    The message states the estimate, its breakdown and the method's own advice.
+    """
     if estimate.total_bytes > budget_bytes:
         raise MemoryBudgetError(
-            f"refusing: estimated memory {_gib(estimate.total_bytes)} exceeds the budget "
-            f"{_gib(budget_bytes)}; {estimate.describe()}. To lower it use smaller cutoffs "
-            f"(the sparse-LU fill grows as d³·N_cw·N_m), another method (e.g. an iterative "
-            f"one, 'iterative-lgmres'), or raise memory_budget_bytes if the machine has the "
-            f"memory.", estimate_bytes=estimate.total_bytes, budget_bytes=budget_bytes)
+            f"refusing: estimated peak memory {format_bytes(estimate.total_bytes)} exceeds the "
+            f"budget {format_bytes(budget_bytes)}; {estimate.describe()}. To lower it: "
+            f"{estimate.advice}.", estimate_bytes=estimate.total_bytes,
+            budget_bytes=budget_bytes)
 
 
-__all__ = ["MemoryEstimate", "estimate_memory", "check_budget", "DEFAULT_MEMORY_BUDGET_BYTES"]
+__all__ = ["MemoryEstimate", "GeneratorPattern", "estimate_memory", "check_budget",
+           "generator_pattern", "operator_bytes", "nnz_bound", "max_offset", "sparse_bytes",
+           "format_bytes",
+           "DEFAULT_MEMORY_BUDGET_BYTES"]

@@ -25,55 +25,36 @@ from typing import Literal
 import numpy as np
 import qutip
 
-from linear import MeanField, System, steady_states
-from linear.parameters import DIRECTIONS, Direction, check_choice
+from ..linear import MeanField, OperatingPoint, System, resolve_point
+from ..linear.parameters import Direction, check_choice
 
 from .generator import Generator, caldeira_leggett, dissipator, hamiltonian
 from .memory import DEFAULT_MEMORY_BUDGET_BYTES, check_budget, estimate_memory
-from .operators import ModeOperators, operators
+from .operators import ModeOperators, check_cutoffs, operators
 
 Model = Literal["linearized", "nonlinear", "lab"]
 MODELS: tuple[str, ...] = ("linearized", "nonlinear", "lab")
 DISPLACED_MODELS: tuple[str, ...] = ("linearized", "nonlinear")
 
 
-def mean_field(system: System, direction: Direction, branch: int = 0) -> MeanField:
-    """The mean-field branch ``branch`` of :func:`linear.steady_states` (paper Eq. 7).
-
-    Raises
-    ------
-    ValueError
-        If ``direction`` is unknown or ``branch`` is not an index of an existing branch.
-    """
-    check_choice("direction", direction, DIRECTIONS)
-    states = steady_states(system, direction)
-    if not (isinstance(branch, (int, np.integer)) and 0 <= branch < len(states)):
-        raise ValueError(f"branch must be an integer in [0, {len(states) - 1}] "
-                         f"({len(states)} mean-field branch(es) here); got {branch!r}")
-    return states[int(branch)]
-
-
-def mechanical_displacement(mf: MeanField) -> complex:
-    """β = (q_s + i p_s)/√2, the mechanical mean amplitude (p_s ≠ 0 for the Lindblad bath)."""
-    return (mf.q_s + 1j * mf.p_s) / np.sqrt(2.0)
-
-
-def model_hamiltonian(system: System, direction: Direction, cutoffs, model: Model = "linearized",
-                      branch: int = 0) -> qutip.Qobj:
+def model_hamiltonian(point: OperatingPoint | System, direction: Direction | None = None,
+                      cutoffs=(4, 3, 8), model: Model = "linearized",
+                      branch: int | None = None) -> qutip.Qobj:
     """The model's Hamiltonian H/ħ (units of ω_m) as a QuTiP operator.
 
     Parameters
     ----------
-    system : System
-        Dimensionless parameters (:mod:`linear`).
-    direction : {"ccw", "cw"}
-        Driven mode.
+    point : OperatingPoint or System
+        The operating point (system, drive direction, mean-field branch of the
+        displacement); or a System with ``direction`` (and ``branch``, default 0).
+    direction : {"ccw", "cw"}, optional
+        Must match ``point``'s if it is an OperatingPoint.
     cutoffs : (int, int, int)
         Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2.
     model : {"linearized", "nonlinear", "lab"}
         See the module docstring.
-    branch : int
-        Mean-field branch of the displacement (ignored by ``lab``).
+    branch : int, optional
+        As ``direction``.
 
     Returns
     -------
@@ -81,22 +62,20 @@ def model_hamiltonian(system: System, direction: Direction, cutoffs, model: Mode
         For the displaced models, the Hamiltonian of the fluctuations δa_j, δb.
     """
     check_choice("model", model, MODELS)
-    check_choice("direction", direction, DIRECTIONS)
-    return _hamiltonian(system, direction, operators(cutoffs), model, branch)
+    return _hamiltonian(resolve_point(point, direction, branch), operators(cutoffs), model)
 
 
-def _hamiltonian(system: System, direction: str, ops: ModeOperators, model: str,
-                 branch: int) -> qutip.Qobj:
-    s = system
+def _hamiltonian(point: OperatingPoint, ops: ModeOperators, model: str) -> qutip.Qobj:
+    s = point.system
     a, c, b = ops.a_ccw, ops.a_cw, ops.b
     number = a.dag() * a + c.dag() * c
     hopping = s.J * (a.dag() * c + c.dag() * a)
-    if model == "lab":  # CONVENTIONS.md §3, undisplaced
+    if model == "lab":  # docs/conventions.md §3, undisplaced
         D_ccw, D_cw = s.detunings()
-        a_d = ops.optical[direction]
+        a_d = ops.optical[point.direction]
         return (D_ccw * a.dag() * a + D_cw * c.dag() * c + hopping + b.dag() * b
                 - s.G0 * number * ops.q + 1j * s.eps * (a_d.dag() - a_d))
-    mf = mean_field(s, direction, branch)
+    mf = point.mean_field
     # §5: Σ Δ̃_j δa_j†δa_j + J(δa_ccw†δa_cw + h.c.) + ω_m δb†δb − G0 Σ_j(α_j*δa_j + α_jδa_j†)δq
     drive_field = (np.conj(mf.alpha_ccw) * a + mf.alpha_ccw * a.dag()
                    + np.conj(mf.alpha_cw) * c + mf.alpha_cw * c.dag())
@@ -119,8 +98,9 @@ def mechanical_bath(system: System, ops: ModeOperators) -> Generator:
     return dissipator(ops.b, s.gamma_m * (s.n_m + 1.0)) + dissipator(ops.b.dag(), s.gamma_m * s.n_m)
 
 
-def generator_for(system: System, direction: Direction, cutoffs, model: Model = "linearized",
-                  branch: int = 0) -> Generator:
+def generator_for(point: OperatingPoint | System, direction: Direction | None = None,
+                  cutoffs=(4, 3, 8), model: Model = "linearized",
+                  branch: int | None = None) -> Generator:
     """The full generator L(ρ) of a model in the form Aρ + ρB + Σ_k C_k ρ D_k.
 
     This is the single source of the physics: :func:`liouvillian` and the steady-state
@@ -128,8 +108,8 @@ def generator_for(system: System, direction: Direction, cutoffs, model: Model = 
 
     Parameters
     ----------
-    system, direction, cutoffs, model, branch
-        As in :func:`model_hamiltonian`; the mechanical bath is ``system.bath``.
+    point, direction, cutoffs, model, branch
+        As in :func:`model_hamiltonian`; the mechanical bath is ``point.system.bath``.
 
     Returns
     -------
@@ -137,35 +117,40 @@ def generator_for(system: System, direction: Direction, cutoffs, model: Model = 
         −i[H, ρ] + Σ_j 2κ D[a_j]ρ (optical loss, collapse operators √(2κ) a_j) + the bath.
     """
     check_choice("model", model, MODELS)
-    check_choice("direction", direction, DIRECTIONS)
+    point = resolve_point(point, direction, branch)
     ops = operators(cutoffs)
-    g = hamiltonian(_hamiltonian(system, direction, ops, model, branch))
+    g = hamiltonian(_hamiltonian(point, ops, model))
     for a in (ops.a_ccw, ops.a_cw):
-        g = g + dissipator(a, 2.0 * system.kappa)  # κ is the amplitude rate (§1)
-    return g + mechanical_bath(system, ops)
+        g = g + dissipator(a, 2.0 * point.system.kappa)  # κ is the amplitude rate (§1)
+    return g + mechanical_bath(point.system, ops)
 
 
-def liouvillian(system: System, direction: Direction, cutoffs, model: Model = "linearized",
-                branch: int = 0, *,
+def liouvillian(point: OperatingPoint | System, direction: Direction | None = None,
+                cutoffs=(4, 3, 8), model: Model = "linearized", branch: int | None = None, *,
                 memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES) -> qutip.Qobj:
     """The model's Liouvillian as a QuTiP super-operator (d² × d², d = N_ccw·N_cw·N_m).
 
     Parameters
     ----------
-    system, direction, cutoffs, model, branch
+    point, direction, cutoffs, model, branch
         As in :func:`generator_for`.
     memory_budget_bytes : int
         Refuse (:class:`~fullquantum.MemoryBudgetError`) if the estimated memory of building
-        the sparse super-operator exceeds this.
+        the sparse super-operator exceeds this; decided from the cutoffs before any operator
+        is built (:func:`fullquantum.estimate_memory` with ``method=None``).
 
     Returns
     -------
     Qobj
         Super-operator acting on column-stacked density matrices (QuTiP's convention).
     """
-    g = generator_for(system, direction, cutoffs, model, branch)
-    check_budget(estimate_memory(g, method=None), memory_budget_bytes)
-    return g.superoperator()
+    check_choice("model", model, MODELS)
+    point = resolve_point(point, direction, branch)
+    cutoffs = check_cutoffs(cutoffs)
+    # Before generator_for: its d×d operators alone can exceed the budget at large cutoffs.
+    check_budget(estimate_memory(cutoffs, None, model=model, bath=point.system.bath),
+                 memory_budget_bytes)
+    return generator_for(point, cutoffs=cutoffs, model=model).superoperator()
 
 
 @dataclass(frozen=True)
@@ -195,8 +180,8 @@ class LinearTerms:
         return float(max(abs(self.f_ccw), abs(self.f_cw), abs(self.f_q), abs(self.f_p)))
 
 
-def linear_terms(system: System, direction: Direction, mf: MeanField) -> LinearTerms:
-    """Residual linear terms of the displaced frame for a given mean field ``mf``.
+def linear_terms(point: OperatingPoint, mf: MeanField | None = None) -> LinearTerms:
+    """Residual linear terms of the displaced frame for a mean field (default: the point's).
 
     An independent check of the mean field used by the displaced models (it is not the
     mean-field solution, which lives in :mod:`linear`). Collecting the terms linear in δa_j,
@@ -208,13 +193,13 @@ def linear_terms(system: System, direction: Direction, mf: MeanField) -> LinearT
 
     Parameters
     ----------
-    system : System
-    direction : {"ccw", "cw"}
-    mf : MeanField
-        The mean field to test (normally ``linear.steady_states(system, direction)[branch]``).
+    point : OperatingPoint
+    mf : MeanField, optional
+        The mean field to test (default ``point.mean_field``; another one, e.g. perturbed,
+        shows the check is not trivially zero).
     """
-    check_choice("direction", direction, DIRECTIONS)
-    s = system
+    s, direction = point.system, point.direction
+    mf = point.mean_field if mf is None else mf
     a_ccw, a_cw = mf.alpha_ccw, mf.alpha_cw
     f_ccw = (mf.Delta_eff_ccw - 1j * s.kappa) * a_ccw + s.J * a_cw
     f_cw = (mf.Delta_eff_cw - 1j * s.kappa) * a_cw + s.J * a_ccw
@@ -232,6 +217,5 @@ def linear_terms(system: System, direction: Direction, mf: MeanField) -> LinearT
     return LinearTerms(complex(f_ccw), complex(f_cw), float(f_q), float(f_p))
 
 
-__all__ = ["Model", "MODELS", "DISPLACED_MODELS", "mean_field", "mechanical_displacement",
-           "model_hamiltonian", "mechanical_bath", "generator_for", "liouvillian",
+__all__ = ["Model", "MODELS", "DISPLACED_MODELS", "model_hamiltonian", "mechanical_bath", "generator_for", "liouvillian",
            "LinearTerms", "linear_terms"]

@@ -14,6 +14,8 @@ from typing import Literal
 import numpy as np
 import qutip
 
+from ..linear.gaussian import in_base
+
 from .operators import ModeOperators
 
 Base = Literal["e", "2"]
@@ -72,8 +74,7 @@ def exact_log_negativity(rho: qutip.Qobj, modes: tuple[int, int] = (0, 1),
     float
         ≥ 0 up to round-off; 0 for separable PPT states.
     """
-    if base not in ("e", "2"):
-        raise ValueError(f"base must be 'e' or '2'; got {base!r}")
+    in_base(0.0, base)  # validates base before any work
     i, j = modes
     n_sub = len(rho.dims[0])
     if not (0 <= i < n_sub and 0 <= j < n_sub and i != j):
@@ -85,8 +86,7 @@ def exact_log_negativity(rho: qutip.Qobj, modes: tuple[int, int] = (0, 1),
     mask[keep.index(j)] = 1
     pt = qutip.partial_transpose(reduced, mask)
     trace_norm = float(np.sum(np.abs(np.linalg.eigvalsh(pt.full()))))
-    en = math.log(trace_norm)
-    return en / math.log(2.0) if base == "2" else en
+    return in_base(math.log(trace_norm), base)
 
 
 def von_neumann_entropy(eigenvalues: np.ndarray) -> float:

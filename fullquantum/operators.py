@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import qutip
 
+from ..errors import InputError
+
 Cutoffs = tuple[int, int, int]
 
 # Smallest useful cutoff: with one level a mode's ladder operator is zero.
@@ -20,22 +22,26 @@ MIN_CUTOFF = 2
 MODE_NAMES: tuple[str, str, str] = ("ccw", "cw", "mechanics")
 
 
-def check_cutoffs(cutoffs) -> Cutoffs:
-    """Return ``cutoffs`` as a tuple of three ints or raise a ValueError naming them.
+def check_cutoffs(cutoffs, name: str = "cutoffs") -> Cutoffs:
+    """Return ``cutoffs`` as a tuple of three ints or raise an InputError naming them.
+
+    The one check of Fock cutoffs, used by the solver and by the configuration.
 
     Parameters
     ----------
     cutoffs : sequence of 3 int
         Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2.
+    name : str
+        How the message calls them (e.g. ``"point.cutoffs"`` for a configuration key).
     """
     valid = f"three integers (N_ccw, N_cw, N_m), each >= {MIN_CUTOFF}"
     try:
         values = tuple(cutoffs)
     except TypeError:
-        raise ValueError(f"cutoffs must be {valid}; got {cutoffs!r}") from None
+        raise InputError(f"{name} must be {valid}; got {cutoffs!r}") from None
     if len(values) != 3 or not all(isinstance(n, numbers.Integral) and not isinstance(n, bool)
                                    and n >= MIN_CUTOFF for n in values):
-        raise ValueError(f"cutoffs must be {valid}; got {cutoffs!r}")
+        raise InputError(f"{name} must be {valid}; got {cutoffs!r}")
     return tuple(int(n) for n in values)
 
 

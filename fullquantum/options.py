@@ -85,7 +85,9 @@ class SolveOptions:
         ``DEFAULT_TRUNCATION_TOL``).
     memory_budget_bytes : int
         Refuse (:class:`~fullquantum.MemoryBudgetError`) when the estimate of
-        :func:`~fullquantum.estimate_memory` exceeds this; > 0. Default 4 GiB.
+        :func:`~fullquantum.estimate_memory` for the method (from the cutoffs, before
+        anything is built) exceeds this; > 0. Default 4 GiB. Also the budget of the
+        structured solver (it replaces ``structured.memory_budget``).
     use_rcm : bool
         QuTiP's reverse Cuthill–McKee reordering for the sparse solvers of "direct", "power"
         and "iterative-…" (measured at cutoffs (4,3,8), brownian: direct solve 17 s → 11 s,
@@ -94,8 +96,9 @@ class SolveOptions:
         Further keywords passed unchanged to ``qutip.steadystate`` (e.g. ``weight``,
         ``use_precond``, ``atol``, ``maxiter``, ``power_tol``).
     structured : StructuredOptions
-        Tolerance, iteration limits, threads and preconditioner of ``method="structured"``
-        (its memory budget is ``memory_budget_bytes``).
+        Tolerance, iteration limits, restart, threads and preconditioner of
+        ``method="structured"``; ``restart`` and ``preconditioner`` enter its memory
+        estimate (its memory budget is ``memory_budget_bytes``).
     """
 
     truncation_tol: float = DEFAULT_TRUNCATION_TOL

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import qutip
 
-from linear import MeanField, PointResult, System
+from ..linear import MeanField, OperatingPoint, System
+from ..linear.gaussian import in_base
 
 from .memory import MemoryEstimate
 from .options import SolveOptions
@@ -42,13 +42,13 @@ class SteadyState:
 
     Attributes
     ----------
-    system, direction, model, bath, cutoffs, branch, method, solver, options
-        What was solved: ``bath`` is ``system.bath``; ``solver`` is the QuTiP linear solver
-        actually requested (``None`` for methods that take none).
-    mean_field : MeanField
-        The mean-field branch that defines the displaced frame (for ``lab`` only a reference).
-    gaussian : PointResult
-        :func:`linear.analyze` at the same branch: the Lyapunov V and E_N to compare with.
+    point : OperatingPoint
+        What was solved: system, drive direction and the mean-field branch that defines the
+        displaced frame (for ``lab`` only a reference); ``system``, ``direction``,
+        ``branch``, ``bath`` and ``mean_field`` are read from it.
+    model, cutoffs, method, solver, options
+        How it was solved: ``solver`` is the QuTiP linear solver actually requested
+        (``None`` for methods that take none).
     rho : Qobj
         Hermitian, unit-trace steady state, in the model's frame (fluctuations for
         ``linearized``/``nonlinear``), Fock dims (ccw, cw, mechanics).
@@ -98,17 +98,12 @@ class SteadyState:
     timings : Timings
     """
 
-    system: System
-    direction: str
+    point: OperatingPoint
     model: str
-    bath: str
     cutoffs: tuple[int, int, int]
-    branch: int
     method: str
     solver: str | None
     options: SolveOptions
-    mean_field: MeanField
-    gaussian: PointResult
     rho: qutip.Qobj
     residual: float
     means: np.ndarray
@@ -135,6 +130,39 @@ class SteadyState:
             getattr(self, name).setflags(write=False)
 
     @property
+    def system(self) -> System:
+        """The solved system."""
+        return self.point.system
+
+    @property
+    def direction(self) -> str:
+        """The driven mode."""
+        return self.point.direction
+
+    @property
+    def branch(self) -> int:
+        """The mean-field branch of the displacement."""
+        return self.point.branch
+
+    @property
+    def bath(self) -> str:
+        """The mechanical bath model, ``system.bath``."""
+        return self.point.system.bath
+
+    @property
+    def mean_field(self) -> MeanField:
+        """The mean field of the displaced frame."""
+        return self.point.mean_field
+
+    def __repr__(self) -> str:
+        return (f"SteadyState({self.model}, {self.direction} drive, branch {self.branch}, "
+                f"bath {self.bath}, cutoffs {self.cutoffs}, method {self.method}: "
+                f"E_N exact {self.log_negativity_exact:.6g}, Gaussian "
+                f"{self.log_negativity_gaussian:.6g}, max top population "
+                f"{max(self.top_populations):.1e}{' TRUNCATED' if self.truncated else ''}, "
+                f"{self.timings.total_s:.2f} s)")
+
+    @property
     def non_gaussianity(self) -> float:
         """δ = S(ρ_G) − S(ρ) (nats), CONVENTIONS.md §5; 0 for a Gaussian state.
 
@@ -146,17 +174,12 @@ class SteadyState:
     @property
     def log_negativity_exact_log2(self) -> float:
         """Exact E_N in log2, comparable with QuTiP's ``negativity(..., logarithmic=True)``."""
-        return self.log_negativity_exact / math.log(2.0)
+        return float(in_base(self.log_negativity_exact, "2"))
 
     @property
     def log_negativity_gaussian_log2(self) -> float:
         """Gaussian E_N of ``V`` in log2."""
-        return self.log_negativity_gaussian / math.log(2.0)
-
-    @property
-    def V_error(self) -> float:
-        """max|V − V_Lyapunov| against :mod:`linear` (NaN if the linear model is unstable)."""
-        return float(np.max(np.abs(self.V - self.gaussian.V)))
+        return float(in_base(self.log_negativity_gaussian, "2"))
 
 
 __all__ = ["SteadyState", "Timings"]

@@ -1,9 +1,10 @@
 """Steady state of a full-quantum model with QuTiP, guarded and fully diagnosed.
 
-:func:`solve` builds the model's :class:`~fullquantum.generator.Generator`, checks the memory
-estimate against the budget *before* building the Liouvillian, calls ``qutip.steadystate``
-with the method and linear solver named explicitly, and returns a :class:`SteadyState` with
-every observable of the issue (CONVENTIONS.md §5).
+:func:`solve` checks the memory estimate of the method against the budget from the cutoffs
+alone, *before* building any operator (:func:`fullquantum.estimate_memory`), then builds the
+model's :class:`~fullquantum.generator.Generator`, solves with the structured solver or with
+``qutip.steadystate`` (method and linear solver named explicitly), and returns a
+:class:`SteadyState` with every observable of the issue (CONVENTIONS.md §5).
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ import warnings
 import numpy as np
 import qutip
 
-from linear import MeanField, System, analyze, cut, gaussian_entropy, log_negativity
-from linear.parameters import DIRECTIONS, Direction, check_choice
+from ..linear import (OperatingPoint, System, cut, drift_matrix, gaussian_entropy, growth_rate,
+                      log_negativity, resolve_point)
+from ..linear.parameters import Direction, check_choice
 
 from .errors import InstabilityWarning, TruncationWarning
 from .memory import check_budget, estimate_memory
-from .models import (DISPLACED_MODELS, MODELS, Model, generator_for, linear_terms, mean_field,
-                     mechanical_displacement)
+from .models import DISPLACED_MODELS, MODELS, Model, generator_for, linear_terms
 from .observables import (exact_log_negativity, moments, occupations, top_populations,
                           von_neumann_entropy)
 from .operators import check_cutoffs, operators
@@ -44,17 +45,23 @@ def _options(options: SolveOptions | None, overrides: dict) -> SolveOptions:
     return dataclasses.replace(opts, **overrides) if overrides else opts
 
 
-def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model = "linearized",
-          method: Method = DEFAULT_METHOD, *, solver: str | None = None, branch: int = 0,
+def solve(point: OperatingPoint | System, direction: Direction | None = None, cutoffs=(4, 3, 8),
+          model: Model = "linearized", method: Method = DEFAULT_METHOD, *,
+          solver: str | None = None, branch: int | None = None,
           options: SolveOptions | None = None, **overrides) -> SteadyState:
-    """Steady state of a full-quantum model and its observables.
+    """Steady state of a full-quantum model at an operating point, and its observables.
+
+    Call forms: ``solve(point, cutoffs=..., model=...)`` with an
+    :class:`~omxval.linear.OperatingPoint` (e.g. from :func:`linear.design_point`: its
+    designed branch is used), or ``solve(system, direction, cutoffs, model, branch=0)``.
 
     Parameters
     ----------
-    system : System
-        Dimensionless parameters (units of ω_m); the mechanical bath is ``system.bath``.
-    direction : {"ccw", "cw"}
-        Driven mode; entanglement is reported between it and the mechanics.
+    point : OperatingPoint or System
+        What to solve (units of ω_m); the mechanical bath is ``system.bath``.
+    direction : {"ccw", "cw"}, optional
+        Driven mode (required with a System; must match an OperatingPoint's); entanglement
+        is reported between it and the mechanics.
     cutoffs : (int, int, int)
         Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2. The default (4, 3, 8) holds the
         reference point of CONVENTIONS.md §5 to max|ΔV| ≈ 1e-5 in the linearized model.
@@ -70,8 +77,9 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
         QuTiP's ``solver=`` for "direct"/"power": "spsolve" (default; "mkl_spsolve" when
         QuTiP has MKL), "splu", "mkl_spsolve", "solve", "lstsq", "gmres", "lgmres",
         "bicgstab".
-    branch : int
-        Mean-field branch (index into :func:`linear.steady_states`) of the displacement.
+    branch : int, optional
+        Mean-field branch (index into :func:`linear.steady_states`) of the displacement;
+        default 0 with a System, must match an OperatingPoint's.
     options : SolveOptions, optional
         Tolerances, memory budget and QuTiP pass-through keywords.
     **overrides
@@ -88,7 +96,8 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
     TypeError
         An override that is not a field of :class:`SolveOptions`.
     MemoryBudgetError
-        The memory estimate exceeds ``options.memory_budget_bytes``.
+        The memory estimate of ``method`` (:func:`fullquantum.estimate_memory`, from the
+        cutoffs alone: nothing has been built) exceeds ``options.memory_budget_bytes``.
     SteadyStateConvergenceError
         ``method="structured"`` did not reach its tolerance (no unconverged state is
         returned).
@@ -101,23 +110,27 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
         ``model="linearized"`` at a mean field where the linear model is unstable.
     """
     t0 = time.perf_counter()
-    check_choice("direction", direction, DIRECTIONS)
+    point = resolve_point(point, direction, branch)
+    system = point.system
     check_choice("model", model, MODELS)
     cutoffs = check_cutoffs(cutoffs)
     solver = check_method_solver(method, solver)
     opts = _options(options, overrides)
-    mf = mean_field(system, direction, branch)
-    gaussian = analyze(system, direction, branch)
-    if model == "linearized" and not gaussian.stable:
-        warnings.warn(f"the linear model is unstable at mean-field branch {branch} (max Re λ(A) "
-                      f"= {gaussian.max_growth_rate:.3g}): the linearized steady state is an "
-                      f"artefact of the cutoffs", InstabilityWarning, stacklevel=2)
-
-    gen = generator_for(system, direction, cutoffs, model, branch)
     qutip_kwargs = dict(opts.qutip_kwargs)
-    estimate = estimate_memory(gen, method, solver,
-                               use_precond=bool(qutip_kwargs.get("use_precond", False)))
+    # Refuse from the cutoffs and the method alone: at large cutoffs even the d×d operators
+    # of the generator would exhaust the memory before a later check could run.
+    estimate = estimate_memory(cutoffs, method, solver, model=model, bath=system.bath,
+                               use_precond=bool(qutip_kwargs.get("use_precond", False)),
+                               structured=opts.structured)
     check_budget(estimate, opts.memory_budget_bytes)
+    if model == "linearized":
+        growth = float(growth_rate(drift_matrix(system, point.mean_field)))
+        if growth >= 0:
+            warnings.warn(f"the linear model is unstable at mean-field branch {point.branch} "
+                          f"(max Re λ(A) = {growth:.3g}): the linearized steady state is an "
+                          f"artefact of the cutoffs", InstabilityWarning, stacklevel=2)
+
+    gen = generator_for(point, cutoffs=cutoffs, model=model)
     if method == "structured":
         t1 = time.perf_counter()
         sopts = dataclasses.replace(opts.structured, memory_budget=opts.memory_budget_bytes)
@@ -135,6 +148,7 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
             # QuTiP solves with warnings as errors; scipy's splu warns when handed CSR.
             qutip_kwargs.setdefault("csc", True)
         rho = qutip.steadystate(L, method=method, solver=solver, **qutip_kwargs)
+        del L  # the observables below need only ρ and the d×d operators
         solver_info = {}
     t2 = time.perf_counter()
 
@@ -145,19 +159,18 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
     ops = operators(cutoffs)
     means, V = moments(rho, ops)
     occ = occupations(rho, ops)
-    lab_means, quanta, lt_residual = _lab_frame(system, direction, model, mf, means, occ)
+    lab_means, quanta, lt_residual = _lab_frame(point, model, means, occ)
     lam = np.linalg.eigvalsh(rho_dense)
     tops = top_populations(rho)
     truncated = max(tops) > opts.truncation_tol
     if truncated:
         _warn_truncation(tops, cutoffs, model, opts.truncation_tol)
     fields = dict(
-        system=system, direction=direction, model=model, bath=system.bath, cutoffs=cutoffs,
-        branch=branch, method=method, solver=solver, options=opts, mean_field=mf,
-        gaussian=gaussian, rho=rho, residual=float(np.linalg.norm(gen.apply(rho_dense))),
+        point=point, model=model, cutoffs=cutoffs, method=method, solver=solver, options=opts,
+        rho=rho, residual=float(np.linalg.norm(gen.apply(rho_dense))),
         means=means, lab_means=lab_means, V=V,
-        log_negativity_gaussian=float(log_negativity(V, cut(direction))),
-        log_negativity_exact=exact_log_negativity(rho, cut(direction)),
+        log_negativity_gaussian=float(log_negativity(V, cut(point.direction))),
+        log_negativity_exact=exact_log_negativity(rho, cut(point.direction)),
         top_populations=tops, truncated=truncated, occupations=occ,
         photons=(quanta[0], quanta[1]), phonons=quanta[2], purity=float(np.sum(lam**2)),
         entropy=von_neumann_entropy(lam), gaussian_entropy=float(gaussian_entropy(V)),
@@ -168,23 +181,21 @@ def solve(system: System, direction: Direction, cutoffs=(4, 3, 8), model: Model 
     return SteadyState(**fields, timings=timings)
 
 
-def _lab_frame(system: System, direction: str, model: str, mf: MeanField, means: np.ndarray,
-               occ: np.ndarray) -> tuple[np.ndarray, tuple[float, float, float], float]:
+def _lab_frame(point: OperatingPoint, model: str, means: np.ndarray, occ: np.ndarray
+               ) -> tuple[np.ndarray, tuple[float, float, float], float]:
     """Lab-frame means, quanta (N_ccw, N_cw, n_b) and the dropped linear terms' residual.
 
-    Displaced models: a = α + δa, b = β + δb, so ⟨u⟩_lab = ⟨δu⟩ + (√2 Re α_j, √2 Im α_j, q_s,
-    p_s) and ⟨c†c⟩ = |z|² + 2 Re(z*⟨δc⟩) + ⟨δc†δc⟩ for each shift z. The lab model is its own
-    frame.
+    Displaced models: a = α + δa, b = β + δb, so ⟨u⟩_lab = ⟨δu⟩ + ⟨u⟩_mean-field and
+    ⟨c†c⟩ = |z|² + 2 Re(z*⟨δc⟩) + ⟨δc†δc⟩ for each shift z. The lab model is its own frame.
     """
     if model not in DISPLACED_MODELS:
         return means.copy(), tuple(float(n) for n in occ), float("nan")
-    shifts = (mf.alpha_ccw, mf.alpha_cw, mechanical_displacement(mf))
-    mf_vector = np.array([math.sqrt(2.0) * part(z) for z in shifts
-                          for part in (np.real, np.imag)])
+    mf = point.mean_field
+    shifts = (mf.alpha_ccw, mf.alpha_cw, mf.mechanical_amplitude)
     fluct = (means[0::2] + 1j * means[1::2]) / math.sqrt(2.0)  # ⟨δa_ccw⟩, ⟨δa_cw⟩, ⟨δb⟩
     quanta = tuple(float(abs(z) ** 2 + 2.0 * np.real(np.conj(z) * f) + n)
                    for z, f, n in zip(shifts, fluct, occ))
-    return means + mf_vector, quanta, linear_terms(system, direction, mf).max_abs
+    return means + mf.quadrature_means, quanta, linear_terms(point).max_abs
 
 
 def _warn_truncation(tops, cutoffs, model: str, tol: float) -> None:

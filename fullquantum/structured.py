@@ -35,22 +35,25 @@ import math
 import os
 import time
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Callable, Literal, Sequence
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from .errors import SteadyStateConvergenceError
 from .generator import Generator
+from .memory import (DEFAULT_MEMORY_BUDGET_BYTES, MemoryEstimate, check_budget, cutoff_advice,
+                     format_bytes, format_count)
 
 __all__ = [
     "StructuredOptions",
     "StructuredResult",
     "SteadyStateConvergenceError",
-    "SteadyStateMemoryError",
     "steadystate_structured",
     "estimate_memory",
+    "structured_memory",
 ]
 
 # Operators with more nonzeros than this fraction of d² are applied as dense matrices.
@@ -81,40 +84,8 @@ _AUTO_ORDER = ("schur-mixed", "schur-double", "eig-double")
 _SWITCH_FACTOR = {"schur-mixed": 1e-5, "eig-mixed": 1e-3}
 # Kahan–Parlett reorthogonalisation threshold of the Gram–Schmidt step.
 _REORTH = 0.7071
-
-
-class SteadyStateConvergenceError(RuntimeError):
-    """The structured solver did not reach its tolerance; no state is returned.
-
-    Attributes
-    ----------
-    iterations : int
-        GMRES iterations done.
-    relative_residual : float
-        ‖W − M(ρ)‖_F / ‖W‖_F of the last iterate (M: the bordered operator).
-    """
-
-    def __init__(self, message: str, iterations: int, relative_residual: float):
-        super().__init__(message)
-        self.iterations = iterations
-        self.relative_residual = relative_residual
-
-
-class SteadyStateMemoryError(MemoryError):
-    """The estimated memory of the solve exceeds the budget; nothing was allocated.
-
-    Attributes
-    ----------
-    estimate : int
-        Estimated peak bytes.
-    budget : int
-        The budget in bytes.
-    """
-
-    def __init__(self, message: str, estimate: int, budget: int):
-        super().__init__(message)
-        self.estimate = estimate
-        self.budget = budget
+# The budget a refusal of steadystate_structured tells the caller to raise.
+_SOLVER_BUDGET_NAME = "StructuredOptions.memory_budget (memory_budget_bytes in fullquantum.solve)"
 
 
 @dataclass(frozen=True)
@@ -139,7 +110,9 @@ class StructuredOptions:
         1 (measured: 2 threads gain 1.33× at d = 1120 on an idle machine but lose 2–8× when
         other processes occupy the second core; see the module constants).
     memory_budget : int
-        Refuse (:class:`SteadyStateMemoryError`) if the estimated peak exceeds this many bytes.
+        Refuse (:class:`~fullquantum.MemoryBudgetError`) if the estimated peak
+        (:func:`structured_memory`) exceeds this many bytes. :func:`fullquantum.solve` sets
+        it to its ``memory_budget_bytes``.
     preconditioner : {"auto", "schur-mixed", "schur-double", "eig-mixed", "eig-double"}
         Schur-form or eigenbasis inverse of the Sylvester part; "mixed" runs its products in
         single precision until the residual nears single-precision round-off. "auto" takes
@@ -150,7 +123,7 @@ class StructuredOptions:
     maxiter: int = 400
     restart: int = 60
     threads: int | None = None
-    memory_budget: int = 4 * 2**30
+    memory_budget: int = DEFAULT_MEMORY_BUDGET_BYTES
     preconditioner: Literal["auto", "schur-mixed", "schur-double", "eig-mixed",
                             "eig-double"] = "auto"
 
@@ -659,6 +632,17 @@ def default_threads(d: int) -> int:
     return max(1, min(_DEFAULT_THREADS, _available_cores()))
 
 
+def _memory_parts(d: int, restart: int, hermitian: bool, preconditioner: str
+                  ) -> tuple[int, int]:
+    """(Krylov basis, dense d×d work arrays) in bytes: the one formula behind the estimates."""
+    kind = "schur-mixed" if preconditioner == "auto" else preconditioner
+    n = d * d * (1 if hermitian else 2)
+    krylov = (2 * restart + 1) * n * 8
+    # The general mode keeps separate factors of B̄ and complex temporaries.
+    dense = _DENSE_BYTES_PER_D2[kind] * d * d * (1.0 if hermitian else 1.5)
+    return int(krylov), int(dense)
+
+
 def estimate_memory(d: int, restart: int, *, hermitian: bool = True,
                     preconditioner: str = "auto") -> int:
     """Estimated peak bytes of a structured solve at Hilbert dimension d.
@@ -666,7 +650,8 @@ def estimate_memory(d: int, restart: int, *, hermitian: bool = True,
     Krylov basis: 2·restart + 1 vectors (the orthonormal basis and the preconditioned
     vectors) of n doubles, n = d² (Hermitian) or 2d² (general); plus the dense d×d work arrays
     (``_DENSE_BYTES_PER_D2``: eigenvectors, inverse, conjugate transposes, divisors,
-    temporaries of one step, LAPACK workspace of the set-up).
+    temporaries of one step, LAPACK workspace of the set-up). The generator's own operators
+    are not counted (the caller has built them; :func:`fullquantum.estimate_memory` adds them).
 
     Parameters
     ----------
@@ -684,12 +669,60 @@ def estimate_memory(d: int, restart: int, *, hermitian: bool = True,
     int
         Bytes.
     """
-    kind = "schur-mixed" if preconditioner == "auto" else preconditioner
-    n = d * d * (1 if hermitian else 2)
-    krylov = (2 * restart + 1) * n * 8
-    # The general mode keeps separate factors of B̄ and complex temporaries.
-    dense = _DENSE_BYTES_PER_D2[kind] * d * d * (1.0 if hermitian else 1.5)
-    return int(krylov + dense)
+    return sum(_memory_parts(d, restart, hermitian, preconditioner))
+
+
+def structured_memory(dims: Sequence[int], options: StructuredOptions | None = None, *,
+                      hermitian: bool = True, preconditioner: str | None = None,
+                      operator_bytes: int = 0,
+                      budget_name: str = _SOLVER_BUDGET_NAME) -> MemoryEstimate:
+    """The structured solver's memory estimate, with its breakdown and advice.
+
+    Depends only on d and the solver's options (:func:`estimate_memory`); this is the
+    estimate :func:`fullquantum.solve` checks for ``method="structured"``, before anything is
+    built, and the one :func:`steadystate_structured` re-checks.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        Fock dimensions (N_ccw, N_cw, N_m); d is their product.
+    options : StructuredOptions, optional
+        ``restart`` and ``preconditioner`` are used.
+    hermitian : bool
+        Hermitian (real d²) or general (2d²) Krylov vectors.
+    preconditioner : str, optional
+        The preconditioner kind, if known; else ``options.preconditioner``.
+    operator_bytes : int
+        Memory of the d×d operators still to be built (0 when the generator already exists).
+    budget_name : str
+        How the advice names the budget to raise.
+
+    Returns
+    -------
+    MemoryEstimate
+        ``solver_bytes`` = Krylov basis + work arrays; ``liouvillian_bytes`` = 0.
+    """
+    opts = options or StructuredOptions()
+    dims = tuple(int(n) for n in dims)
+    d = math.prod(dims)
+    kind = preconditioner or opts.preconditioner
+    if kind == "auto":
+        kind = "schur-mixed"  # the costliest kind "auto" may take
+    krylov, dense = _memory_parts(d, opts.restart, hermitian, kind)
+    per_vector = 8 * (1 if hermitian else 2)  # bytes per d² of one stored Krylov vector
+    n = format_count(d * d)
+    details = (f"structured solver at d = {format_count(d)} (no {n}×{n} Liouvillian): Krylov "
+               f"basis of restart={opts.restart} steps {format_bytes(krylov)} + d×d work arrays "
+               f"({kind}) {format_bytes(dense)}"
+               + (f" + d×d operators {format_bytes(operator_bytes)}" if operator_bytes else ""))
+    advice = (f"{cutoff_advice(dims, 'd²')}; lower StructuredOptions.restart (now "
+              f"{opts.restart}; each Krylov step stores 2 vectors of {per_vector}·d² bytes = "
+              f"{format_bytes(2 * per_vector * d * d)}, and fewer steps only mean more "
+              f"restarts), or raise {budget_name} if the machine has the memory")
+    return MemoryEstimate(cutoffs=dims, hilbert_dim=d, method="structured", solver=None,
+                          operator_bytes=int(operator_bytes), liouvillian_bytes=0,
+                          solver_bytes=krylov + dense, nnz_bound=0, bandwidth=0,
+                          details=details, advice=advice)
 
 
 def _is_hermiticity_preserving(liou: _GeneralLiouvillian, d: int) -> bool:
@@ -725,19 +758,19 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
 
     Raises
     ------
-    SteadyStateMemoryError
-        If the estimated memory exceeds ``options.memory_budget`` (checked before any d×d
-        work array is allocated).
+    MemoryBudgetError
+        If the estimate of :func:`structured_memory` exceeds ``options.memory_budget``
+        (checked before any d×d work array is allocated).
     SteadyStateConvergenceError
         If the relative residual does not reach ``options.tol`` within ``options.maxiter``.
     """
     opts = options or StructuredOptions()
     t_start = time.perf_counter()
     d = generator.hilbert_dim
-    # Refuse before allocating anything d×d: assume the Hermitian mode and the cheapest
-    # preconditioner; re-checked below once both are known.
-    kind0 = "schur-mixed" if opts.preconditioner == "auto" else opts.preconditioner
-    _check_budget(estimate_memory(d, opts.restart, preconditioner=kind0), opts, d)
+    dims = generator.dims[0]
+    # Refuse before allocating anything d×d: assume the Hermitian mode ("auto" counts as the
+    # costliest of its kinds); re-checked below once both are known.
+    check_budget(structured_memory(dims, opts), opts.memory_budget)
 
     A = _to_operator(generator.left, d)
     B = _to_operator(generator.right, d)
@@ -752,8 +785,7 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
     else:
         liou = general
     if not hermitian:
-        _check_budget(estimate_memory(d, opts.restart, hermitian=False, preconditioner=kind0),
-                      opts, d)
+        check_budget(structured_memory(dims, opts, hermitian=False), opts.memory_budget)
 
     threads = opts.threads if opts.threads is not None else default_threads(d)
     with threadpool_limits(limits=threads, user_api="blas"):
@@ -770,8 +802,9 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
         precond, kind, switch = _build_preconditioner(opts.preconditioner, A_pre_dense,
                                                       B_pre_dense, A_pre, B_pre, hermitian, d)
         del A_pre_dense, B_pre_dense
-        estimate = estimate_memory(d, opts.restart, hermitian=hermitian, preconditioner=kind)
-        _check_budget(estimate, opts, d)
+        memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
+        check_budget(memory, opts.memory_budget)
+        estimate = memory.total_bytes
 
         packing = _HermitianPacking(d) if hermitian else _ComplexPacking(d)
         W = np.eye(d, dtype=np.complex128) / d
@@ -813,29 +846,6 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
                             converged=True, setup_seconds=t_setup - t_start,
                             solve_seconds=t_end - t_setup, memory_estimate=estimate,
                             threads=threads, preconditioner=kind, hermitian=hermitian)
-
-
-def _format_bytes(n: float) -> str:
-    """Bytes in GiB, MiB or KiB (binary units)."""
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20)):
-        if n >= size:
-            return f"{n / size:.2f} {unit}"
-    return f"{n / 2**10:.1f} KiB"
-
-
-def _check_budget(estimate: int, opts: StructuredOptions, d: int) -> None:
-    """Raise SteadyStateMemoryError when the estimate exceeds the budget."""
-    if estimate <= opts.memory_budget:
-        return
-    per_step = 2 * 8 * d * d
-    raise SteadyStateMemoryError(
-        f"structured steady state at d={d} needs an estimated {_format_bytes(estimate)}, more "
-        f"than the budget of {_format_bytes(opts.memory_budget)}: "
-        f"restart={opts.restart} Krylov steps hold {_format_bytes(per_step)} each (a basis "
-        f"vector and its preconditioned image), plus about "
-        f"{_format_bytes(_DENSE_BYTES_PER_D2['schur-mixed'] * d * d)} of d×d work arrays. "
-        "Lower StructuredOptions.restart (fewer Krylov vectors, more restarts), lower the "
-        "Fock cutoffs, or raise memory_budget.", estimate, opts.memory_budget)
 
 
 def _build_preconditioner(choice: str, A_dense: np.ndarray, B_dense: np.ndarray | None,

@@ -2,47 +2,42 @@
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .drift import diffusion_matrix, drift_matrix
-from .gaussian import log_negativity
-from .lyapunov import solve_lyapunov
-from .meanfield import MeanField, steady_states
-from .parameters import DIRECTIONS, SYSTEM_FIELDS, Direction, System, blame, check_choice
-
-# Mode index of each optical mode in u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p); mechanics is 2.
-OPTICAL_MODE = {"ccw": 0, "cw": 1}
-MECHANICAL_MODE = 2
+from ..errors import InputError
+from .engine import gaussian_batch
+from .gaussian import Base, log_negativity, mode_occupation
+from .meanfield import MeanField
+from .parameters import (MECHANICAL_MODE, OPTICAL_MODE, SYSTEM_FIELDS, Direction, System,
+                         blame, cut)
+from .point import OperatingPoint, resolve_point
 
 
 @dataclass(frozen=True)
 class PointResult:
-    """Gaussian steady state of one branch (units of ω_m).
+    """Gaussian steady state of one operating point (units of ω_m).
 
     Attributes
     ----------
-    system, direction, mean_field
-        The inputs and the mean-field branch analysed.
+    point : OperatingPoint
+        What was analysed: system, drive direction and mean-field branch.
     stable : bool
-        Every eigenvalue of A has a negative real part.
+        Every eigenvalue of A has a negative real part (docs/conventions.md §4).
     max_growth_rate : float
         max Re λ(A); ≥ 0 means unstable.
     A, D : ndarray (6, 6)
         Drift (Eq. 6) and diffusion matrices.
     V : ndarray (6, 6)
-        Steady-state covariance (Eq. 11) in the order of CONVENTIONS.md §2; all NaN when
-        unstable (there is no steady state).
+        Steady-state covariance (Eq. 11) in the order u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p);
+        all NaN when unstable (there is no steady state).
     log_negativity : float
         E_N between the driven mode and the mechanics (Eq. 12, natural log); NaN when
         unstable.
     """
 
-    system: System
-    direction: str
-    mean_field: MeanField
+    point: OperatingPoint
     stable: bool
     max_growth_rate: float
     A: np.ndarray
@@ -51,14 +46,30 @@ class PointResult:
     log_negativity: float
 
     @property
-    def branch(self) -> int:
-        """Index of the mean-field branch (sorted by increasing G0 q_s)."""
-        return self.mean_field.branch
+    def system(self) -> System:
+        """The analysed system."""
+        return self.point.system
 
     @property
-    def photons(self) -> tuple[float, float]:
-        """Intracavity photon numbers (N_ccw, N_cw)."""
-        return self.mean_field.photons
+    def direction(self) -> str:
+        """The driven mode."""
+        return self.point.direction
+
+    @property
+    def mean_field(self) -> MeanField:
+        """The analysed mean-field branch."""
+        return self.point.mean_field
+
+    @property
+    def branch(self) -> int:
+        """Index of the mean-field branch (sorted by increasing G0 q_s)."""
+        return self.point.branch
+
+    @property
+    def photons(self) -> dict[str, float]:
+        """Intracavity photon numbers of the mean field, {"ccw": N_ccw, "cw": N_cw}."""
+        n_ccw, n_cw = self.mean_field.photons
+        return {"ccw": n_ccw, "cw": n_cw}
 
     @property
     def coupling(self) -> float:
@@ -66,28 +77,40 @@ class PointResult:
         G = self.mean_field.couplings(self.system.G0)
         return float(abs(G[OPTICAL_MODE[self.direction]]))
 
-    def log_negativity_in(self, base: str = "e") -> float:
+    @property
+    def fluctuation_quanta(self) -> dict[str, float]:
+        """⟨δc†δc⟩ of V per mode, {"ccw", "cw", "mechanics"} (NaN when unstable)."""
+        return {name: float(mode_occupation(self.V, k))
+                for name, k in (("ccw", OPTICAL_MODE["ccw"]), ("cw", OPTICAL_MODE["cw"]),
+                                ("mechanics", MECHANICAL_MODE))}
+
+    def log_negativity_in(self, base: Base = "e") -> float:
         """E_N in natural log (``"e"``) or log2 (``"2"``, QuTiP's logarithmic negativity)."""
         return float(log_negativity(self.V, cut(self.direction), base=base))
 
+    def __repr__(self) -> str:
+        en = f"{self.log_negativity:.6g}" if self.stable else "nan (unstable)"
+        return (f"PointResult({self.direction} drive, branch {self.branch} of "
+                f"{self.point.n_branches}, stable={self.stable}, E_N={en}, "
+                f"|G_d|={self.coupling:.4g}, max Re λ={self.max_growth_rate:.3g})")
 
-def cut(direction: str) -> tuple[int, int]:
-    """The (optical, mechanical) mode pair whose entanglement omxval reports (§2)."""
-    return OPTICAL_MODE[direction], MECHANICAL_MODE
 
+def analyze(point: OperatingPoint | System, direction: Direction | None = None,
+            branch: int | None = None) -> PointResult:
+    """Gaussian steady state of an operating point (paper Eqs. 6, 7, 11, 12).
 
-def analyze(system: System, direction: Direction, branch: int = 0) -> PointResult:
-    """Gaussian steady state of one mean-field branch (paper Eqs. 6, 7, 11, 12).
+    Call forms: ``analyze(point)`` with an :class:`OperatingPoint` (e.g. from
+    :func:`linear.design_point`), or ``analyze(system, direction, branch=0)``. A direction
+    or branch passed with an operating point must match it.
 
     Parameters
     ----------
-    system : System
-        Dimensionless parameters.
-    direction : {"ccw", "cw"}
-        Driven mode; E_N is between this mode and the mechanics.
-    branch : int
-        Index into :func:`linear.steady_states` (sorted by G0 q_s); 0 is the only branch
-        unless the system is multistable.
+    point : OperatingPoint or System
+        What to analyse (units of ω_m).
+    direction : {"ccw", "cw"}, optional
+        Driven mode (required with a System); E_N is between it and the mechanics.
+    branch : int, optional
+        Index into :func:`linear.steady_states` (sorted by G0 q_s); default 0 with a System.
 
     Returns
     -------
@@ -97,53 +120,28 @@ def analyze(system: System, direction: Direction, branch: int = 0) -> PointResul
 
     Raises
     ------
-    TypeError
-        ``branch`` is not an int (bool and float are refused; NumPy integers accepted).
-    ValueError
-        Unknown ``direction``; ``branch`` out of range (the message gives the valid range);
-        or a quantity that overflows float64 at this point (mean field, drift or diffusion
-        matrix, or — at a stable point — V or E_N). Such a point is never returned as a
-        number: the message names the System fields involved, most extreme first.
+    InputTypeError
+        ``branch`` is not an int.
+    InputError
+        Unknown ``direction``, ``branch`` out of range, a direction or branch that
+        contradicts ``point``; or a quantity that overflows float64 at this point (mean
+        field, drift or diffusion matrix, or — at a stable point — V or E_N). Such a point is
+        never returned as a number: the message names the System fields involved.
     """
-    check_choice("direction", direction, DIRECTIONS)
-    if isinstance(branch, (bool, np.bool_)) or not isinstance(branch, numbers.Integral):
-        raise TypeError(f"branch must be an int (an index into the mean-field branches), "
-                        f"got {branch!r}")
-    states = steady_states(system, direction)
-    if not 0 <= branch < len(states):
-        raise ValueError(f"branch must be in [0, {len(states) - 1}] "
-                         f"({len(states)} mean-field branch(es) here); got {branch!r}")
-    branch = int(branch)
-    mf = states[branch]
-    values = {name: getattr(system, name) for name in SYSTEM_FIELDS}
-    with np.errstate(over="ignore", invalid="ignore"):  # reported just below, by name
-        A = drift_matrix(system, mf)
-        D = diffusion_matrix(system)
-    # Stability of a non-finite A is undecidable (eigvals would raise LinAlgError): refuse.
-    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(D))):
-        raise ValueError("the drift or diffusion matrix overflows float64 at this point; it "
-                         f"is computed from {blame(values)} (most extreme first)")
-    try:
-        growth = float(np.max(np.linalg.eigvals(A).real))
-        stable = growth < 0.0
-        if stable:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # see below
-                V = solve_lyapunov(A, D)
-                en = float(log_negativity(V, cut(direction)))
-    except np.linalg.LinAlgError as err:  # e.g. a numerically singular Lyapunov operator
-        raise ValueError(f"linear algebra failed at this point ({err}): the drift matrix is "
-                         f"beyond float64 resolution; it is computed from {blame(values)} "
-                         "(most extreme first)") from err
-    if stable:
-        # A stable point has a steady state: a NaN/inf V or E_N is a float64 failure, not
-        # a result (never report stable=True with E_N = NaN).
-        if not (np.all(np.isfinite(V)) and np.isfinite(en)):
-            what = "covariance V" if not np.all(np.isfinite(V)) else "log-negativity E_N"
-            raise ValueError(f"the steady-state {what} is not finite (float64 overflow or "
-                             f"loss of precision) at this stable point; V scales with n_m, "
-                             f"gamma_m, kappa and the drift: {blame(values)} "
-                             "(most extreme first)")
-    else:
-        V, en = np.full((6, 6), np.nan), float("nan")
-    return PointResult(system=system, direction=direction, mean_field=mf, stable=stable,
-                       max_growth_rate=growth, A=A, D=D, V=V, log_negativity=en)
+    op = resolve_point(point, direction, branch)
+    s, mf = op.system, op.mean_field
+    # The batched engine on one entry: the same kernel as every sweep.
+    r = gaussian_batch(*(np.atleast_1d(v) for v in (
+        s.kappa, s.J, s.gamma_m, s.n_m, s.G0, mf.Delta_eff_ccw, mf.Delta_eff_cw,
+        mf.alpha_ccw, mf.alpha_cw)), bath=s.bath, direction=op.direction)
+    if not r["finite"][0]:
+        values = {name: getattr(s, name) for name in SYSTEM_FIELDS}
+        raise InputError("the drift, diffusion or covariance matrix is not finite in float64 "
+                         f"at this point; it is computed from {blame(values)} "
+                         "(most extreme first)")
+    return PointResult(point=op, stable=bool(r["stable"][0]),
+                       max_growth_rate=float(r["growth"][0]), A=r["A"][0], D=r["D"][0],
+                       V=r["V"][0], log_negativity=float(r["E_N"][0]))
+
+
+__all__ = ["PointResult", "analyze"]

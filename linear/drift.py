@@ -62,6 +62,12 @@ def diffusion_matrix(system: System) -> np.ndarray:
     return diffusion_arrays(system.kappa, system.gamma_m, system.n_m, system.bath)
 
 
+def growth_rate(A: np.ndarray) -> np.ndarray:
+    """max Re λ(A) over the eigenvalues of each drift matrix (..., n, n): the rate at which
+    the slowest-decaying fluctuation grows; ≥ 0 means unstable (§4)."""
+    return np.max(np.linalg.eigvals(A).real, axis=-1)
+
+
 def is_stable(A: np.ndarray) -> np.ndarray:
-    """True where every eigenvalue of A has a negative real part (Routh–Hurwitz, §4)."""
-    return np.max(np.linalg.eigvals(A).real, axis=-1) < 0.0
+    """True where every eigenvalue of A has a negative real part (§4): growth_rate(A) < 0."""
+    return growth_rate(A) < 0.0

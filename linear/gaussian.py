@@ -15,7 +15,17 @@ from typing import Literal
 
 import numpy as np
 
+from ..errors import InputError
+
 Base = Literal["e", "2"]
+
+
+def in_base(value_ln, base: Base = "e"):
+    """A logarithmic quantity given in nats, expressed in ``base``: "e" (unchanged) or "2"
+    (divided by ln 2; QuTiP's ``negativity(..., logarithmic=True)`` uses log2)."""
+    if base not in ("e", "2"):
+        raise InputError(f"base must be 'e' or '2'; got {base!r}")
+    return value_ln / math.log(2.0) if base == "2" else value_ln
 
 
 def symplectic_form(n_modes: int) -> np.ndarray:
@@ -96,19 +106,18 @@ def log_negativity(V: np.ndarray, modes: tuple[int, int] = (0, 1), base: Base = 
     ndarray
         E_N, same leading shape; NaN propagates from NaN entries of V.
     """
-    if base not in ("e", "2"):
-        raise ValueError(f"base must be 'e' or '2'; got {base!r}")
+    in_base(0.0, base)  # validates base before any work
     V = np.asarray(V, dtype=float)
     n = V.shape[-1] // 2
     i, j = modes
     if not (0 <= i < n and 0 <= j < n and i != j):
-        raise ValueError(f"modes must be two different indices in [0, {n - 1}]; got {modes!r}")
+        raise InputError(f"modes must be two different indices in [0, {n - 1}]; got {modes!r}")
     idx = mode_indices(i, j)
     nu = smallest_pt_symplectic_eigenvalue(V[..., idx, :][..., :, idx])
     with np.errstate(divide="ignore"):
         en = np.maximum(0.0, -np.log(2.0 * nu))
     en = np.where(np.isnan(nu), np.nan, en)
-    return en / math.log(2.0) if base == "2" else en
+    return in_base(en, base)
 
 
 def gaussian_entropy(V: np.ndarray) -> np.ndarray:

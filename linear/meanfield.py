@@ -27,7 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .parameters import DIRECTIONS, SYSTEM_FIELDS, Direction, System, blame, check_choice
+from ..errors import InputError
+
+from .parameters import (DIRECTIONS, SYSTEM_FIELDS, Direction, System, blame, check_choice,
+                         driven_first, mode_detunings)
 
 # System fields that enter the mean field (γ_m only through the Lindblad factor c).
 MEAN_FIELD_INPUTS: tuple[str, ...] = ("kappa", "J", "Delta_c", "Delta_F", "G0", "eps", "gamma_m")
@@ -38,6 +41,16 @@ def mechanical_shift_factor(gamma_m, bath: str):
     if bath == "brownian":
         return np.ones_like(np.asarray(gamma_m, dtype=float))
     return 1.0 / (1.0 + np.asarray(gamma_m, dtype=float) ** 2 / 4.0)
+
+
+def effective_coupling(G0, alpha):
+    """G_j = √2 G0 α_j, the linearised coupling of mode j (below paper Eq. 6)."""
+    return np.sqrt(2.0) * np.asarray(G0) * alpha
+
+
+def amplitude_modulus(G0, coupling):
+    """|α| = |G|/(√2 G0): the inverse of :func:`effective_coupling` (design points, §5)."""
+    return np.asarray(coupling) / (np.sqrt(2.0) * np.asarray(G0))
 
 
 def amplitudes(kappa, J, Dt_d, Dt_u, eps):
@@ -155,15 +168,28 @@ class MeanField:
 
     def couplings(self, G0: float) -> tuple[complex, complex]:
         """Effective couplings (G_ccw, G_cw) = √2 G0 α_j (below paper Eq. 6)."""
-        return np.sqrt(2.0) * G0 * self.alpha_ccw, np.sqrt(2.0) * G0 * self.alpha_cw
+        return (complex(effective_coupling(G0, self.alpha_ccw)),
+                complex(effective_coupling(G0, self.alpha_cw)))
+
+    @property
+    def mechanical_amplitude(self) -> complex:
+        """β = (q_s + i p_s)/√2, the mechanical mean amplitude (p_s ≠ 0 for Lindblad)."""
+        return complex(self.q_s, self.p_s) / np.sqrt(2.0)
+
+    @property
+    def quadrature_means(self) -> np.ndarray:
+        """⟨u⟩ of the mean field in the order (X_ccw, Y_ccw, X_cw, Y_cw, q, p) (§2):
+        X_j = √2 Re α_j, Y_j = √2 Im α_j, (q_s, p_s)."""
+        z = (self.alpha_ccw, self.alpha_cw, self.mechanical_amplitude)
+        return np.sqrt(2.0) * np.array([part for c in z for part in (c.real, c.imag)])
 
 
 def _quintic(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps, bath: str, direction: str
              ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """Quintic coefficients of the branches and the bare detunings (Δ_ccw, Δ_cw, Δ_d, Δ_u)."""
     check_choice("direction", direction, DIRECTIONS)
-    D_ccw, D_cw = np.asarray(Delta_c) + Delta_F, np.asarray(Delta_c) - Delta_F
-    D_d, D_u = (D_ccw, D_cw) if direction == "ccw" else (D_cw, D_ccw)
+    D_ccw, D_cw = mode_detunings(Delta_c, Delta_F)
+    D_d, D_u = driven_first(D_ccw, D_cw, direction)
     c = mechanical_shift_factor(gamma_m, bath)
     coeffs = quintic_coefficients(kappa, J, D_d, D_u, c * np.asarray(G0) ** 2 * np.asarray(eps) ** 2)
     return coeffs, (D_ccw, D_cw, D_d, D_u)
@@ -177,13 +203,12 @@ def branches(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps, bath: str, direction:
     Raises nothing for overflowing points (a batch must not fail for one point): a
     non-finite quintic gives no roots there; :func:`steady_states` checks one point by name.
     """
-    sign = 1.0 if direction == "ccw" else -1.0
     coeffs, (D_ccw, D_cw, D_d, D_u) = _quintic(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps,
                                                bath, direction)
     x = real_roots(coeffs)
     ex = lambda v: np.asarray(v, dtype=float)[..., None]  # noqa: E731 - broadcast over roots
     a_d, a_u = amplitudes(ex(kappa), ex(J), ex(D_d) - x, ex(D_u) - x, ex(eps))
-    a_ccw, a_cw = (a_d, a_u) if sign > 0 else (a_u, a_d)
+    a_ccw, a_cw = driven_first(a_d, a_u, direction)
     G0e = ex(G0)
     with np.errstate(invalid="ignore", divide="ignore"):
         q_s = np.where(G0e > 0, x / np.where(G0e > 0, G0e, 1.0), 0.0 * x)
@@ -191,6 +216,40 @@ def branches(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps, bath: str, direction:
     return {"x": x, "alpha_ccw": a_ccw, "alpha_cw": a_cw, "q_s": q_s, "p_s": p_s,
             "Dt_ccw": ex(D_ccw) - x, "Dt_cw": ex(D_cw) - x,
             "n_branches": np.sum(np.isfinite(x), axis=-1)}
+
+
+def designed_mean_field(kappa, J, Delta_F, gamma_m, G0, detuning, coupling, bath: str,
+                        direction: str) -> dict[str, np.ndarray]:
+    """Paper Eq. 7 solved backwards for a design point (docs/conventions.md §5), vectorised.
+
+    Given the effective detuning Δ̃_c (``detuning``; Δ̃_ccw = Δ̃_c + Δ_F, Δ̃_cw = Δ̃_c − Δ_F) and
+    the driven mode's |G_d| (``coupling``): α_d = |G_d|/(√2 G0) with the phase that makes ε
+    real and positive, α_u = −iJα_d/(iΔ̃_u + κ), x = G0 q_s = c·G0²·N from the bath, and the
+    bare Δ_c = Δ̃_c + x. No validation (the caller's job); overflow gives inf/NaN.
+
+    Returns
+    -------
+    dict
+        ``eps``, ``Delta_c`` and ``x`` (the designed branch's G0 q_s), broadcast arrays.
+    """
+    Dt_d, Dt_u = driven_first(*mode_detunings(detuning, Delta_F), direction)
+    # Amplitudes for ε = 1 (Eq. 7), then ε scaled so that |α_d| = |G_d|/(√2 G0).
+    a_d1, a_u1 = amplitudes(kappa, J, Dt_d, Dt_u, 1.0)
+    eps = amplitude_modulus(G0, coupling) / np.abs(a_d1)
+    N = eps**2 * (np.abs(a_d1) ** 2 + np.abs(a_u1) ** 2)
+    x = np.asarray(G0) ** 2 * mechanical_shift_factor(gamma_m, bath) * N  # G0·q_s (§3)
+    return {"eps": eps, "Delta_c": np.asarray(detuning) + x, "x": x}
+
+
+def branch_index(roots: np.ndarray, x) -> np.ndarray:
+    """Index of the root nearest to ``x`` along the last axis of ``roots`` (NaN-padded), and
+    −1 where none lies within 1e-6·(1 + |x|) (the designed root was not resolved)."""
+    roots = np.asarray(roots, dtype=float)
+    x = np.asarray(x, dtype=float)[..., None]
+    dist = np.where(np.isfinite(roots), np.abs(roots - x), np.inf)
+    k = np.argmin(dist, axis=-1)
+    ok = np.take_along_axis(dist, k[..., None], axis=-1)[..., 0] <= 1e-6 * (1.0 + np.abs(x[..., 0]))
+    return np.where(ok, k, -1)
 
 
 def steady_states(system: System, direction: Direction) -> list[MeanField]:
@@ -225,24 +284,24 @@ def steady_states(system: System, direction: Direction) -> list[MeanField]:
         coeffs, _ = _quintic(s.kappa, s.J, s.Delta_c, s.Delta_F, s.gamma_m, s.G0, s.eps,
                              s.bath, direction)
         if not np.all(np.isfinite(coeffs)):
-            raise ValueError("mean field: the coefficients of the self-consistency quintic "
+            raise InputError("mean field: the coefficients of the self-consistency quintic "
                              "overflow float64; they are computed from "
                              f"{blame(values, entering)} (most extreme first)")
         try:
             b = branches(s.kappa, s.J, s.Delta_c, s.Delta_F, s.gamma_m, s.G0, s.eps, s.bath,
                          direction)
         except np.linalg.LinAlgError as err:  # companion eigenproblem did not converge
-            raise ValueError(f"mean field: the root finder failed ({err}); the quintic is "
+            raise InputError(f"mean field: the root finder failed ({err}); the quintic is "
                              f"computed from {blame(values, entering)} (most extreme first)"
                              ) from err
     n = int(b["n_branches"])
     if n == 0:  # a real quintic has a real root: none found means float64 range trouble
-        raise ValueError("mean field: no real root of the self-consistency quintic could be "
+        raise InputError("mean field: no real root of the self-consistency quintic could be "
                          "resolved in float64; it is computed from "
                          f"{blame(values, entering)} (most extreme first)")
     keys = ("alpha_ccw", "alpha_cw", "q_s", "p_s", "Dt_ccw", "Dt_cw")
     if not all(np.all(np.isfinite(b[k][:n])) for k in keys):
-        raise ValueError("mean field: the intracavity amplitudes or the mechanical shift "
+        raise InputError("mean field: the intracavity amplitudes or the mechanical shift "
                          "overflow float64 (non-finite) at this point; they are computed from "
                          f"{blame(values, entering)} (most extreme first)")
     return [MeanField(branch=i, n_branches=n, alpha_ccw=complex(b["alpha_ccw"][i]),

@@ -31,6 +31,8 @@ from typing import Any, Literal
 import numpy as np
 from scipy import constants
 
+from ..errors import InputError, InputTypeError
+
 Bath = Literal["brownian", "lindblad"]
 Direction = Literal["ccw", "cw"]
 
@@ -100,19 +102,19 @@ def _check_real(name: str, value: Any, *, low: float | None = None,
     """
     valid = _valid_range(low, low_inclusive, high, limit)
     if not _is_real_scalar(value):
-        raise TypeError(f"{name} must be a real number, got {_fmt(value)}")
+        raise InputTypeError(f"{name} must be a real number, got {_fmt(value)}")
     try:
         x = float(value)
     except OverflowError:  # a Python int beyond float64
-        raise ValueError(f"{name} must lie in {valid}; got {_fmt(value)}") from None
+        raise InputError(f"{name} must lie in {valid}; got {_fmt(value)}") from None
     if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, in {valid}; got {_fmt(value)}")
+        raise InputError(f"{name} must be finite, in {valid}; got {_fmt(value)}")
     if low is not None and (x < low or (x == low and not low_inclusive)):
-        raise ValueError(f"{name} must lie in {valid}; got {x:g}")
+        raise InputError(f"{name} must lie in {valid}; got {x:g}")
     if high is not None and x >= high:
-        raise ValueError(f"{name} must lie in {valid}; got {x:g}")
+        raise InputError(f"{name} must lie in {valid}; got {x:g}")
     if limit is not None and abs(x) > limit:
-        raise ValueError(f"{name} must lie in {valid}; got {x:g} (|{name}| <= {limit:g} keeps "
+        raise InputError(f"{name} must lie in {valid}; got {x:g} (|{name}| <= {limit:g} keeps "
                          "every derived quantity finite in float64; see System)")
     return x
 
@@ -120,14 +122,14 @@ def _check_real(name: str, value: Any, *, low: float | None = None,
 def _check_bool(name: str, value: Any) -> bool:
     """Return ``value`` if it is a bool (Python or NumPy), else raise TypeError naming it."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool (True or False), got {_fmt(value)}")
+        raise InputTypeError(f"{name} must be a bool (True or False), got {_fmt(value)}")
     return bool(value)
 
 
 def check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     """Raise a ValueError unless ``value`` is one of ``choices``."""
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; "
+        raise InputError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; "
                          f"got {_fmt(value)}")
     return value
 
@@ -238,7 +240,31 @@ class System:
 
     def detunings(self) -> tuple[float, float]:
         """Bare detunings (Δ_ccw, Δ_cw) = (Δ_c + Δ_F, Δ_c − Δ_F) in units of ω_m (§2)."""
-        return self.Delta_c + self.Delta_F, self.Delta_c - self.Delta_F
+        return mode_detunings(self.Delta_c, self.Delta_F)
+
+
+def mode_detunings(Delta_c, Delta_F):
+    """(Δ_ccw, Δ_cw) = (Δ_c + Δ_F, Δ_c − Δ_F) whatever is driven (docs/conventions.md §2).
+
+    Works for bare and effective detunings (Δ̃_j = Δ_j − G0 q_s) and broadcasts over arrays.
+    """
+    return np.add(Delta_c, Delta_F), np.subtract(Delta_c, Delta_F)
+
+
+# Mode index of each optical mode in u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p); mechanics is 2.
+OPTICAL_MODE: dict[str, int] = {"ccw": 0, "cw": 1}
+MECHANICAL_MODE: int = 2
+
+
+def cut(direction: str) -> tuple[int, int]:
+    """The (driven optical, mechanical) mode pair whose entanglement omxval reports (§2)."""
+    return OPTICAL_MODE[direction], MECHANICAL_MODE
+
+
+def driven_first(ccw, cw, direction: str):
+    """Reorder a (ccw, cw) pair as (driven, undriven) for drive ``direction``; its own inverse
+    (``driven_first(d, u, direction)`` gives back (ccw, cw))."""
+    return (ccw, cw) if direction == "ccw" else (cw, ccw)
 
 
 # Valid ranges of the System fields; the single source for validation and for sweeps.
@@ -270,9 +296,9 @@ def _check_array(name: str, values: Any, **kw) -> np.ndarray:
     """
     a = np.asarray(values)
     if a.dtype.kind == "b":
-        raise TypeError(f"{name} must be real numbers, got a bool array {_fmt(a)}")
+        raise InputTypeError(f"{name} must be real numbers, got a bool array {_fmt(a)}")
     if a.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be real numbers, got an array of dtype {a.dtype}: "
+        raise InputTypeError(f"{name} must be real numbers, got an array of dtype {a.dtype}: "
                         f"{_fmt(a)}")
     a = a.astype(float, copy=False)
     bad = _out_of_range(a, **kw)
@@ -493,7 +519,7 @@ class PaperSetup:
                       for src in _SI_SOURCES[name]}
             valid = _valid_range(kw.get("low"), kw.get("low_inclusive", True), kw.get("high"),
                                  kw.get("limit"))
-            raise ValueError(
+            raise InputError(
                 f"PaperSetup gives the System field {name} = {float(value[idx]):g} "
                 f"(units of omega_m), outside its range {valid}; it is computed from "
                 f"{blame(inputs, references=_SI_REFERENCES)} (most unusual first)")
@@ -546,89 +572,6 @@ _SI_REFERENCES: dict[str, float] = {
 }
 
 
-def design_point(kappa: float, J: float, Delta_F: float, gamma_m: float, n_m: float,
-                 G0: float, detuning: float, coupling: float,
-                 direction: Direction = "ccw", bath: Bath = "brownian") -> System:
-    """Reduced-scale system specified by its effective detuning and coupling (CONVENTIONS §5).
-
-    Solves the mean field (paper Eq. 7) backwards: α_d = |G_d|/(√2 G0) with the phase that
-    makes ε real and positive, α_u = −iJα_d/(iΔ̃_u + κ), then q_s from the bath's
-    self-consistency and the bare Δ_c = Δ̃_c + G0 q_s. At fixed (detuning, coupling) the
-    linear model does not depend on G0, so a G0 ladder isolates nonlinear corrections.
-
-    Parameters
-    ----------
-    kappa, J, Delta_F, gamma_m, n_m : float
-        As in :class:`System` (units of ω_m).
-    G0 : float
-        Single-photon coupling G0/ω_m, > 0.
-    detuning : float
-        Effective detuning Δ̃_c/ω_m: Δ̃_ccw = Δ̃_c + Δ_F, Δ̃_cw = Δ̃_c − Δ_F.
-    coupling : float
-        |G_d|/ω_m of the driven mode, ≥ 0.
-    direction : {"ccw", "cw"}
-        Driven mode.
-    bath : {"brownian", "lindblad"}
-        Mechanical bath.
-
-    Returns
-    -------
-    System
-        With the bare ``Delta_c`` and the ``eps`` that realise the requested point.
-
-    Raises
-    ------
-    TypeError
-        A numeric argument is not a real number (bool, str, None, complex, ...).
-    ValueError
-        An argument is out of range (the :class:`System` ranges, including
-        :data:`MAX_MAGNITUDE`; ``coupling`` ≥ 0 and ``detuning`` get the same limit), or the
-        derived ``eps`` or ``Delta_c`` would leave the System range (e.g. a tiny ``G0``
-        needs an enormous drive); that message names the inputs it is computed from, most
-        extreme first.
-    """
-    from .meanfield import amplitudes, mechanical_shift_factor
-
-    check_choice("direction", direction, DIRECTIONS)
-    check_choice("bath", bath, BATHS)
-    # The user's numbers: same types and ranges as the System fields they become (G0 > 0
-    # here, since α_d = |G_d|/(√2 G0)); detuning and coupling get the same magnitude limit.
-    r = _SYSTEM_RANGES
-    G0 = _check_real("G0", G0, **{**r["G0"], "low_inclusive": False})
-    coupling = _check_real("coupling", coupling, low=0.0, limit=MAX_MAGNITUDE)
-    detuning = _check_real("detuning", detuning, **r["Delta_c"])
-    Delta_F = _check_real("Delta_F", Delta_F, **r["Delta_F"])
-    kappa = _check_real("kappa", kappa, **r["kappa"])
-    J = _check_real("J", J, **r["J"])
-    gamma_m = _check_real("gamma_m", gamma_m, **r["gamma_m"])
-    n_m = _check_real("n_m", n_m, **r["n_m"])
-    user = {"kappa": kappa, "J": J, "Delta_F": Delta_F, "gamma_m": gamma_m, "G0": G0,
-            "detuning": detuning, "coupling": coupling}
-    sign = 1.0 if direction == "ccw" else -1.0
-    Dt_d, Dt_u = detuning + sign * Delta_F, detuning - sign * Delta_F
-    # Overflow is reported below, naming the inputs, rather than warned about here.
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        # Amplitudes for ε = 1 (Eq. 7), then scale ε so that |α_d| = |G_d|/(√2 G0).
-        a_d1, a_u1 = amplitudes(kappa, J, Dt_d, Dt_u, 1.0)
-        eps = coupling / (math.sqrt(2.0) * G0) / abs(a_d1)
-        N = eps**2 * (abs(a_d1) ** 2 + abs(a_u1) ** 2)
-        x = G0**2 * mechanical_shift_factor(gamma_m, bath) * N  # G0·q_s (§3)
-        Delta_c = detuning + x
-    # The two derived fields must be valid System fields; name the user's inputs if not.
-    for name, value, inputs in (
-            ("eps", eps, ("coupling", "G0", "kappa", "J", "detuning", "Delta_F")),
-            ("Delta_c", Delta_c, ("coupling", "detuning", "kappa", "J", "Delta_F", "gamma_m"))):
-        if np.any(_out_of_range(value, **r[name])):
-            kw = r[name]
-            valid = _valid_range(kw.get("low"), kw.get("low_inclusive", True), None,
-                                 kw.get("limit"))
-            raise ValueError(
-                f"design_point: the derived {name} = {float(value):g} (units of omega_m) is "
-                f"outside the System range {valid}; it is computed from "
-                f"{blame(user, inputs)} (most extreme first)")
-    return System(kappa=kappa, J=J, Delta_c=float(Delta_c), Delta_F=Delta_F, gamma_m=gamma_m,
-                  n_m=n_m, G0=G0, eps=float(eps), bath=bath)
-
-
-__all__ = ["System", "PaperSetup", "design_point", "SYSTEM_FIELDS", "BATHS", "DIRECTIONS",
+__all__ = ["System", "PaperSetup", "mode_detunings", "driven_first", "cut",
+           "OPTICAL_MODE", "MECHANICAL_MODE", "SYSTEM_FIELDS", "BATHS", "DIRECTIONS",
            "MAX_MAGNITUDE", "blame", "check_choice", "check_system_arrays"]

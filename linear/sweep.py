@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .analysis import cut
-from .drift import diffusion_arrays, drift_arrays
-from .gaussian import log_negativity
-from .lyapunov import solve_lyapunov
-from .meanfield import branches
-from .parameters import (BATHS, DIRECTIONS, SYSTEM_FIELDS, PaperSetup, System, check_choice,
+from ..errors import InputError
+from .engine import gaussian_batch
+from .meanfield import branch_index, branches, designed_mean_field
+from .parameters import (_SYSTEM_RANGES, BATHS, DIRECTIONS, MAX_MAGNITUDE, SYSTEM_FIELDS,
+                         PaperSetup, System, _check_array, blame, check_choice,
                          check_system_arrays)
 
 _CHUNK = 4096  # points per batched call (~30 MB of workspace per thread)
@@ -46,7 +45,7 @@ def default_workers() -> int:
     env = os.environ.get("OMXVAL_WORKERS")
     if env:
         if not env.isdigit() or int(env) < 1:
-            raise ValueError(f"OMXVAL_WORKERS must be a positive integer; got {env!r}")
+            raise InputError(f"OMXVAL_WORKERS must be a positive integer; got {env!r}")
         return int(env)
     try:
         n = len(os.sched_getaffinity(0))
@@ -62,17 +61,15 @@ def _evaluate_flat(f: dict[str, np.ndarray], direction: str, bath: str,
     mf = branches(f["kappa"], f["J"], f["Delta_c"], f["Delta_F"], f["gamma_m"], f["G0"],
                   f["eps"], bath, direction)
     pt, slot = np.nonzero(np.isfinite(mf["x"]))
-    G0 = np.sqrt(2.0) * f["G0"][pt]
-    G_ccw, G_cw = G0 * mf["alpha_ccw"][pt, slot], G0 * mf["alpha_cw"][pt, slot]
-    A = drift_arrays(f["kappa"][pt], f["J"][pt], mf["Dt_ccw"][pt, slot], mf["Dt_cw"][pt, slot],
-                     G_ccw, G_cw, f["gamma_m"][pt], bath)
-    growth = np.max(np.linalg.eigvals(A).real, axis=-1)
-    stable = growth < 0.0
-    D = diffusion_arrays(f["kappa"][pt], f["gamma_m"][pt], f["n_m"][pt], bath)
-    sel = np.nonzero(stable)[0]
-    Vs = solve_lyapunov(A[sel], D[sel])
-    en = np.full(pt.size, np.nan)
-    en[sel] = log_negativity(Vs, cut(direction))
+    r = gaussian_batch(*(f[k][pt] for k in ("kappa", "J", "gamma_m", "n_m", "G0")),
+                       *(mf[k][pt, slot] for k in ("Dt_ccw", "Dt_cw", "alpha_ccw", "alpha_cw")),
+                       bath=bath, direction=direction, covariance=covariance)
+    if not r["finite"].all():
+        k = pt[np.argmin(r["finite"])]
+        values = {name: f[name][k] for name in SYSTEM_FIELDS}
+        raise InputError("the drift, diffusion or covariance matrix is not finite in float64 "
+                         f"at a point of this sweep; it is computed from {blame(values)} "
+                         "(most extreme first)")
 
     def scatter(values, fill, dtype=float):
         out = np.full((n, 5) + np.shape(values)[1:], fill, dtype=dtype)
@@ -80,13 +77,11 @@ def _evaluate_flat(f: dict[str, np.ndarray], direction: str, bath: str,
         return out
 
     out = {"x": mf["x"], "alpha_ccw": mf["alpha_ccw"], "alpha_cw": mf["alpha_cw"],
-           "n_branches": mf["n_branches"], "stable": scatter(stable, False, bool),
-           "growth": scatter(growth, np.nan), "E_N": scatter(en, np.nan),
-           "G_d": scatter(np.abs(G_ccw if direction == "ccw" else G_cw), np.nan)}
+           "n_branches": mf["n_branches"], "stable": scatter(r["stable"], False, bool),
+           "growth": scatter(r["growth"], np.nan), "E_N": scatter(r["E_N"], np.nan),
+           "G_d": scatter(r["G_d"], np.nan)}
     if covariance:
-        V = np.full((pt.size, 6, 6), np.nan)
-        V[sel] = Vs
-        out["V"] = scatter(V, np.nan)
+        out["V"] = scatter(r["V"], np.nan)
     return out
 
 
@@ -121,7 +116,7 @@ def evaluate(fields: dict[str, np.ndarray], direction: str, bath: str, *,
     check_choice("bath", bath, BATHS)
     missing = set(SYSTEM_FIELDS) - set(fields)
     if missing:
-        raise ValueError(f"fields is missing {sorted(missing)}")
+        raise InputError(f"fields is missing {sorted(missing)}")
     check_system_arrays(fields)
     arrs = np.broadcast_arrays(*(np.asarray(fields[k], dtype=float) for k in SYSTEM_FIELDS))
     shape = arrs[0].shape
@@ -199,7 +194,7 @@ def sweep(system: System, direction: str | Sequence[str] = "ccw",
     """
     unknown = set(grids) - set(SYSTEM_FIELDS)
     if unknown:
-        raise ValueError(f"cannot sweep {sorted(unknown)}; valid names: {list(SYSTEM_FIELDS)}")
+        raise InputError(f"cannot sweep {sorted(unknown)}; valid names: {list(SYSTEM_FIELDS)}")
     check_system_arrays(grids)  # before any float conversion: [True] must not become 1.0
     base = {k: getattr(system, k) for k in SYSTEM_FIELDS}
     axes = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in grids.items()}
@@ -252,6 +247,92 @@ def paper_sweep(setup: PaperSetup, direction: str | Sequence[str] = "ccw", *,
     return pd.concat(frames, ignore_index=True)
 
 
+#: Keys of a design point (docs/conventions.md §5), in the order of design_point's arguments.
+DESIGN_KEYS: tuple[str, ...] = ("kappa", "J", "Delta_F", "gamma_m", "n_m", "G0", "detuning",
+                                "coupling")
+_DESIGN_RANGES = {**{k: _SYSTEM_RANGES[k] for k in ("kappa", "J", "Delta_F", "gamma_m", "n_m")},
+                  "G0": {**_SYSTEM_RANGES["G0"], "low_inclusive": False},
+                  "detuning": _SYSTEM_RANGES["Delta_c"],
+                  "coupling": {"low": 0.0, "limit": MAX_MAGNITUDE}}
+
+
+def design_sweep(design: dict[str, float], direction: str = "ccw", bath: str = "brownian",
+                 **grids: Sequence[float] | float) -> pd.DataFrame:
+    """Outer-product sweep over design parameters, each point on its designed branch.
+
+    Every point is the operating point :func:`linear.design_point` would build: the
+    effective detuning Δ̃_c (``detuning``) and the driven mode's |G_d| (``coupling``) are
+    fixed and the bare Δ_c and ε follow (docs/conventions.md §5). Sweeping ``detuning``
+    runs along the effective detuning, which stays well conditioned at large photon numbers
+    where the bare detuning is not (a tiny change of Δ_c moves the state along the
+    bistable fold), and a multistable point is analysed on the designed branch.
+
+    Parameters
+    ----------
+    design : dict
+        A value for every key of :data:`DESIGN_KEYS` not in ``grids`` (units of ω_m).
+    direction : {"ccw", "cw"}
+        Driven mode.
+    bath : {"brownian", "lindblad"}
+    **grids
+        Design key → 1-D values (outer product, in the order given).
+
+    Returns
+    -------
+    DataFrame
+        One row per grid point: every design key (column named as the key), the derived
+        ``"Delta_c [omega_m]"`` and ``"eps [omega_m]"``, ``branch`` (the designed one; −1 where
+        it could not be resolved, at a fold), ``n_branches``, ``stable``, ``"E_N [ln]"`` (NaN
+        where unstable), photon numbers, |G_d|, G0 q_s and max Re λ(A).
+    """
+    check_choice("direction", direction, DIRECTIONS)
+    check_choice("bath", bath, BATHS)
+    unknown = (set(design) | set(grids)) - set(DESIGN_KEYS)
+    if unknown:
+        raise InputError(f"unknown design key(s) {sorted(unknown)}; valid: {list(DESIGN_KEYS)}")
+    missing = set(DESIGN_KEYS) - set(design) - set(grids)
+    if missing:
+        raise InputError(f"design is missing {sorted(missing)} (give a value or a grid)")
+    values = {k: _check_array(k, grids.get(k, design.get(k)), **_DESIGN_RANGES[k])
+              for k in DESIGN_KEYS}
+    axes = {k: np.atleast_1d(values[k]) for k in grids}
+    mesh = dict(zip(axes, np.meshgrid(*axes.values(), indexing="ij"))) if axes else {}
+    v = {k: mesh.get(k, values[k]) for k in DESIGN_KEYS}
+    shape = np.broadcast_shapes(*(np.shape(a) for a in v.values()))
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        d = designed_mean_field(v["kappa"], v["J"], v["Delta_F"], v["gamma_m"], v["G0"],
+                                v["detuning"], v["coupling"], bath, direction)
+    fields = {"kappa": v["kappa"], "J": v["J"], "Delta_c": d["Delta_c"], "Delta_F": v["Delta_F"],
+              "gamma_m": v["gamma_m"], "n_m": v["n_m"], "G0": v["G0"], "eps": d["eps"]}
+    try:
+        check_system_arrays({"Delta_c": d["Delta_c"], "eps": d["eps"]})
+    except InputError as err:
+        raise InputError(f"design_sweep: a derived System field leaves its range ({err}); "
+                         "reduce the extreme design values") from None
+    res = evaluate(fields, direction, bath)
+    x = res["x"].reshape(-1, 5)
+    k = branch_index(x, np.broadcast_to(d["x"], shape).ravel())
+    ok = k >= 0
+    kk = np.where(ok, k, 0)[:, None]
+    pick = lambda name, fill=np.nan: np.where(  # noqa: E731
+        ok, np.take_along_axis(res[name].reshape(-1, 5), kk, axis=-1)[:, 0], fill)
+    cols = {key: np.broadcast_to(v[key], shape).ravel() for key in DESIGN_KEYS}
+    cols.update({
+        UNITS["Delta_c"]: np.broadcast_to(d["Delta_c"], shape).ravel(),
+        UNITS["eps"]: np.broadcast_to(d["eps"], shape).ravel(),
+        "direction": direction, "bath": bath,
+        "branch": np.where(ok, k, -1), "n_branches": res["n_branches"].ravel(),
+        "stable": pick("stable", False).astype(bool),
+        COLUMNS["E_N"]: pick("E_N"),
+        COLUMNS["N_ccw"]: np.abs(pick("alpha_ccw")) ** 2,
+        COLUMNS["N_cw"]: np.abs(pick("alpha_cw")) ** 2,
+        COLUMNS["G_d"]: pick("G_d"),
+        COLUMNS["shift"]: pick("x"),
+        COLUMNS["growth"]: pick("growth"),
+    })
+    return pd.DataFrame(cols)
+
+
 def max_over_detuning(fields: dict[str, np.ndarray], direction: str, bath: str,
                       Delta_c: np.ndarray, *, zoom_steps: int = 7, zoom_points: int = 7,
                       progress: Callable[[int, int], None] | None = None
@@ -277,7 +358,7 @@ def max_over_detuning(fields: dict[str, np.ndarray], direction: str, bath: str,
     """
     Delta_c = np.asarray(Delta_c, dtype=float)
     if Delta_c.ndim != 1 or Delta_c.size < 3:
-        raise ValueError("Delta_c must be a 1-D grid of at least 3 points")
+        raise InputError("Delta_c must be a 1-D grid of at least 3 points")
     base = {k: np.asarray(v, dtype=float) for k, v in fields.items() if k != "Delta_c"}
     shape = np.broadcast_shapes(*(v.shape for v in base.values()))
     ext = {k: np.broadcast_to(v, shape)[..., None] for k, v in base.items()}
@@ -306,4 +387,5 @@ def max_over_detuning(fields: dict[str, np.ndarray], direction: str, bath: str,
     return np.where(found, e_best, np.nan), np.where(found, d_best, np.nan)
 
 
-__all__ = ["default_workers", "evaluate", "sweep", "paper_sweep", "max_over_detuning", "UNITS", "COLUMNS"]
+__all__ = ["default_workers", "evaluate", "sweep", "design_sweep", "paper_sweep",
+           "max_over_detuning", "DESIGN_KEYS", "UNITS", "COLUMNS"]

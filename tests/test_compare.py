@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compare import report as report_module
-from compare.agreement import Tolerances, compare_point
-from compare.cli import main
-from compare.config import ReportConfig, config_from_dict, load_config
-from compare.convergence import convergence_study
-from compare.linearization import extrapolate_to_zero, fit_power_law, linearization_study
+from omxval.compare import report as report_module
+from omxval.compare.agreement import Tolerances, compare_point
+from omxval.compare.cli import main
+from omxval.compare.config import ReportConfig, config_from_dict, load_config
+from omxval.compare.convergence import convergence_study
+from omxval.compare.linearization import extrapolate_to_zero, fit_power_law, linearization_study
 from tests.conftest import REFERENCE, REFERENCE_EN, reference_system
 
 TINY = """

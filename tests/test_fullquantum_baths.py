@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import qutip
 
-import fullquantum as fq
+from omxval import fullquantum as fq
 from tests.conftest import reference_system
-from linear import analyze
+from omxval.linear import analyze
 
 GAMMA, N_TH = 5e-3, 0.2
 

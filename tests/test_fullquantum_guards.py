@@ -7,14 +7,16 @@ import pytest
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
-import fullquantum as fq
+from omxval import fullquantum as fq
+from omxval import linear
 from tests.conftest import reference_system
 
 SYSTEM = reference_system("brownian")
 
 
 def test_memory_refusal_states_the_estimate_and_the_remedies():
-    with pytest.raises(fq.MemoryBudgetError, match=r"GiB.*cutoffs.*memory_budget_bytes") as err:
+    with pytest.raises(fq.MemoryBudgetError,
+                       match=r"(KiB|MiB|GiB).*cutoffs.*memory_budget_bytes") as err:
         fq.solve(SYSTEM, "ccw", (2, 2, 3), memory_budget_bytes=10**5)
     assert err.value.estimate_bytes > err.value.budget_bytes == 10**5
     with pytest.raises(fq.MemoryBudgetError):
@@ -25,9 +27,8 @@ def test_default_budget_refuses_a_size_that_would_not_fit():
     # d = 2400: the sparse-LU fill of a 5.8e6-square Liouvillian is far beyond 4 GiB.
     with pytest.raises(fq.MemoryBudgetError):
         fq.solve(SYSTEM, "ccw", (12, 10, 20))
-    # The same size is refused for SVD (dense), and accepted only with a raised budget.
-    gen = fq.generator_for(SYSTEM, "ccw", (4, 3, 8))
-    svd = fq.estimate_memory(gen, "svd")
+    # SVD (dense) is refused at (4, 3, 8), and accepted only with a raised budget.
+    svd = fq.estimate_memory((4, 3, 8), "svd")
     assert svd.total_bytes > fq.DEFAULT_MEMORY_BUDGET_BYTES
     fq.check_budget(svd, svd.total_bytes)  # does not raise at exactly the estimate
 
@@ -35,8 +36,7 @@ def test_default_budget_refuses_a_size_that_would_not_fit():
 @pytest.mark.parametrize("model", ["linearized", "nonlinear", "lab"])
 def test_memory_estimate_bounds_the_real_liouvillian_and_lu(model):
     cutoffs = (3, 2, 4)
-    gen = fq.generator_for(SYSTEM, "ccw", cutoffs, model)
-    est = fq.estimate_memory(gen, "direct", "spsolve")
+    est = fq.estimate_memory(cutoffs, "direct", "spsolve", model=model, bath="brownian")
     L = fq.liouvillian(SYSTEM, "ccw", cutoffs, model).to("csr").data.as_scipy()
     rows, cols = L.nonzero()
     assert L.nnz <= est.nnz_bound <= 3 * L.nnz
@@ -99,4 +99,4 @@ def test_linearized_at_an_unstable_point_warns():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", fq.TruncationWarning)
             r = fq.solve(unstable, "ccw", (2, 2, 3))
-    assert not r.gaussian.stable and np.isnan(r.V_error)
+    assert not linear.analyze(unstable, "ccw").stable and np.isfinite(r.V).all()

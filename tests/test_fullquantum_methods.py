@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-import fullquantum
+from omxval import fullquantum
 from tests.conftest import reference_system
 
 

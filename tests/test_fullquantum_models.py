@@ -10,9 +10,10 @@ import warnings
 import numpy as np
 import pytest
 
-import fullquantum as fq
+from omxval import fullquantum as fq
+from omxval import linear
 from tests.conftest import REFERENCE_EN, reference_system
-from linear import analyze, steady_states
+from omxval.linear import analyze, steady_states
 
 BATHS = ("brownian", "lindblad")
 
@@ -87,14 +88,14 @@ def test_error_falls_as_each_cutoff_grows(bath, direction):
 def test_displaced_linear_terms_vanish_at_the_exact_mean_field(bath, direction):
     system = reference_system(bath, direction)
     mf = steady_states(system, direction)[0]
-    assert fq.linear_terms(system, direction, mf).max_abs < 1e-12
+    assert fq.linear_terms(linear.OperatingPoint(system, direction), mf).max_abs < 1e-12
     # The check is sensitive: the other bath's mechanical mean field leaves a force.
     if bath == "lindblad":
         wrong = dataclasses.replace(mf, p_s=0.0)
     else:
         wrong = dataclasses.replace(mf, q_s=mf.q_s / (1 + system.gamma_m**2 / 4),
                                     p_s=system.gamma_m * mf.q_s / 2)
-    assert fq.linear_terms(system, direction, wrong).max_abs > 1e-6
+    assert fq.linear_terms(linear.OperatingPoint(system, direction), wrong).max_abs > 1e-6
 
 
 @pytest.mark.parametrize("bath", BATHS)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import qutip
 
-import fullquantum as fq
+from omxval import fullquantum as fq
 from tests.conftest import reference_system
 
 

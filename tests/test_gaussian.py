@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from linear import (gaussian_entropy, gaussian_purity, is_physical, log_negativity,
+from omxval.linear import (gaussian_entropy, gaussian_purity, is_physical, log_negativity,
                     mode_occupation, symplectic_eigenvalues)
-from linear.gaussian import smallest_pt_symplectic_eigenvalue
+from omxval.linear.gaussian import smallest_pt_symplectic_eigenvalue
 
 
 def tmsv(r: float) -> np.ndarray:

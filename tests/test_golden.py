@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compare.agreement import compare_point
-from compare.config import ReportConfig
-from compare.report import write_report
-from compare.linearization import linearization_study
-from compare.nonreciprocity import nonreciprocity_study
+from omxval.compare.agreement import compare_point
+from omxval.compare.config import ReportConfig
+from omxval.compare.report import write_report
+from omxval.compare.linearization import linearization_study
+from omxval.compare.nonreciprocity import nonreciprocity_study
 
 GOLDEN = Path(__file__).parent / "golden" / "validation"
 TABLES = ("verdicts", "point_summary", "point_elements", "convergence", "linearization",
@@ -69,8 +69,8 @@ def test_golden_verdicts_are_the_expected_ones(golden):
 
 def test_point_study_reproduces(golden):
     cfg = ReportConfig()
-    c = compare_point(cfg.design.system(), cfg.design.direction, model=cfg.point.model,
-                      cutoffs=cfg.point.cutoffs, **cfg.solver.options())
+    c = compare_point(cfg.design.point(), model=cfg.point.model, cutoffs=cfg.point.cutoffs,
+                      **cfg.solver.options())
     g = golden["point_elements"]
     np.testing.assert_allclose(c.elements["linear"], g["linear"], rtol=0, atol=LIN_TOL)
     np.testing.assert_allclose(c.elements["full quantum"], g["full quantum"], rtol=0, atol=FQ_TOL)
@@ -97,8 +97,9 @@ def test_nonreciprocity_points_reproduce(golden):
     nr = cfg.nonreciprocity
     g = golden["nonreciprocity_points"]
     pick = list(nr.Delta_c[4::6])  # two detunings; every bath and direction
-    _, points = nonreciprocity_study(cfg.design.system(Delta_F=nr.Delta_F), pick,
-                                     model=nr.model, cutoffs=nr.cutoffs, **cfg.solver.options())
+    points = nonreciprocity_study(cfg.design.point(Delta_F=nr.Delta_F).system, pick,
+                                  model=nr.model, cutoffs=nr.cutoffs,
+                                  **cfg.solver.options()).points
     key = ["bath", "direction", "Delta_c [omega_m]"]
     merged = points.merge(g, on=key, suffixes=("", " golden"))
     assert len(merged) == len(points)

@@ -5,8 +5,8 @@ import pytest
 import scipy.linalg
 from scipy.integrate import solve_ivp
 
-import linear
-from linear import solve_lyapunov
+from omxval import linear
+from omxval.linear import solve_lyapunov
 from tests.conftest import reference_system
 
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-import linear
-from linear.meanfield import amplitudes, mechanical_shift_factor
+from omxval import linear
+from omxval.linear.meanfield import amplitudes, mechanical_shift_factor
 
 
 def brute_force_roots(s: linear.System, direction: str) -> list[float]:

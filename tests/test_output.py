@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from compare import output, paper_report
-from compare.cli import main
-from compare.output import OutputDirectory, OutputLocationError
+from omxval.compare import output, paper_report
+from omxval.compare.cli import main
+from omxval.compare.output import OutputDirectory, OutputLocationError
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -243,7 +243,7 @@ def test_killed_run_leaves_staging_that_the_next_run_removes(tmp_path):
 
 def test_sigterm_cleans_up_and_exits_130(tmp_path):
     target = tmp_path / "paper"
-    proc = subprocess.Popen([sys.executable, "-m", "compare.cli", "paper", "--chi-points", "31",
+    proc = subprocess.Popen([sys.executable, "-m", "omxval", "paper", "--chi-points", "31",
                              "--out", str(target)], stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:  # wait until the computation is under way
         if "Fig. 2 numbers" in line:

@@ -6,8 +6,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from compare.cli import main
-from compare import paper_report
+from omxval.compare.cli import main
+from omxval.compare import paper_report
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-import linear
-from linear import PaperSetup, System, design_point
+from omxval import linear
+from omxval.linear import PaperSetup, System, design_point
 
 GOOD = dict(kappa=0.2, J=0.1, Delta_c=1.0, Delta_F=0.1, gamma_m=1e-3, n_m=1.0, G0=1e-3, eps=10.0)
 

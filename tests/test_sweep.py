@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-import linear
-from linear import paper
-from linear.sweep import COLUMNS, UNITS
+from omxval import linear
+from omxval.linear import paper
+from omxval.linear.sweep import COLUMNS, UNITS
 
 
 def test_sweep_matches_analyze_pointwise(paper_setup):
@@ -18,7 +18,7 @@ def test_sweep_matches_analyze_pointwise(paper_setup):
         s = base.replace(Delta_c=rec[UNITS["Delta_c"]], J=rec[UNITS["J"]])
         r = linear.analyze(s, rec["direction"])
         assert rec["stable"] == r.stable
-        assert rec[COLUMNS["N_ccw"]] == pytest.approx(r.photons[0], rel=1e-12)
+        assert rec[COLUMNS["N_ccw"]] == pytest.approx(r.photons["ccw"], rel=1e-12)
         if r.stable:
             assert rec[COLUMNS["E_N"]] == pytest.approx(r.log_negativity, rel=1e-9, abs=1e-13)
         else:
