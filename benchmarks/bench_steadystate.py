@@ -50,7 +50,7 @@ FULL_LADDER = [(3, 2, 8), (4, 3, 8), (5, 4, 8), (5, 4, 10), (5, 4, 15), (8, 6, 1
 QUICK_LADDER = [(3, 2, 8), (4, 3, 8), (5, 4, 8)]
 QUTIP_METHODS = ("superlu", "gmres-ilu", "pardiso")
 
-# The reference point of CONVENTIONS.md §5 (units of ω_m).
+# The reference point of docs/conventions.md §5 (units of ω_m).
 REFERENCE = dict(kappa=0.2, J=0.1, Delta_F=0.1, gamma_m=5e-3, n_m=0.2, G0=0.05, detuning=0.9,
                  coupling=0.25)
 

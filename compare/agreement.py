@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .. import fullquantum, linear
 from ..linear.parameters import check_choice
 from .deviation import max_abs_difference
@@ -37,7 +38,7 @@ class Tolerances:
         for name in ("V", "log_negativity"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
-                raise ValueError(f"tolerance {name} must be a finite number > 0; got {value!r}")
+                raise InputError(f"tolerance {name} must be a finite number > 0; got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class PointComparison:
         meta = (f"model `{s.model}`, bath `{s.bath}`, drive `{s.direction}`, cutoffs "
                 f"{s.cutoffs}, method `{s.method}`")
         return (f"{head}\n\n{meta}\n\n{markdown_table(self.summary)}\n\n"
-                f"Covariance matrix elements (order of CONVENTIONS.md §2):\n\n"
+                f"Covariance matrix elements (order of docs/conventions.md §2):\n\n"
                 f"{markdown_table(self.elements)}\n")
 
 
@@ -119,7 +120,7 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
         ``direction`` (and ``branch``, default 0).
     direction : {"ccw", "cw"}, optional
     model : {"linearized", "nonlinear", "lab"}
-        Full-quantum model level (CONVENTIONS.md §5).
+        Full-quantum model level (docs/conventions.md §5).
     cutoffs : (int, int, int)
         Fock cutoffs (N_ccw, N_cw, N_m).
     branch : int, optional

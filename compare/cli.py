@@ -7,6 +7,8 @@ import signal
 import sys
 import threading
 
+from .. import __version__
+
 STUDY_HELP = {
     "point": "linear vs full quantum at the design point: every element of V, means, "
              "photon/phonon numbers, Gaussian and exact E_N, non-Gaussianity, diagnostics",
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Cross-validate the Gaussian and full-quantum models of the spinning "
                     "optomechanical resonator of Jiao et al., PRL 125, 143605 (2020).")
+    parser.add_argument("--version", action="version", version=f"omxval {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("paper", help="reproduce the paper's Fig. 2 and Fig. 3 (Gaussian model)",
                        description="Write Fig. 2 and Fig. 3 (PNG + CSV per panel) and a "

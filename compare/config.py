@@ -2,7 +2,7 @@
 
 A user TOML file overrides any part of the built-in defaults::
 
-    [design]            # the reduced-scale operating point (CONVENTIONS.md §5)
+    [design]            # the reduced-scale operating point (docs/conventions.md §5)
     coupling = 0.2
     [converge]
     max_cutoffs = [6, 5, 12]
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from .. import fullquantum
 from .. import linear
 from ..linear.parameters import BATHS, DIRECTIONS, check_choice
@@ -31,7 +32,7 @@ def _cutoffs(name: str, value) -> tuple[int, int, int]:
 
 def _positive(name: str, value: float) -> float:
     if not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"{name} must be a number > 0; got {value!r}")
+        raise InputError(f"{name} must be a number > 0; got {value!r}")
     return float(value)
 
 
@@ -74,7 +75,7 @@ class SolverConfig:
     def __post_init__(self) -> None:
         check_choice("solver.method", self.method, fullquantum.METHODS)
         if not 0 < self.truncation_tol <= 1:
-            raise ValueError(f"solver.truncation_tol must lie in (0, 1]; got {self.truncation_tol!r}")
+            raise InputError(f"solver.truncation_tol must lie in (0, 1]; got {self.truncation_tol!r}")
 
     def options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`fullquantum.solve`."""
@@ -112,7 +113,7 @@ class ConvergeConfig:
         start = _cutoffs("converge.start_cutoffs", self.start_cutoffs)
         stop = _cutoffs("converge.max_cutoffs", self.max_cutoffs)
         if any(a > b for a, b in zip(start, stop)):
-            raise ValueError(f"converge.start_cutoffs {start} must not exceed "
+            raise InputError(f"converge.start_cutoffs {start} must not exceed "
                              f"converge.max_cutoffs {stop} in any mode")
         object.__setattr__(self, "start_cutoffs", start)
         object.__setattr__(self, "max_cutoffs", stop)
@@ -124,13 +125,13 @@ class ConvergeConfig:
 class LinearizationConfig:
     """G0 ladder at fixed (Δ̃_c, |G_d|) with the ``nonlinear`` model."""
 
-    G0: tuple[float, ...] = (0.2, 0.1, 0.05, 0.025, 0.0125)  # CONVENTIONS.md §5 ladder
+    G0: tuple[float, ...] = (0.2, 0.1, 0.05, 0.025, 0.0125)  # docs/conventions.md §5 ladder
     cutoffs: tuple[int, int, int] = (4, 3, 8)
 
     def __post_init__(self) -> None:
         g = tuple(_positive("linearization.G0", float(v)) for v in self.G0)
         if len(g) < 3:
-            raise ValueError(f"linearization.G0 needs at least 3 values for a fit; got {g}")
+            raise InputError(f"linearization.G0 needs at least 3 values for a fit; got {g}")
         object.__setattr__(self, "G0", g)
         object.__setattr__(self, "cutoffs", _cutoffs("linearization.cutoffs", self.cutoffs))
 
@@ -152,7 +153,7 @@ class NonreciprocityConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "Delta_c", tuple(float(v) for v in self.Delta_c))
         if len(self.Delta_c) < 2:
-            raise ValueError("nonreciprocity.Delta_c needs at least 2 values")
+            raise InputError("nonreciprocity.Delta_c needs at least 2 values")
         check_choice("nonreciprocity.model", self.model, MODELS)
         object.__setattr__(self, "cutoffs", _cutoffs("nonreciprocity.cutoffs", self.cutoffs))
         _positive("nonreciprocity.log_negativity_tolerance", self.log_negativity_tolerance)
@@ -178,13 +179,13 @@ def _build(cls, values: dict[str, Any], where: str):
     valid = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - set(valid))
     if unknown:
-        raise ValueError(f"unknown key(s) {unknown} in [{where}]; valid keys: {sorted(valid)}")
+        raise InputError(f"unknown key(s) {unknown} in [{where}]; valid keys: {sorted(valid)}")
     kw = {}
     for name, value in values.items():
         sub = valid[name].default_factory if valid[name].default_factory is not dataclasses.MISSING else None
         if sub is not None and dataclasses.is_dataclass(sub):
             if not isinstance(value, dict):
-                raise ValueError(f"[{name}] must be a table; got {value!r}")
+                raise InputError(f"[{name}] must be a table; got {value!r}")
             kw[name] = _build(sub, value, name)
         else:
             kw[name] = tuple(value) if isinstance(value, list) else value
@@ -203,9 +204,9 @@ def load_config(path: str | Path | None) -> ReportConfig:
     try:
         values = tomllib.loads(Path(path).read_text())
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:
-        raise ValueError(f"cannot read configuration {path}: {exc.strerror}") from None
+        raise InputError(f"cannot read configuration {path}: {exc.strerror}") from None
     return config_from_dict(values)
 
 

@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .. import fullquantum
 from .. import linear
 from .deviation import max_abs_difference
@@ -99,7 +100,7 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
         "converged".
     """
     if any(a > b for a, b in zip(start, maximum)):
-        raise ValueError(f"start {tuple(start)} must not exceed maximum {tuple(maximum)}")
+        raise InputError(f"start {tuple(start)} must not exceed maximum {tuple(maximum)}")
     point = linear.resolve_point(point, direction)
     lin_V = linear.analyze(point).V
     say = sink(progress)

@@ -1,7 +1,7 @@
 """Approach to the linearised limit: a G0 ladder at fixed (Δ̃_c, |G_d|).
 
 At fixed effective detuning and driven-mode coupling the Gaussian model does not depend on
-G0 (CONVENTIONS.md §5), while the ``nonlinear`` full-quantum model keeps the cubic
+G0 (docs/conventions.md §5), while the ``nonlinear`` full-quantum model keeps the cubic
 radiation-pressure term −G0 Σ_j δa_j†δa_j δq. Its deviation from the linearised model must
 vanish as G0 → 0; the expected leading order is G0² for V and G0 for ⟨δq⟩.
 
@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .. import fullquantum
 from .. import linear
 from .deviation import max_abs_difference
@@ -54,7 +55,7 @@ def fit_power_law(x, y) -> PowerLaw:
     """Fit y = a x^p on log–log axes; points with y ≤ 0 are rejected with an error."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.size < 2 or np.any(x <= 0) or np.any(y <= 0) or not np.all(np.isfinite(y)):
-        raise ValueError("a power-law fit needs ≥ 2 points with positive, finite x and y")
+        raise InputError("a power-law fit needs ≥ 2 points with positive, finite x and y")
     if x.size >= 3:
         coef, cov = np.polyfit(np.log(x), np.log(y), 1, cov=True)
         err = float(np.sqrt(cov[0, 0]))
@@ -72,7 +73,7 @@ def extrapolate_to_zero(G0, values, order: int = 1) -> tuple[float, float]:
     u = np.asarray(G0, dtype=float) ** 2
     v = np.asarray(values, dtype=float)
     if u.size < order + 2:
-        raise ValueError(f"extrapolation of order {order} needs ≥ {order + 2} points")
+        raise InputError(f"extrapolation of order {order} needs ≥ {order + 2} points")
     coef, cov = np.polyfit(u, v, order, cov=True)
     return float(coef[-1]), float(np.sqrt(cov[-1, -1]))
 
@@ -133,7 +134,7 @@ def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str =
     """
     G0 = tuple(float(g) for g in G0)
     if len(G0) < 3:
-        raise ValueError(f"G0 needs at least 3 values for a fit; got {G0}")
+        raise InputError(f"G0 needs at least 3 values for a fit; got {G0}")
     count = Counter(len(G0) + 1, progress)
     rows = []
 

@@ -12,18 +12,15 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from .. import fullquantum, linear
 from ..linear.sweep import UNITS
+from .agreement import Verdict
 from .deviation import max_abs_difference
 from .progress import Counter
-
-NonreciprocityVerdict = Literal["agree", "disagree", "truncated", "unstable"]
-
 
 @dataclass(frozen=True)
 class NonreciprocityStudy:
@@ -48,7 +45,7 @@ class NonreciprocityStudy:
 
     curves: pd.DataFrame
     points: pd.DataFrame
-    verdict: NonreciprocityVerdict
+    verdict: Verdict
     reasons: tuple[str, ...]
     tolerance: float
 
@@ -127,7 +124,7 @@ def nonreciprocity_study(system: linear.System, Delta_c: Sequence[float], *,
                                log_negativity_tolerance)
 
 
-def _verdict(points: pd.DataFrame, tol: float) -> tuple[NonreciprocityVerdict, tuple[str, ...]]:
+def _verdict(points: pd.DataFrame, tol: float) -> tuple[Verdict, tuple[str, ...]]:
     solved = points[points["stable"]]
     if solved.empty:
         return "unstable", (f"the linear model is unstable at all {len(points)} points: "

@@ -36,6 +36,8 @@ import shutil
 from pathlib import Path
 from types import TracebackType
 
+from ..errors import InputError
+
 try:  # POSIX advisory locks; on other systems omxval writes without them.
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -47,7 +49,7 @@ MARKER_FORMAT = 1
 _TMP, _OLD = "omxval-tmp", "omxval-old"
 
 
-class OutputLocationError(ValueError):
+class OutputLocationError(InputError):
     """The output location cannot be used; nothing was written or deleted.
 
     Raised before any computation (refused target, unwritable location, too little free

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 
+from ..errors import InputError
 from . import plots
 from .agreement import Tolerances, compare_point
 from .config import ReportConfig
@@ -166,7 +167,7 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
     """
     unknown = [s for s in studies if s not in STUDIES]
     if unknown:
-        raise ValueError(f"unknown studies {unknown}; valid: {list(STUDIES)}")
+        raise InputError(f"unknown studies {unknown}; valid: {list(STUDIES)}")
     cfg = config or ReportConfig()
     say = sink(progress)
     timings: dict[str, float] = {}
@@ -216,7 +217,7 @@ was the Fock space of the full-quantum model large enough?{link}
 
 {markdown_table(verdicts)}
 
-Design point (units of ω_m, CONVENTIONS.md §5): κ = {d.kappa}, J = {d.J}, Δ_F = {d.Delta_F},
+Design point (units of ω_m, docs/conventions.md §5): κ = {d.kappa}, J = {d.J}, Δ_F = {d.Delta_F},
 γ_m = {d.gamma_m}, n_m = {d.n_m}, G0 = {d.G0}, Δ̃_c = {d.detuning}, |G_d| = {d.coupling},
 {d.direction} drive, {d.bath} bath. Full-quantum solver: `{cfg.solver.method}`.
 

@@ -2,7 +2,7 @@
 
 Two counter-propagating optical modes and one mechanical mode on a truncated Fock space,
 Fock dims (ccw, cw, mechanics), rates in units of ω_m, with the conventions of
-``shared/CONVENTIONS.md`` §2 and §5. Three models (``linearized``, ``nonlinear``, ``lab``),
+``docs/conventions.md`` §2 and §5. Three models (``linearized``, ``nonlinear``, ``lab``),
 two mechanical baths (``system.bath``: ``brownian``, ``lindblad``); every generator is a
 :class:`Generator`, from which the QuTiP Liouvillian is built. Results are cross-checked
 against the Gaussian model of :mod:`linear`.

@@ -14,14 +14,14 @@ class TruncationWarning(UserWarning):
 
     Issued by :func:`fullquantum.solve` together with ``result.truncated = True``; the
     moments of a truncated state are biased by roughly the top-level population
-    (CONVENTIONS.md §5), so the numbers should not be trusted at that accuracy.
+    (docs/conventions.md §5), so the numbers should not be trusted at that accuracy.
     """
 
 
 class InstabilityWarning(UserWarning):
     """The linearized model was solved at a mean field whose drift matrix is unstable.
 
-    The Gaussian model then has no steady state (CONVENTIONS.md §4); the linearized
+    The Gaussian model then has no steady state (docs/conventions.md §4); the linearized
     full-quantum model still has one on the truncated space, but it is an artefact of the
     cutoffs. Issued by :func:`fullquantum.solve`; ``result.gaussian.stable`` is False.
     """

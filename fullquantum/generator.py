@@ -1,7 +1,7 @@
 """Master-equation generators in the form L(ρ) = Aρ + ρB + Σ_k C_k ρ D_k.
 
 Every generator of omxval — Hamiltonian part, Lindblad dissipators and the Brownian
-(Caldeira–Leggett) mechanical bath of CONVENTIONS.md §5 — is kept in this one form. The
+(Caldeira–Leggett) mechanical bath of docs/conventions.md §5 — is kept in this one form. The
 QuTiP Liouvillian (``superoperator``) and the structured steady-state solver are both built
 from it, so the two cannot disagree about the physics.
 """
@@ -71,7 +71,7 @@ def dissipator(c: qutip.Qobj, rate: float = 1.0) -> Generator:
 
 
 def caldeira_leggett(q: qutip.Qobj, p: qutip.Qobj, gamma: float, n_th: float) -> Generator:
-    """Brownian mechanical bath of CONVENTIONS.md §5 (not of Lindblad form).
+    """Brownian mechanical bath of docs/conventions.md §5 (not of Lindblad form).
 
     L_m ρ = −(iγ/2)[q, {p, ρ}] − (γ(2n+1)/2)[q, [q, ρ]]; expanded,
     [q, {p, ρ}] = qpρ + qρp − pρq − ρpq and [q, [q, ρ]] = q²ρ − 2qρq + ρq².

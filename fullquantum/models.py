@@ -1,4 +1,4 @@
-"""The three full-quantum models and their generators (CONVENTIONS.md §5).
+"""The three full-quantum models and their generators (docs/conventions.md §5).
 
 Units: every rate is in units of ω_m (ω_m = 1), as in :mod:`linear`.
 
@@ -87,7 +87,7 @@ def _hamiltonian(point: OperatingPoint, ops: ModeOperators, model: str) -> qutip
 
 
 def mechanical_bath(system: System, ops: ModeOperators) -> Generator:
-    """Mechanical bath generator of ``system.bath`` (CONVENTIONS.md §5).
+    """Mechanical bath generator of ``system.bath`` (docs/conventions.md §5).
 
     ``brownian``: −(iγ_m/2)[q, {p, ρ}] − (γ_m(2n_m+1)/2)[q, [q, ρ]] (Caldeira–Leggett, not of
     Lindblad form); ``lindblad``: γ_m(n_m+1)D[b] + γ_m n_m D[b†].

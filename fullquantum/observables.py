@@ -1,7 +1,7 @@
 """Observables of a density matrix on the truncated (ccw, cw, mechanics) space.
 
 Moments use the truncated quadrature operators literally, V_kl = ⟨u_k u_l + u_l u_k⟩/2 −
-⟨u_k⟩⟨u_l⟩ (CONVENTIONS.md §2); near the cutoff this differs from the infinite-space value by
+⟨u_k⟩⟨u_l⟩ (docs/conventions.md §2); near the cutoff this differs from the infinite-space value by
 about the top-level population, which :func:`top_populations` reports. Gaussian quantities
 (log-negativity and entropy of V) come from :mod:`linear`, never re-derived here.
 """

@@ -1,4 +1,4 @@
-"""Mode operators on the truncated Fock space (CONVENTIONS.md §2).
+"""Mode operators on the truncated Fock space (docs/conventions.md §2).
 
 Fock dimensions are ordered (ccw, cw, mechanics); a cutoff N keeps the levels 0 … N−1 of a
 mode. Quadratures X = (a + a†)/√2, Y = i(a† − a)/√2 (q, p likewise for the mechanics), in
@@ -78,7 +78,7 @@ class ModeOperators:
 
     @property
     def quadratures(self) -> tuple[qutip.Qobj, ...]:
-        """u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p) (CONVENTIONS.md §2)."""
+        """u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p) (docs/conventions.md §2)."""
         out = []
         for c in self.ladders:
             out += [(c + c.dag()) / math.sqrt(2.0), 1j * (c.dag() - c) / math.sqrt(2.0)]

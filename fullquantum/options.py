@@ -29,7 +29,7 @@ DENSE_SOLVERS: tuple[str, ...] = ("solve", "lstsq")  # QuTiP densifies L for the
 DEFAULT_METHOD = "structured"
 
 # Top-level Fock population above which a result is flagged. The error of V tracks the
-# worst top-level population (CONVENTIONS.md §5; measured at the reference point: cutoffs
+# worst top-level population (docs/conventions.md §5; measured at the reference point: cutoffs
 # (3,2,6) top 1.3e-3, max|ΔV| 1.4e-3; (3,3,6) 1.3e-4, 4.5e-4; (4,3,8) 2e-6, 1.2e-5), so 1e-3
 # flags states whose moments are off at the 1e-3 level (≈ 1% of E_N ≈ 0.1 there).
 DEFAULT_TRUNCATION_TOL = 1e-3

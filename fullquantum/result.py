@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import qutip
 
-from ..linear import MeanField, OperatingPoint, System
+from ..linear import OperatingPoint
+from ..linear.point import OnPoint
 from ..linear.gaussian import in_base
 
 from .memory import MemoryEstimate
@@ -37,7 +38,7 @@ class Timings:
 
 
 @dataclass(frozen=True)
-class SteadyState:
+class SteadyState(OnPoint):
     """Steady state of one model and its observables (rates in units of ω_m).
 
     Attributes
@@ -61,7 +62,7 @@ class SteadyState:
         ⟨u⟩ in the lab frame: ``means`` plus the mean field (√2 Re α_j, √2 Im α_j, q_s, p_s)
         for the displaced models; equal to ``means`` for ``lab``.
     V : ndarray (6, 6)
-        Symmetrised covariance matrix (frame independent), CONVENTIONS.md §2.
+        Symmetrised covariance matrix (frame independent), docs/conventions.md §2.
     log_negativity_gaussian : float
         ``linear.log_negativity`` of ``V`` for the (driven, mechanics) cut, natural log.
     log_negativity_exact : float
@@ -130,29 +131,9 @@ class SteadyState:
             getattr(self, name).setflags(write=False)
 
     @property
-    def system(self) -> System:
-        """The solved system."""
-        return self.point.system
-
-    @property
-    def direction(self) -> str:
-        """The driven mode."""
-        return self.point.direction
-
-    @property
-    def branch(self) -> int:
-        """The mean-field branch of the displacement."""
-        return self.point.branch
-
-    @property
     def bath(self) -> str:
         """The mechanical bath model, ``system.bath``."""
         return self.point.system.bath
-
-    @property
-    def mean_field(self) -> MeanField:
-        """The mean field of the displaced frame."""
-        return self.point.mean_field
 
     def __repr__(self) -> str:
         return (f"SteadyState({self.model}, {self.direction} drive, branch {self.branch}, "
@@ -164,7 +145,7 @@ class SteadyState:
 
     @property
     def non_gaussianity(self) -> float:
-        """δ = S(ρ_G) − S(ρ) (nats), CONVENTIONS.md §5; 0 for a Gaussian state.
+        """δ = S(ρ_G) − S(ρ) (nats), docs/conventions.md §5; 0 for a Gaussian state.
 
         ≥ 0 on the infinite space; the truncated V makes it slightly negative for nearly
         Gaussian states (−5e-5 for the linearized model at (4,3,6) at the reference point).

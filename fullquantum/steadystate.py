@@ -4,7 +4,7 @@
 alone, *before* building any operator (:func:`fullquantum.estimate_memory`), then builds the
 model's :class:`~fullquantum.generator.Generator`, solves with the structured solver or with
 ``qutip.steadystate`` (method and linear solver named explicitly), and returns a
-:class:`SteadyState` with every observable of the issue (CONVENTIONS.md §5).
+:class:`SteadyState` with every observable of the issue (docs/conventions.md §5).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
         is reported between it and the mechanics.
     cutoffs : (int, int, int)
         Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2. The default (4, 3, 8) holds the
-        reference point of CONVENTIONS.md §5 to max|ΔV| ≈ 1e-5 in the linearized model.
+        reference point of docs/conventions.md §5 to max|ΔV| ≈ 1e-5 in the linearized model.
     model : {"linearized", "nonlinear", "lab"}
         See :mod:`fullquantum.models`.
     method : {"structured", "direct", "eigen", "svd", "power", "iterative-gmres", \

@@ -9,20 +9,20 @@ import numpy as np
 from ..errors import InputError
 from .engine import gaussian_batch
 from .gaussian import Base, log_negativity, mode_occupation
-from .meanfield import MeanField
 from .parameters import (MECHANICAL_MODE, OPTICAL_MODE, SYSTEM_FIELDS, Direction, System,
                          blame, cut)
-from .point import OperatingPoint, resolve_point
+from .point import OnPoint, OperatingPoint, resolve_point
 
 
 @dataclass(frozen=True)
-class PointResult:
+class PointResult(OnPoint):
     """Gaussian steady state of one operating point (units of ω_m).
 
     Attributes
     ----------
     point : OperatingPoint
-        What was analysed: system, drive direction and mean-field branch.
+        What was analysed: system, drive direction and mean-field branch (also read as
+        ``system``, ``direction``, ``branch``, ``mean_field``).
     stable : bool
         Every eigenvalue of A has a negative real part (docs/conventions.md §4).
     max_growth_rate : float
@@ -44,26 +44,6 @@ class PointResult:
     D: np.ndarray
     V: np.ndarray
     log_negativity: float
-
-    @property
-    def system(self) -> System:
-        """The analysed system."""
-        return self.point.system
-
-    @property
-    def direction(self) -> str:
-        """The driven mode."""
-        return self.point.direction
-
-    @property
-    def mean_field(self) -> MeanField:
-        """The analysed mean-field branch."""
-        return self.point.mean_field
-
-    @property
-    def branch(self) -> int:
-        """Index of the mean-field branch (sorted by increasing G0 q_s)."""
-        return self.point.branch
 
     @property
     def photons(self) -> dict[str, float]:

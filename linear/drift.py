@@ -1,6 +1,6 @@
 """Drift and diffusion matrices of the linearised fluctuations (paper Eqs. 6, 10; §4).
 
-Fluctuation order u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p) (CONVENTIONS.md §2); u̇ = A u + v
+Fluctuation order u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p) (docs/conventions.md §2); u̇ = A u + v
 with ⟨v_k v_l + v_l v_k⟩/2 = D_kl δ(t − t'). Rates in units of ω_m (ω_m = 1).
 """
 

@@ -16,6 +16,11 @@ from .meanfield import effective_coupling
 from .parameters import cut, driven_first
 
 
+# Relative distance to the stability edge below which a divergent V marks the point as
+# marginal (unstable) rather than as a float64 failure: max Re λ > −MARGINAL·max|A|.
+MARGINAL = 1e-9
+
+
 def gaussian_batch(kappa, J, gamma_m, n_m, G0, Dt_ccw, Dt_cw, alpha_ccw, alpha_cw, *,
                    bath: str, direction: str, covariance: bool = True) -> dict[str, np.ndarray]:
     """Gaussian steady state of a batch of mean-field branches (paper Eqs. 6, 10–12).
@@ -41,7 +46,8 @@ def gaussian_batch(kappa, J, gamma_m, n_m, G0, Dt_ccw, Dt_cw, alpha_ccw, alpha_c
         is computed); ``growth`` = max Re λ(A); ``stable`` = growth < 0 (§4); ``E_N`` (natural
         log, NaN where unstable); ``G_d`` = |G| of the driven mode; ``V`` if requested (NaN
         where unstable). A stable entry whose V or E_N is not finite (float64 overflow) has
-        ``finite`` False too.
+        ``finite`` False too, unless it lies within ``MARGINAL`` of the stability edge (V
+        diverges there): it is then reported unstable.
     """
     G_ccw, G_cw = effective_coupling(G0, alpha_ccw), effective_coupling(G0, alpha_cw)
     with np.errstate(over="ignore", invalid="ignore"):  # reported through ``finite``
@@ -65,8 +71,14 @@ def gaussian_batch(kappa, J, gamma_m, n_m, G0, Dt_ccw, Dt_cw, alpha_ccw, alpha_c
                 except np.linalg.LinAlgError:
                     V[i] = np.nan
         en[sel] = log_negativity(V[sel], cut(direction))
-    # A stable point has a steady state: non-finite V or E_N is a float64 failure.
-    finite[sel] &= np.isfinite(V[sel]).all(axis=(-2, -1)) & np.isfinite(en[sel])
+    # A stable point has a steady state: non-finite V or E_N is a float64 failure, except
+    # at the very edge of stability, where V ~ 1/|max Re λ| diverges: such a point cannot be
+    # told from marginal and is reported unstable (NaN), never as a number.
+    bad = ~(np.isfinite(V[sel]).all(axis=(-2, -1)) & np.isfinite(en[sel]))
+    edge = bad & (growth[sel] > -MARGINAL * np.abs(A[sel]).max(axis=(-2, -1)))
+    stable[sel[edge]] = False
+    V[sel[edge]], en[sel[edge]] = np.nan, np.nan
+    finite[sel[bad & ~edge]] = False
     out = {"A": A, "D": D, "finite": finite, "growth": growth, "stable": stable, "E_N": en,
            "G_d": np.abs(driven_first(G_ccw, G_cw, direction)[0])}
     if covariance:

@@ -1,6 +1,6 @@
 """Pure functions of Gaussian covariance matrices (one convention, stated once).
 
-Convention (CONVENTIONS.md §2): quadratures X = (a + a†)/√2, Y = i(a† − a)/√2 ordered
+Convention (docs/conventions.md §2): quadratures X = (a + a†)/√2, Y = i(a† − a)/√2 ordered
 mode by mode, (x_1, p_1, x_2, p_2, ...); V_kl = ⟨u_k u_l + u_l u_k⟩/2 − ⟨u_k⟩⟨u_l⟩, so the
 vacuum is V = I/2 and the uncertainty principle reads V + iΩ/2 ≥ 0 with
 Ω = ⊕ [[0, 1], [−1, 0]]. Symplectic eigenvalues are ≥ 1/2.

@@ -83,13 +83,23 @@ def quintic_coefficients(kappa, J, D_d, D_u, c_eps2):
     return coeffs
 
 
+_POWERS = np.arange(6)
+
+
+def _powers(x):
+    """x^k for k = 0 … 5: (..., k) → (..., k, 6)."""
+    return x[..., None] ** _POWERS
+
+
 def _horner(coeffs, x):
-    """P(x) and P'(x) for ascending coefficients (..., 6) and x (..., k)."""
-    p = np.zeros_like(x)
-    dp = np.zeros_like(x)
-    for k in range(coeffs.shape[-1] - 1, -1, -1):
-        dp = dp * x + p
-        p = p * x + coeffs[..., k, None]
+    """P(x) and P'(x) for ascending coefficients (..., 6) and x (..., k).
+
+    As products with the powers of x (a handful of NumPy calls; a Horner loop costs a
+    dozen, which dominates the single-point path).
+    """
+    X = _powers(x)
+    p = np.einsum("...kj,...j->...k", X, coeffs)
+    dp = np.einsum("...kj,...j->...k", X[..., :5], coeffs[..., 1:] * _POWERS[1:])
     return p, dp
 
 
@@ -117,10 +127,11 @@ def real_roots(coeffs: np.ndarray) -> np.ndarray:
         p, dp = _horner(coeffs, x)
         step = np.where(dp != 0, p / np.where(dp != 0, dp, 1.0), 0.0)
         x = x - step
+        # Converged (steps at round-off, or no candidates): further steps change nothing.
+        if not np.any(np.abs(step) > 1e-15 * (1.0 + np.abs(x))):
+            break
     # Residual test relative to the size of the terms of P at x.
-    mag = np.zeros_like(x)
-    for k in range(6):
-        mag = mag + np.abs(coeffs[..., k, None]) * np.abs(x) ** k
+    mag = np.einsum("...kj,...j->...k", _powers(np.abs(x)), np.abs(coeffs))
     p, _ = _horner(coeffs, x)
     ok = np.isfinite(x) & (np.abs(p) <= 1e-9 * mag)
     x = np.where(ok, x, np.nan)
@@ -199,7 +210,8 @@ def branches(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps, bath: str, direction:
     """Vectorised mean field: arrays with a trailing axis of 5 root slots (NaN where absent).
 
     Returns a dict with ``x`` (G0 q_s), ``alpha_ccw``, ``alpha_cw``, ``q_s``, ``p_s``,
-    ``Dt_ccw``, ``Dt_cw`` of shape broadcast(inputs) + (5,), and ``n_branches``.
+    ``Dt_ccw``, ``Dt_cw`` of shape broadcast(inputs) + (5,), ``n_branches``, and the
+    quintic's ``coefficients`` (..., 6).
     Raises nothing for overflowing points (a batch must not fail for one point): a
     non-finite quintic gives no roots there; :func:`steady_states` checks one point by name.
     """
@@ -214,7 +226,7 @@ def branches(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps, bath: str, direction:
         q_s = np.where(G0e > 0, x / np.where(G0e > 0, G0e, 1.0), 0.0 * x)
     p_s = ex(gamma_m) * q_s / 2.0 if bath == "lindblad" else 0.0 * q_s  # §3, ω_m = 1
     return {"x": x, "alpha_ccw": a_ccw, "alpha_cw": a_cw, "q_s": q_s, "p_s": p_s,
-            "Dt_ccw": ex(D_ccw) - x, "Dt_cw": ex(D_cw) - x,
+            "Dt_ccw": ex(D_ccw) - x, "Dt_cw": ex(D_cw) - x, "coefficients": coeffs,
             "n_branches": np.sum(np.isfinite(x), axis=-1)}
 
 
@@ -281,12 +293,6 @@ def steady_states(system: System, direction: Direction) -> list[MeanField]:
     values = {name: getattr(s, name) for name in SYSTEM_FIELDS}
     entering = MEAN_FIELD_INPUTS if s.bath == "lindblad" else MEAN_FIELD_INPUTS[:-1]
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        coeffs, _ = _quintic(s.kappa, s.J, s.Delta_c, s.Delta_F, s.gamma_m, s.G0, s.eps,
-                             s.bath, direction)
-        if not np.all(np.isfinite(coeffs)):
-            raise InputError("mean field: the coefficients of the self-consistency quintic "
-                             "overflow float64; they are computed from "
-                             f"{blame(values, entering)} (most extreme first)")
         try:
             b = branches(s.kappa, s.J, s.Delta_c, s.Delta_F, s.gamma_m, s.G0, s.eps, s.bath,
                          direction)
@@ -294,13 +300,17 @@ def steady_states(system: System, direction: Direction) -> list[MeanField]:
             raise InputError(f"mean field: the root finder failed ({err}); the quintic is "
                              f"computed from {blame(values, entering)} (most extreme first)"
                              ) from err
+    if not np.all(np.isfinite(b["coefficients"])):
+        raise InputError("mean field: the coefficients of the self-consistency quintic "
+                         "overflow float64; they are computed from "
+                         f"{blame(values, entering)} (most extreme first)")
     n = int(b["n_branches"])
     if n == 0:  # a real quintic has a real root: none found means float64 range trouble
         raise InputError("mean field: no real root of the self-consistency quintic could be "
                          "resolved in float64; it is computed from "
                          f"{blame(values, entering)} (most extreme first)")
     keys = ("alpha_ccw", "alpha_cw", "q_s", "p_s", "Dt_ccw", "Dt_cw")
-    if not all(np.all(np.isfinite(b[k][:n])) for k in keys):
+    if not np.isfinite(sum(np.sum(np.abs(b[k][:n])) for k in keys)):  # one test for all
         raise InputError("mean field: the intracavity amplitudes or the mechanical shift "
                          "overflow float64 (non-finite) at this point; they are computed from "
                          f"{blame(values, entering)} (most extreme first)")

@@ -1,4 +1,4 @@
-"""Data behind the figures of Jiao et al., PRL 125, 143605 (2020) (CONVENTIONS.md §6).
+"""Data behind the figures of Jiao et al., PRL 125, 143605 (2020) (docs/conventions.md §6).
 
 Every function returns plain numbers or tidy DataFrames; plotting and the Markdown page
 live in :mod:`compare.paper_report`.
@@ -30,7 +30,7 @@ FIG2_CURVES = (("ccw", OMEGA_FIG2), ("rest", 0.0), ("cw", OMEGA_FIG2))
 # width is about κ = 0.6 ω_m before the zoom refines them.
 DELTA_SCAN = np.linspace(-3.0, 4.5, 51)
 
-# The paper's claims, for the comparison table, as pinned in CONVENTIONS.md §6 (the paper
+# The paper's claims, for the comparison table, as pinned in docs/conventions.md §6 (the paper
 # prints the curves; the stability edges are stated only there).
 PAPER_FIG2 = {"peak E_N": 0.1476, "peak Delta_c ccw": 0.297, "peak Delta_c rest": 0.752,
               "peak Delta_c cw": 1.207, "N_ccw = N_cw at Delta_c": 0.2693,
@@ -81,7 +81,7 @@ def stability_edges(setup: PaperSetup, direction: str, Omega: float, J: float = 
 
 
 def figure2_numbers(setup: PaperSetup) -> pd.DataFrame:
-    """The reproduced Fig. 2 numbers next to the reference values of CONVENTIONS.md §6.
+    """The reproduced Fig. 2 numbers next to the reference values of docs/conventions.md §6.
 
     Rows: peak E_N and its Δ_c for each curve, the Δ_c where the driven photon numbers of
     the two directions cross, and the edge of the unstable region of each curve.

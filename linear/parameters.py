@@ -1,6 +1,6 @@
 """Physical parameters: the SI device description and the dimensionless system.
 
-Conventions (``shared/CONVENTIONS.md`` §1–2, stated once here and used everywhere):
+Conventions (``docs/conventions.md`` §1–2, stated once here and used everywhere):
 
 * Every rate inside omxval is divided by the mechanical frequency ω_m, so ω_m = 1 and time
   is measured in units of 1/ω_m.
@@ -190,7 +190,7 @@ class System:
     eps : float
         Drive amplitude ε/ω_m, ≥ 0 (paper: ε = √(2κP/ħω_l)).
     bath : {"brownian", "lindblad"}
-        Mechanical bath model (CONVENTIONS.md §3–5).
+        Mechanical bath model (docs/conventions.md §3–5).
 
     Raises
     ------
@@ -346,7 +346,7 @@ def check_system_arrays(values: Mapping[str, Any]) -> None:
 
 @dataclass(frozen=True)
 class PaperSetup:
-    """SI description of the device; the defaults are the paper's set (CONVENTIONS.md §1).
+    """SI description of the device; the defaults are the paper's set (docs/conventions.md §1).
 
     Parameters
     ----------
@@ -413,7 +413,7 @@ class PaperSetup:
         _check_bool("mechanical_in_hz", self.mechanical_in_hz)
         _check_bool("rotation_in_hz", self.rotation_in_hz)
 
-    # --- derived SI quantities (CONVENTIONS.md §1) ---------------------------------------
+    # --- derived SI quantities (docs/conventions.md §1) ---------------------------------------
     @property
     def omega_m_si(self) -> float:
         """Mechanical angular frequency [rad/s] after the unit reading."""
@@ -553,7 +553,7 @@ class PaperSetup:
         return System(**{k: float(v) for k, v in d.items()}, bath=self.bath)
 
 
-# SI inputs behind each System field computed by PaperSetup.dimensionless (CONVENTIONS §1),
+# SI inputs behind each System field computed by PaperSetup.dimensionless (docs/conventions.md §1),
 # and their typical values (the paper's set; operating points of Fig. 2-3) used to rank them.
 _SI_SOURCES: dict[str, tuple[str, ...]] = {
     "kappa": ("wavelength", "Q", "omega_m"),

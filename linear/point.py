@@ -88,6 +88,33 @@ class OperatingPoint:
                 f"eps={s.eps:g}, bath={s.bath!r})")
 
 
+class OnPoint:
+    """Mixin for results that carry the :class:`OperatingPoint` they were computed at (as
+    ``self.point``): its system, direction, branch and mean field as attributes."""
+
+    point: OperatingPoint
+
+    @property
+    def system(self) -> System:
+        """The system of the operating point."""
+        return self.point.system
+
+    @property
+    def direction(self) -> str:
+        """The driven mode."""
+        return self.point.direction
+
+    @property
+    def branch(self) -> int:
+        """The mean-field branch (sorted by increasing G0 q_s)."""
+        return self.point.branch
+
+    @property
+    def mean_field(self) -> MeanField:
+        """The branch's mean field."""
+        return self.point.mean_field
+
+
 def resolve_point(point: OperatingPoint | System, direction: Direction | None = None,
                   branch: int | None = None) -> OperatingPoint:
     """The operating point meant by a call ``f(point_or_system, direction, branch)``.
@@ -211,4 +238,4 @@ def design_point(kappa: float, J: float, Delta_F: float, gamma_m: float, n_m: fl
     return OperatingPoint(system, direction, k)
 
 
-__all__ = ["OperatingPoint", "resolve_point", "design_point"]
+__all__ = ["OperatingPoint", "OnPoint", "resolve_point", "design_point"]

@@ -26,7 +26,7 @@ def test_design_point_realises_detuning_and_coupling(direction, bath):
     # §5: Δ̃_ccw = Δ̃_c + Δ_F and Δ̃_cw = Δ̃_c − Δ_F whichever mode is driven.
     assert r.mean_field.Delta_eff_ccw == pytest.approx(REFERENCE["detuning"] + 0.1, rel=1e-12)
     assert r.mean_field.Delta_eff_cw == pytest.approx(REFERENCE["detuning"] - 0.1, rel=1e-12)
-    assert s.system.eps > 0
+    assert s.eps > 0
 
 
 @pytest.mark.parametrize("bath", ["brownian", "lindblad"])
@@ -39,7 +39,7 @@ def test_no_coupling_gives_vacuum_optics_and_thermal_mechanics(bath):
 
 
 def test_reversed_rotation_with_reversed_drive_is_identical(paper_setup):
-    """CONVENTIONS.md §2: (Ω, ccw) ≡ (−Ω, cw) for the driven mode and the mechanics."""
+    """docs/conventions.md §2: (Ω, ccw) ≡ (−Ω, cw) for the driven mode and the mechanics."""
     for dc in (0.2, 0.9, 1.4):
         a = linear.analyze(paper_setup.system(Delta_c=dc, Omega=8e3, J=3e7), "ccw")
         b = linear.analyze(paper_setup.system(Delta_c=dc, Omega=-8e3, J=3e7), "cw")
@@ -73,7 +73,7 @@ def test_branch_index_is_validated(paper_setup):
 
 
 def test_figure2_numbers_match_the_paper(paper_setup):
-    """CONVENTIONS.md §6: Fig. 2 peak values, positions, crossing and stability edges, to 1e-3."""
+    """docs/conventions.md §6: Fig. 2 peak values, positions, crossing and stability edges, to 1e-3."""
     got = paper.figure2_numbers(paper_setup).set_index("quantity")["omxval"]
     for curve, where in (("ccw", 0.297), ("rest", 0.752), ("cw", 1.207)):
         assert got[f"max E_N ({curve})"] == pytest.approx(0.1476, abs=1e-3)

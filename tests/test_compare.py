@@ -39,7 +39,7 @@ def tiny_toml(tmp_path):
 def test_linearized_model_agrees_at_the_reference_point():
     c = compare_point(reference_system(), "ccw", cutoffs=(4, 3, 6))
     assert c.verdict == "agree"
-    assert c.elements["abs error"].max() < 2e-5  # CONVENTIONS.md §5: ~1e-5 at these sizes
+    assert c.elements["abs error"].max() < 2e-5  # docs/conventions.md §5: ~1e-5 at these sizes
     s = c.summary.set_index("quantity")
     assert s.loc["E_N Gaussian (ln)", "linear"] == pytest.approx(REFERENCE_EN["brownian"], abs=2e-6)
     assert abs(s.loc["E_N exact (ln)", "difference"]) < 1e-4

@@ -1,4 +1,4 @@
-"""fullquantum models against the Gaussian model of `linear` (CONVENTIONS.md §5).
+"""fullquantum models against the Gaussian model of `linear` (docs/conventions.md §5).
 
 Cutoffs are the smallest at which each claim holds, to keep the suite fast: QuTiP's direct
 solve takes ≈ 6–11 s at (4,3,8) and well under a second at d ≤ 36.

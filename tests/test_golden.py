@@ -26,7 +26,7 @@ import pytest
 
 from omxval.compare.agreement import compare_point
 from omxval.compare.config import ReportConfig
-from omxval.compare.report import write_report
+from omxval.compare.report import run_converge, write_report
 from omxval.compare.linearization import linearization_study
 from omxval.compare.nonreciprocity import nonreciprocity_study
 
@@ -79,6 +79,20 @@ def test_point_study_reproduces(golden):
         assert s.loc[q, "full quantum"] == pytest.approx(gs.loc[q, "full quantum"], abs=FQ_TOL)
 
 
+def test_convergence_study_reproduces(golden):
+    """The whole truncation ladder: every solve, its changes and the verdict."""
+    study = run_converge(ReportConfig())
+    g = golden["convergence"]
+    assert list(study.steps["stage"]) == list(g["stage"])
+    assert study.steps[["N_ccw", "N_cw", "N_m"]].values.tolist() == \
+        g[["N_ccw", "N_cw", "N_m"]].values.tolist()
+    for col in ("max abs dV", "dE_N gaussian", "dE_N exact", "E_N gaussian", "E_N exact",
+                "V error vs linear"):
+        np.testing.assert_allclose(study.steps[col], g[col], rtol=0, atol=FQ_TOL, err_msg=col)
+    verdicts = golden["verdicts"].set_index("question")["verdict"]
+    assert study.verdict == verdicts[study.question]
+
+
 def test_linearization_rungs_reproduce(golden):
     cfg = ReportConfig()
     design = {k: v for k, v in dataclasses.asdict(cfg.design).items()
@@ -92,6 +106,7 @@ def test_linearization_rungs_reproduce(golden):
             assert rec[col] == pytest.approx(g.loc[G0, col], abs=FQ_TOL), (G0, col)
 
 
+@pytest.mark.slow
 def test_nonreciprocity_points_reproduce(golden):
     cfg = ReportConfig()
     nr = cfg.nonreciprocity

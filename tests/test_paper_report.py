@@ -31,7 +31,7 @@ def test_report_has_every_panel_and_its_csv(report):
 
 
 def test_claims_against_J_match_the_pinned_intervals(report):
-    """CONVENTIONS.md §6: 2.5× at J ≈ 1.74–2.0 κ, χ = 0.991 at J ≈ 0.24–0.31 κ."""
+    """docs/conventions.md §6: 2.5× at J ≈ 1.74–2.0 κ, χ = 0.991 at J ≈ 0.24–0.31 κ."""
     iv = pd.read_csv(report / "fig3_claim_intervals.csv").set_index(["claim", "direction"])
     enh = iv.xs("enhancement ~2.5x", level="claim")
     assert enh["J/kappa from"].min() <= 2.0 and enh["J/kappa to"].max() >= 1.74

@@ -1,4 +1,4 @@
-"""Parameters: derived SI values of CONVENTIONS.md §1, unit switches, every validation path."""
+"""Parameters: derived SI values of docs/conventions.md §1, unit switches, every validation path."""
 
 import math
 

@@ -1,7 +1,7 @@
 """Structured steady-state solver (fullquantum/structured.py) against QuTiP's direct solver.
 
 The test systems are the project's own generators (fullquantum.generator_for) at the
-reference point of CONVENTIONS.md §5: every model level and both mechanical baths.
+reference point of docs/conventions.md §5: every model level and both mechanical baths.
 """
 
 import tracemalloc
@@ -20,7 +20,7 @@ from tests.conftest import reference_system
 
 
 def model(cutoffs, bath="lindblad", variant="nonlinear") -> Generator:
-    """The project's model levels (CONVENTIONS.md §5) at the reference point.
+    """The project's model levels (docs/conventions.md §5) at the reference point.
 
     "lab" uses G0 = 0.25 at the same effective detuning and coupling (≈ 0.5 photons), which a
     small Fock space can hold.
@@ -65,7 +65,7 @@ def test_agrees_with_qutip_direct(references, bath, variant):
     if bath == "lindblad":
         assert evals.min() >= -1e-12  # completely positive: ρ ≥ 0 up to round-off
     else:
-        # Caldeira–Leggett is not completely positive (CONVENTIONS.md §5): small negative
+        # Caldeira–Leggett is not completely positive (docs/conventions.md §5): small negative
         # eigenvalues are physics, and must be those of the exact steady state
         assert evals.min() >= -1e-8
         assert evals.min() == pytest.approx(np.linalg.eigvalsh(ref).min(), abs=1e-10)
