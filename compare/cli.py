@@ -8,6 +8,7 @@ import sys
 import threading
 
 from .. import __version__
+from ..errors import OmxvalError
 
 STUDY_HELP = {
     "point": "linear vs full quantum at the design point: every element of V, means, "
@@ -105,7 +106,7 @@ def _failure(exc: BaseException) -> tuple[int, str]:
     """Exit code and one-line message for an exception that ends a command."""
     from ..fullquantum import MemoryBudgetError, SteadyStateConvergenceError
 
-    if isinstance(exc, (ValueError, TypeError)):  # includes OutputLocationError
+    if isinstance(exc, (ValueError, TypeError)):  # InputError, OutputLocationError, ...
         return EXIT_BAD_INPUT, str(exc)
     if isinstance(exc, MemoryBudgetError):
         return EXIT_FAILED, str(exc)
@@ -113,11 +114,13 @@ def _failure(exc: BaseException) -> tuple[int, str]:
         return EXIT_FAILED, "out of memory; use smaller cutoffs or a lower memory budget"
     if isinstance(exc, SteadyStateConvergenceError):
         return EXIT_FAILED, f"the steady-state solver did not converge: {exc}"
+    if isinstance(exc, OmxvalError):
+        return EXIT_FAILED, str(exc)
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return EXIT_FAILED, (f"could not write the report{where}: {exc.strerror or exc}; the "
                              f"previous report, if any, is untouched")
-    raise exc
+    raise exc  # a bug: keep its traceback
 
 
 def main(argv: list[str] | None = None) -> int:

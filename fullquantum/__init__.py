@@ -4,16 +4,20 @@ Two counter-propagating optical modes and one mechanical mode on a truncated Foc
 Fock dims (ccw, cw, mechanics), rates in units of ω_m, with the conventions of
 ``docs/conventions.md`` §2 and §5. Three models (``linearized``, ``nonlinear``, ``lab``),
 two mechanical baths (``system.bath``: ``brownian``, ``lindblad``); every generator is a
-:class:`Generator`, from which the QuTiP Liouvillian is built. Results are cross-checked
-against the Gaussian model of :mod:`linear`.
+:class:`Generator`, from which the QuTiP Liouvillian is built. The unit of work is an
+:class:`~omxval.linear.OperatingPoint`; :mod:`omxval.linear` supplies the parameters and the
+mean field. Comparing results with the Gaussian model is :mod:`omxval.compare`'s job.
 
 Public API: :func:`solve` → :class:`SteadyState`; :func:`liouvillian` (QuTiP
 super-operator); :func:`generator_for` (the :class:`Generator`, for other solvers);
 :func:`model_hamiltonian`, :func:`operators`; :func:`estimate_memory` (from the cutoffs and
 the method, nothing built) → :class:`MemoryEstimate`, :func:`check_budget`;
-:class:`SolveOptions`, :class:`StructuredOptions`.
+:class:`SolveOptions`; the steady-state methods as objects that own their settings and
+memory estimates, :class:`Structured` (= :class:`StructuredOptions`) and
+:class:`QutipMethod` (:mod:`fullquantum.methods`).
 
-Warnings and errors (all in :mod:`fullquantum.errors`):
+Warnings and errors (all in :mod:`fullquantum.errors`; the errors derive from
+:class:`omxval.OmxvalError`, the warnings from :class:`omxval.errors.OmxvalWarning`):
 
 * :class:`TruncationWarning` — a mode's top Fock level holds more than the tolerance.
 * :class:`InstabilityWarning` — the linearized model at an unstable mean field.
@@ -26,6 +30,7 @@ Warnings and errors (all in :mod:`fullquantum.errors`):
 from .errors import (InstabilityWarning, MemoryBudgetError, SteadyStateConvergenceError,
                      TruncationWarning)
 from .generator import Generator
+from .methods import MethodObject, QutipMethod, Structured
 from .memory import DEFAULT_MEMORY_BUDGET_BYTES, MemoryEstimate, check_budget, estimate_memory
 from .models import (MODELS, LinearTerms, Model, generator_for, linear_terms, liouvillian,
                      mechanical_bath, model_hamiltonian)
@@ -40,7 +45,7 @@ __all__ = [
     "solve", "liouvillian", "generator_for", "model_hamiltonian", "mechanical_bath",
     "linear_terms", "LinearTerms", "operators", "ModeOperators",
     "check_cutoffs", "Generator", "SteadyState", "Timings", "SolveOptions",
-    "StructuredOptions", "Model", "Method", "MODELS", "METHODS", "SOLVERS",
+    "StructuredOptions", "Structured", "QutipMethod", "MethodObject", "Model", "Method", "MODELS", "METHODS", "SOLVERS",
     "DEFAULT_TRUNCATION_TOL", "DEFAULT_MEMORY_BUDGET_BYTES", "MemoryEstimate",
     "estimate_memory", "check_budget", "moments", "top_populations", "exact_log_negativity",
     "TruncationWarning", "InstabilityWarning", "MemoryBudgetError",

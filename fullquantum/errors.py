@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+from ..errors import OmxvalError, OmxvalWarning
 
-class TruncationWarning(UserWarning):
+
+class TruncationWarning(OmxvalWarning):
     """A Fock cutoff is too small: the top level of a mode holds more than the tolerance.
 
     Issued by :func:`fullquantum.solve` together with ``result.truncated = True``; the
@@ -18,7 +20,7 @@ class TruncationWarning(UserWarning):
     """
 
 
-class InstabilityWarning(UserWarning):
+class InstabilityWarning(OmxvalWarning):
     """The linearized model was solved at a mean field whose drift matrix is unstable.
 
     The Gaussian model then has no steady state (docs/conventions.md §4); the linearized
@@ -27,7 +29,7 @@ class InstabilityWarning(UserWarning):
     """
 
 
-class MemoryBudgetError(MemoryError):
+class MemoryBudgetError(OmxvalError, MemoryError):
     """Refusal of a solve whose estimated peak memory exceeds the budget; nothing was built.
 
     Raised by :func:`fullquantum.solve` and :func:`fullquantum.liouvillian` (decided from
@@ -49,7 +51,7 @@ class MemoryBudgetError(MemoryError):
         self.budget_bytes = budget_bytes
 
 
-class SteadyStateConvergenceError(RuntimeError):
+class SteadyStateConvergenceError(OmxvalError, RuntimeError):
     """The structured solver did not reach its tolerance; no state is returned.
 
     Raised by :func:`fullquantum.solve` with ``method="structured"`` and by

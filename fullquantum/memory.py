@@ -50,6 +50,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from ..errors import InputError
 from .errors import MemoryBudgetError
 from .operators import Cutoffs, check_cutoffs
 
@@ -142,9 +143,9 @@ def generator_pattern(model: str, bath: str) -> GeneratorPattern:
         the direction by more than that).
     """
     if model not in _HAMILTONIAN:
-        raise ValueError(f"model must be one of {sorted(_HAMILTONIAN)}; got {model!r}")
+        raise InputError(f"model must be one of {sorted(_HAMILTONIAN)}; got {model!r}")
     if bath not in ("brownian", "lindblad"):
-        raise ValueError(f"bath must be 'brownian' or 'lindblad'; got {bath!r}")
+        raise InputError(f"bath must be 'brownian' or 'lindblad'; got {bath!r}")
     H = _HAMILTONIAN[model]
     # Optical loss 2κD[a_j]: a_j†a_j on both sides (diagonal), sandwich (a_j, a_j†).
     sandwich = [(frozenset({(-1, 0, 0)}), frozenset({(1, 0, 0)})),

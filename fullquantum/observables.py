@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 import qutip
 
+from ..errors import InputError
 from ..linear.gaussian import in_base
 
 from .operators import ModeOperators
@@ -78,7 +79,7 @@ def exact_log_negativity(rho: qutip.Qobj, modes: tuple[int, int] = (0, 1),
     i, j = modes
     n_sub = len(rho.dims[0])
     if not (0 <= i < n_sub and 0 <= j < n_sub and i != j):
-        raise ValueError(f"modes must be two different indices in [0, {n_sub - 1}]; "
+        raise InputError(f"modes must be two different indices in [0, {n_sub - 1}]; "
                          f"got {modes!r}")
     keep = sorted((i, j))
     reduced = rho.ptrace(keep)

@@ -9,6 +9,7 @@ from typing import Any, Literal, Mapping
 
 import qutip
 
+from ..errors import InputError
 from .memory import DEFAULT_MEMORY_BUDGET_BYTES
 from .structured import StructuredOptions
 
@@ -56,19 +57,19 @@ def check_method_solver(method: str, solver: str | None) -> str | None:
         "mkl_spsolve" without MKL.
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; "
+        raise InputError(f"method must be one of {', '.join(map(repr, METHODS))}; "
                          f"got {method!r}")
     if solver is None:
         return default_solver(method)
     if method not in METHODS_WITH_SOLVER:
-        raise ValueError(f"solver applies only to method 'direct' or 'power' (an iterative "
+        raise InputError(f"solver applies only to method 'direct' or 'power' (an iterative "
                          f"method names its solver, e.g. 'iterative-gmres'); got "
                          f"solver={solver!r} with method={method!r}")
     if solver not in SOLVERS:
-        raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}; "
+        raise InputError(f"solver must be one of {', '.join(map(repr, SOLVERS))}; "
                          f"got {solver!r}")
     if solver == "mkl_spsolve" and not qutip.settings.has_mkl:
-        raise ValueError("solver='mkl_spsolve' needs MKL, which QuTiP did not find; "
+        raise InputError("solver='mkl_spsolve' needs MKL, which QuTiP did not find; "
                          "use solver='spsolve'")
     return solver
 
@@ -110,15 +111,15 @@ class SolveOptions:
     def __post_init__(self) -> None:
         tol = self.truncation_tol
         if not (isinstance(tol, (int, float)) and math.isfinite(tol) and 0.0 < tol <= 1.0):
-            raise ValueError(f"truncation_tol must be a number in (0, 1]; got {tol!r}")
+            raise InputError(f"truncation_tol must be a number in (0, 1]; got {tol!r}")
         budget = self.memory_budget_bytes
         if not (isinstance(budget, int) and not isinstance(budget, bool) and budget > 0):
-            raise ValueError(f"memory_budget_bytes must be a positive integer; got {budget!r}")
+            raise InputError(f"memory_budget_bytes must be a positive integer; got {budget!r}")
         if not isinstance(self.use_rcm, bool):
-            raise ValueError(f"use_rcm must be True or False; got {self.use_rcm!r}")
+            raise InputError(f"use_rcm must be True or False; got {self.use_rcm!r}")
         reserved = {"method", "solver", "use_rcm"} & set(self.qutip_kwargs)
         if reserved:
-            raise ValueError(f"qutip_kwargs must not contain {sorted(reserved)}: pass them as "
+            raise InputError(f"qutip_kwargs must not contain {sorted(reserved)}: pass them as "
                              f"solve(method=..., solver=...) or SolveOptions(use_rcm=...)")
         object.__setattr__(self, "qutip_kwargs", MappingProxyType(dict(self.qutip_kwargs)))
 

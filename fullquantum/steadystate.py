@@ -17,29 +17,27 @@ import warnings
 import numpy as np
 import qutip
 
+from ..errors import InputTypeError
 from ..linear import (OperatingPoint, System, cut, drift_matrix, gaussian_entropy, growth_rate,
                       log_negativity, resolve_point)
 from ..linear.parameters import Direction, check_choice
 
 from .errors import InstabilityWarning, TruncationWarning
-from .memory import check_budget, estimate_memory
+from .memory import check_budget
 from .models import DISPLACED_MODELS, MODELS, Model, generator_for, linear_terms
 from .observables import (exact_log_negativity, moments, occupations, top_populations,
                           von_neumann_entropy)
 from .operators import check_cutoffs, operators
-from .options import DEFAULT_METHOD, DENSE_SOLVERS, Method, SolveOptions, check_method_solver
+from .methods import QutipMethod, as_method, method_estimate
+from .options import DEFAULT_METHOD, Method, SolveOptions
 from .result import SteadyState, Timings
 from .structured import steadystate_structured
-
-# QuTiP applies its RCM reordering where it solves a sparse linear system in L.
-_NO_RCM_METHODS = ("eigen", "svd")
-
 
 def _options(options: SolveOptions | None, overrides: dict) -> SolveOptions:
     opts = SolveOptions() if options is None else options
     unknown = set(overrides) - set(SolveOptions.field_names())
     if unknown:
-        raise TypeError(f"solve() got unknown option(s) {sorted(unknown)}; valid: "
+        raise InputTypeError(f"solve() got unknown option(s) {sorted(unknown)}; valid: "
                         f"{', '.join(SolveOptions.field_names())} (QuTiP keywords go in "
                         f"qutip_kwargs)")
     return dataclasses.replace(opts, **overrides) if overrides else opts
@@ -68,20 +66,23 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
     model : {"linearized", "nonlinear", "lab"}
         See :mod:`fullquantum.models`.
     method : {"structured", "direct", "eigen", "svd", "power", "iterative-gmres", \
-"iterative-lgmres", "iterative-bicgstab"}
-        "structured" (default): omxval's preconditioned GMRES on the d×d generator terms
-        (:mod:`fullquantum.structured`; 0.2 s at cutoffs (4,3,8), d = 96). The others are
-        QuTiP's ``steadystate(method=...)``, kept for cross-checks: "direct" (sparse LU)
-        takes 6–11 s there and the nonlinear model fills more (≈ 30–60 s).
+"iterative-lgmres", "iterative-bicgstab"} or Structured or QutipMethod
+        The algorithm, as a method object with its settings (:mod:`fullquantum.methods`) or
+        a name for one with default settings. "structured" (default): omxval's
+        preconditioned GMRES on the d×d generator terms (:mod:`fullquantum.structured`;
+        0.2 s at cutoffs (4,3,8), d = 96). The others are QuTiP's
+        ``steadystate(method=...)``, kept for cross-checks: "direct" (sparse LU) takes 6–11 s
+        there and the nonlinear model fills more (≈ 30–60 s).
     solver : str, optional
-        QuTiP's ``solver=`` for "direct"/"power": "spsolve" (default; "mkl_spsolve" when
-        QuTiP has MKL), "splu", "mkl_spsolve", "solve", "lstsq", "gmres", "lgmres",
-        "bicgstab".
+        QuTiP's linear backend ``solver=`` for "direct"/"power": "spsolve" (default;
+        "mkl_spsolve" when QuTiP has MKL), "splu", "mkl_spsolve", "solve", "lstsq", "gmres",
+        "lgmres", "bicgstab". An error with any other method.
     branch : int, optional
         Mean-field branch (index into :func:`linear.steady_states`) of the displacement;
         default 0 with a System, must match an OperatingPoint's.
     options : SolveOptions, optional
-        Tolerances, memory budget and QuTiP pass-through keywords.
+        Truncation tolerance and memory budget (and, as in the first API, method settings
+        ``structured``, ``use_rcm``, ``qutip_kwargs``, which must fit ``method``).
     **overrides
         Fields of :class:`SolveOptions` to override (e.g. ``truncation_tol=1e-4``).
 
@@ -114,14 +115,11 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
     system = point.system
     check_choice("model", model, MODELS)
     cutoffs = check_cutoffs(cutoffs)
-    solver = check_method_solver(method, solver)
     opts = _options(options, overrides)
-    qutip_kwargs = dict(opts.qutip_kwargs)
+    m = as_method(method, solver, opts)
     # Refuse from the cutoffs and the method alone: at large cutoffs even the d×d operators
     # of the generator would exhaust the memory before a later check could run.
-    estimate = estimate_memory(cutoffs, method, solver, model=model, bath=system.bath,
-                               use_precond=bool(qutip_kwargs.get("use_precond", False)),
-                               structured=opts.structured)
+    estimate = method_estimate(m, cutoffs, model, system.bath)
     check_budget(estimate, opts.memory_budget_bytes)
     if model == "linearized":
         growth = float(growth_rate(drift_matrix(system, point.mean_field)))
@@ -131,25 +129,26 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
                           f"artefact of the cutoffs", InstabilityWarning, stacklevel=2)
 
     gen = generator_for(point, cutoffs=cutoffs, model=model)
-    if method == "structured":
-        t1 = time.perf_counter()
-        sopts = dataclasses.replace(opts.structured, memory_budget=opts.memory_budget_bytes)
-        out = steadystate_structured(gen, options=sopts)
-        rho = qutip.Qobj(out.rho, dims=gen.dims)
-        solver_info = {"iterations": out.iterations, "preconditioner": out.preconditioner,
-                       "relative_residual": out.relative_residual, "threads": out.threads}
-    else:
+    if isinstance(m, QutipMethod):
         # CSR: QuTiP's RCM permutation (direct, power, iterative) works on CSR only.
         L = gen.superoperator().to("csr")
         t1 = time.perf_counter()
-        if method not in _NO_RCM_METHODS and solver not in DENSE_SOLVERS:
-            qutip_kwargs["use_rcm"] = opts.use_rcm
-        if solver == "splu":
+        qutip_kwargs = dict(m.qutip_kwargs)
+        if m.rcm_applies:
+            qutip_kwargs["use_rcm"] = m.use_rcm
+        if m.solver == "splu":
             # QuTiP solves with warnings as errors; scipy's splu warns when handed CSR.
             qutip_kwargs.setdefault("csc", True)
-        rho = qutip.steadystate(L, method=method, solver=solver, **qutip_kwargs)
+        rho = qutip.steadystate(L, method=m.name, solver=m.solver, **qutip_kwargs)
         del L  # the observables below need only ρ and the d×d operators
         solver_info = {}
+    else:
+        t1 = time.perf_counter()
+        out = steadystate_structured(
+            gen, options=dataclasses.replace(m, memory_budget=opts.memory_budget_bytes))
+        rho = qutip.Qobj(out.rho, dims=gen.dims)
+        solver_info = {"iterations": out.iterations, "preconditioner": out.preconditioner,
+                       "relative_residual": out.relative_residual, "threads": out.threads}
     t2 = time.perf_counter()
 
     # QuTiP's direct path is Hermitian with trace ≈ 1; eigen/svd/power are not always both.
@@ -166,7 +165,8 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
     if truncated:
         _warn_truncation(tops, cutoffs, model, opts.truncation_tol)
     fields = dict(
-        point=point, model=model, cutoffs=cutoffs, method=method, solver=solver, options=opts,
+        point=point, model=model, cutoffs=cutoffs, method=getattr(m, "name", "structured"),
+        solver=getattr(m, "solver", None), options=opts,
         rho=rho, residual=float(np.linalg.norm(gen.apply(rho_dense))),
         means=means, lab_means=lab_means, V=V,
         log_negativity_gaussian=float(log_negativity(V, cut(point.direction))),

@@ -42,6 +42,7 @@ import scipy.linalg
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from ..errors import InputError
 from .errors import SteadyStateConvergenceError
 from .generator import Generator
 from .memory import (DEFAULT_MEMORY_BUDGET_BYTES, MemoryEstimate, check_budget, cutoff_advice,
@@ -129,13 +130,13 @@ class StructuredOptions:
 
     def __post_init__(self) -> None:
         if not 0.0 < self.tol < 1.0:
-            raise ValueError(f"tol must lie in (0, 1), got {self.tol}")
+            raise InputError(f"tol must lie in (0, 1), got {self.tol}")
         if self.maxiter < 1 or self.restart < 1:
-            raise ValueError("maxiter and restart must be at least 1")
+            raise InputError("maxiter and restart must be at least 1")
         if self.threads is not None and self.threads < 1:
-            raise ValueError("threads must be None or at least 1")
+            raise InputError("threads must be None or at least 1")
         if self.preconditioner != "auto" and self.preconditioner not in _KINDS:
-            raise ValueError(f"unknown preconditioner {self.preconditioner!r}")
+            raise InputError(f"unknown preconditioner {self.preconditioner!r}")
 
 
 @dataclass(frozen=True)
@@ -825,7 +826,7 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
         if rho0 is not None:
             rho0 = np.asarray(rho0, dtype=np.complex128)
             if rho0.shape != (d, d):
-                raise ValueError(f"rho0 must be {d}×{d}, got {rho0.shape}")
+                raise InputError(f"rho0 must be {d}×{d}, got {rho0.shape}")
             x0 = packing.pack(rho0 / np.trace(rho0))
         t_setup = time.perf_counter()
         x, its, relres, converged = _fgmres(matvec, apply_precond, b, x0, opts.tol,
