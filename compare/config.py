@@ -70,16 +70,27 @@ class SolverConfig:
     """How every full-quantum steady state is computed (see :func:`fullquantum.solve`)."""
 
     method: str = "structured"
-    truncation_tol: float = 1e-3
+    truncation_tol: float = fullquantum.DEFAULT_TRUNCATION_TOL
+    memory_budget_bytes: int = fullquantum.DEFAULT_MEMORY_BUDGET_BYTES
 
     def __post_init__(self) -> None:
         check_choice("solver.method", self.method, fullquantum.METHODS)
-        if not 0 < self.truncation_tol <= 1:
-            raise InputError(f"solver.truncation_tol must lie in (0, 1]; got {self.truncation_tol!r}")
+        try:  # SolveOptions is the one validation of these two
+            fullquantum.SolveOptions(truncation_tol=self.truncation_tol,
+                                     memory_budget_bytes=self.memory_budget_bytes)
+        except InputError as err:
+            raise InputError(f"solver.{err}") from None
 
     def options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`fullquantum.solve`."""
-        return {"method": self.method, "truncation_tol": self.truncation_tol}
+        return {"method": self.method, "truncation_tol": self.truncation_tol,
+                "memory_budget_bytes": self.memory_budget_bytes}
+
+    def check_memory(self, cutoffs, model: str, bath: str) -> None:
+        """Refuse (MemoryBudgetError) a solve at ``cutoffs`` before any study runs."""
+        m = fullquantum.methods.as_method(self.method)
+        fullquantum.check_budget(fullquantum.methods.method_estimate(m, cutoffs, model, bath),
+                                 self.memory_budget_bytes)
 
 
 @dataclass(frozen=True)

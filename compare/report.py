@@ -62,6 +62,18 @@ def run_nonreciprocity(cfg: ReportConfig, progress=None):
                                 progress=progress, **cfg.solver.options())
 
 
+def _check_memory(cfg: ReportConfig, studies: tuple[str, ...]) -> None:
+    """Refuse a configuration whose largest solve exceeds the memory budget, before any
+    study runs (the largest cutoffs of each study; the Brownian bath is the larger)."""
+    largest = {"point": (cfg.point.cutoffs, cfg.point.model),
+               "converge": (tuple(c + 1 for c in cfg.converge.max_cutoffs), cfg.converge.model),
+               "linearization": (cfg.linearization.cutoffs, "nonlinear"),
+               "nonreciprocity": (cfg.nonreciprocity.cutoffs, cfg.nonreciprocity.model)}
+    for name in studies:
+        cutoffs, model = largest[name]
+        cfg.solver.check_memory(cutoffs, model, "brownian")
+
+
 def verdict_row(result) -> tuple[str, str, str]:
     """(question, verdict, evidence) of a study result: the study decides, the writer writes."""
     evidence = "; ".join(result.reasons)
@@ -172,6 +184,7 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
     say = sink(progress)
     timings: dict[str, float] = {}
     results = {}
+    _check_memory(cfg, studies)  # every solve's memory, before the first one runs
     # The output location is checked (and staged) before any computation.
     with OutputDirectory(out, kind="validation", required_bytes=REQUIRED_BYTES) as target:
         t0 = time.perf_counter()

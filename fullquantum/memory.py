@@ -410,11 +410,13 @@ def _qutip_estimate(cutoffs: Cutoffs, method: str | None, solver: str | None, mo
         if use_precond:
             extra += ILU_FILL * nnz * BYTES_PER_ENTRY
             what += f" + incomplete LU ({ILU_FILL}× nnz(L))"
-        advice = (f"{cutoff_advice(cutoffs, 'd² (the Krylov basis and the ILU ∝ nnz(L))')}; "
+        growth = "d² (the Krylov basis" + (" and the ILU ∝ nnz(L))" if use_precond else ")")
+        advice = (f"{cutoff_advice(cutoffs, growth)}; "
                   + ("drop the incomplete-LU preconditioner (use_precond=False) or use "
                      if use_precond else "use ") + "method='structured'")
     advice += ", or raise memory_budget_bytes if the machine has the memory"
-    label = "Liouvillian" if method is None else f"{method}/{solver}"
+    label = ("Liouvillian" if method is None else method if solver is None
+             else f"{method}/{solver}")
     details = (f"{label} at d = {format_count(d)} (Liouvillian {format_count(n)}×"
                f"{format_count(n)}, nnz ≤ {format_count(nnz)}, half-bandwidth ≤ "
                f"{format_count(w)}): "

@@ -22,8 +22,10 @@ instead (issue 4):
 * L itself is applied with sparse operators (tensor products of ladder operators), costing
   O(nnz·d) per step, far below the O(d³) of the preconditioner.
 
-The memory per Krylov vector is O(d²) and the total is estimated before anything large is
-allocated; above the budget the solver refuses with the estimate and how to lower it.
+The memory per Krylov vector is O(d²) and the total depends only on d and the options
+(:func:`structured_memory`, the one formula, which :func:`fullquantum.solve` checks from the
+cutoffs before any operator is built); above the budget the solver refuses with
+:class:`~fullquantum.MemoryBudgetError`, the estimate and how to lower it.
 An eigenvector-based preconditioner (S⁻¹ by elementwise division in the eigenbasis of Ā) is
 kept as an option; it is faster per step in double precision but its single-precision
 version fails at large d (the eigenvector basis has condition number ≈4e4 at d = 1120).

@@ -159,3 +159,34 @@ def test_unstable_design_is_reported_not_crashed(tmp_path):
     for study in ("point", "nonreciprocity"):
         assert main([study, "--config", str(cfg), "--out", str(out), "--quiet"]) == 0
         assert pd.read_csv(out / "verdicts.csv")["verdict"].tolist() == ["unstable"]
+
+
+def test_memory_refusal_is_one_line_before_any_study(tmp_path, capsys):
+    """Cutoffs (400, 400, 400): refused from the configuration alone, exit 3, nothing written."""
+    cfg = tmp_path / "huge.toml"
+    cfg.write_text("[point]\ncutoffs = [400, 400, 400]\n")
+    out = tmp_path / "o"
+    assert main(["report", "--config", str(cfg), "--out", str(out), "--quiet"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "omxval report: error:" in err and "Traceback" not in err
+    assert "budget" in err and list(tmp_path.iterdir()) == [cfg]
+
+
+def test_design_beyond_the_fold_is_reported_unstable(tmp_path):
+    """coupling = 2.0 lies beyond the fold of the designed branch: the point study must say
+    unstable (it used to report E_N = 0.0585 of another branch, |G_d| = 0.729)."""
+    cfg = tmp_path / "fold.toml"
+    cfg.write_text("[design]\ncoupling = 2.0\n")
+    out = tmp_path / "o"
+    assert main(["point", "--config", str(cfg), "--out", str(out), "--quiet"]) == 0
+    assert pd.read_csv(out / "verdicts.csv")["verdict"].tolist() == ["unstable"]
+    assert load_config(cfg).design.point().system.eps > 0
+
+
+def test_memory_budget_is_a_configuration_key(tmp_path):
+    cfg = tmp_path / "budget.toml"
+    cfg.write_text("[solver]\nmemory_budget_bytes = 1000\n")
+    c = load_config(cfg)
+    assert c.solver.options()["memory_budget_bytes"] == 1000
+    with pytest.raises(ValueError, match="solver.memory_budget_bytes"):
+        config_from_dict({"solver": {"memory_budget_bytes": -1}})
