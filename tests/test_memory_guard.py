@@ -222,6 +222,7 @@ def test_cutoff_estimate_bounds_the_generator_based_one(bath, model):
         assert L.nnz <= est.nnz_bound and np.abs(rows - cols).max() <= est.bandwidth
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bath", BATHS)
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.filterwarnings("ignore::omxval.fullquantum.TruncationWarning")
@@ -247,6 +248,7 @@ def test_estimate_bounds_the_traced_peak(bath, model):
             assert peak <= r.memory.total_bytes, (cutoffs, method)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bath", BATHS)
 @pytest.mark.filterwarnings("ignore::omxval.fullquantum.TruncationWarning")
 def test_estimate_bounds_the_traced_peak_at_a_larger_size(bath):
