@@ -190,3 +190,18 @@ def test_memory_budget_is_a_configuration_key(tmp_path):
     assert c.solver.options()["memory_budget_bytes"] == 1000
     with pytest.raises(ValueError, match="solver.memory_budget_bytes"):
         config_from_dict({"solver": {"memory_budget_bytes": -1}})
+
+
+def test_convergence_failure_is_one_line_exit_3(tmp_path, monkeypatch, capsys):
+    from omxval import fullquantum
+
+    def diverging(*args, **kwargs):
+        raise fullquantum.SteadyStateConvergenceError("GMRES stalled at 1e-6 after 400 "
+                                                      "iterations", 400, 1e-6)
+
+    monkeypatch.setattr(fullquantum, "solve", diverging)
+    out = tmp_path / "o"
+    assert main(["point", "--out", str(out), "--quiet"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("omxval point: error: the steady-state solver did not converge")
+    assert "Traceback" not in err and not out.exists()
