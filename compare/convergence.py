@@ -9,6 +9,7 @@ every mode by one. Like any such study, this can dismiss convergence but never p
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable
@@ -21,6 +22,7 @@ import pandas as pd
 from ..errors import InputError
 from .. import fullquantum
 from .. import linear
+from ..fullquantum.operators import MIN_CUTOFF
 from .deviation import max_abs_difference
 from .progress import sink
 
@@ -46,6 +48,8 @@ class ConvergenceStudy:
     reasons : tuple of str
     tolerances : (float, float)
         (V, E_N) tolerances used.
+    state : fullquantum.SteadyState
+        The solve at the chosen cutoffs.
     """
 
     steps: pd.DataFrame
@@ -53,6 +57,7 @@ class ConvergenceStudy:
     verdict: ConvergenceVerdict
     reasons: tuple[str, ...]
     tolerances: tuple[float, float]
+    state: fullquantum.SteadyState
 
     question = "Fock truncation"
 
@@ -66,6 +71,36 @@ def _changes(a: fullquantum.SteadyState, b: fullquantum.SteadyState) -> dict[str
 def _within(ch: dict[str, float], tol_V: float, tol_EN: float, factor: float = 1.0) -> bool:
     return (ch["max abs dV"] <= factor * tol_V and ch["dE_N gaussian"] <= factor * tol_EN
             and ch["dE_N exact"] <= factor * tol_EN)
+
+
+def gaussian_cutoffs(point: linear.OperatingPoint, tol: float = 1e-3,
+                     minimum: int = MIN_CUTOFF
+                     ) -> tuple[int, int, int]:
+    """First Fock cutoffs for ``point``, estimated from its Gaussian (Lyapunov) state.
+
+    Each mode's fluctuation quanta n̄ = (V_xx + V_pp − 1)/2 (docs/conventions.md §2) give
+    the smallest N whose thermal tail P(n ≥ N) = (n̄/(n̄ + 1))^N is below ``tol``; the
+    driven optical mode gets the larger of the two optical estimates, for either drive.
+    A start, not a verdict: squeezed states have heavier tails, and
+    :func:`convergence_study` raises the cutoffs until nothing changes.
+
+    Raises
+    ------
+    InputError
+        The point is unstable (no Gaussian state to estimate from).
+    """
+    lin = linear.analyze(point)
+    if not lin.stable:
+        raise InputError("cutoffs cannot be estimated at an unstable point (no steady state)")
+    q = lin.fluctuation_quanta
+    out = {}
+    for mode, n in q.items():
+        n = max(float(n), 0.0)
+        ratio = n / (n + 1.0)
+        out[mode] = minimum if ratio <= 0 else max(minimum, math.ceil(math.log(tol) / math.log(ratio)))
+    driven, undriven = linear.driven_first("ccw", "cw", point.direction)
+    out[driven] = max(out[driven], out[undriven])
+    return out["ccw"], out["cw"], out["mechanics"]
 
 
 def convergence_study(point: linear.OperatingPoint | linear.System,
@@ -140,7 +175,13 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
                 break
             trial = list(current)
             trial[k] += 1
-            res, ch = run(trial, f"refine {mode}", prev)
+            try:
+                res, ch = run(trial, f"refine {mode}", prev)
+            except fullquantum.MemoryBudgetError:
+                stuck.append(mode)
+                reasons.append(f"{mode}: still changing, and cutoffs {tuple(trial)} exceed the "
+                               f"memory budget")
+                break
             if _within(ch, V_tolerance, log_negativity_tolerance):
                 break  # N_k = current[k] is enough: keep the smaller cutoff and its state
             current, prev = trial, res
@@ -150,7 +191,12 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
     for k, mode in enumerate(MODES):
         trial = list(chosen)
         trial[k] += 1
-        _, ch = run(trial, f"check {mode}+1", base)
+        try:
+            _, ch = run(trial, f"check {mode}+1", base)
+        except fullquantum.MemoryBudgetError:
+            stuck.append(mode)
+            reasons.append(f"the check at cutoffs {tuple(trial)} exceeds the memory budget")
+            continue
         worst = {q: max(worst[q], ch[q]) for q in worst}
     tops = base.top_populations
     trunc = base.options.truncation_tol
@@ -168,4 +214,4 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
     else:
         verdict = "converged"
     return ConvergenceStudy(pd.DataFrame(rows), chosen, verdict, tuple(reasons),
-                            (V_tolerance, log_negativity_tolerance))
+                            (V_tolerance, log_negativity_tolerance), base)

@@ -12,7 +12,7 @@ from omxval.compare.cli import main
 from omxval.compare.config import ReportConfig, config_from_dict, load_config
 from omxval.compare.convergence import convergence_study
 from omxval.compare.linearization import extrapolate_to_zero, fit_power_law, linearization_study
-from tests.conftest import REFERENCE, REFERENCE_EN, reference_system
+from tests.conftest import REFERENCE, REFERENCE_EN, reference_point, reference_system
 
 TINY = """
 [point]
@@ -205,3 +205,25 @@ def test_convergence_failure_is_one_line_exit_3(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("omxval point: error: the steady-state solver did not converge")
     assert "Traceback" not in err and not out.exists()
+
+
+def test_gaussian_cutoffs_follow_the_thermal_tail_and_favour_the_driven_mode():
+    from omxval.compare.convergence import gaussian_cutoffs
+
+    # Uncoupled mechanics (|G| = 0): n̄ = n_m = 0.2, tail (1/6)^N ≤ 1e-3 first at N = 4.
+    assert gaussian_cutoffs(reference_point(coupling=0.0))[2] == 4
+    for direction in ("ccw", "cw"):
+        c = gaussian_cutoffs(reference_point(direction=direction), tol=1e-6)
+        driven, undriven = (c[0], c[1]) if direction == "ccw" else (c[1], c[0])
+        assert driven >= undriven and min(c) >= 2
+    loose, tight = (gaussian_cutoffs(reference_point(), tol=t) for t in (1e-2, 1e-8))
+    assert all(a <= b for a, b in zip(loose, tight)) and loose != tight
+
+
+def test_convergence_stops_at_the_memory_budget_and_says_so():
+    study = convergence_study(reference_point(), start=(2, 2, 3), maximum=(6, 5, 12),
+                              V_tolerance=1e-9, log_negativity_tolerance=1e-9,
+                              memory_budget_bytes=3 * 1024**2)
+    assert study.verdict == "not converged"
+    assert any("memory budget" in r for r in study.reasons)
+    assert study.state.cutoffs == study.chosen
