@@ -1,0 +1,206 @@
+"""Validity maps: :func:`~omxval.compare.validity.validity_point` over a 2-D design grid.
+
+* **Engines:** QuTiP's own map functions — ``serial_map``, ``parallel_map`` (processes),
+  ``loky_pmap`` and ``mpi_pmap`` (under ``mpiexec``) — chosen by the same names as QuTiP's
+  ``options={"map": ...}``. Every worker computes with one BLAS thread: parallelism belongs
+  to points, and threaded BLAS on top of it oversubscribes the cores.
+* **Resumable:** each finished point is appended at once, as one JSON line keyed by a hash
+  of the point, model, criteria, solver settings and omxval version, to the cache file
+  (flushed and fsync-ed by the parent as results arrive). A rerun with the same cache skips
+  finished points; a run killed at any moment loses only the points in flight; a truncated
+  last line (the kill arrived mid-write) is ignored.
+* **Clusters:** ``shard=(i, n)`` computes every n-th point from the i-th, so a job array of n
+  tasks covers the map; :func:`read_cache` on the shards' files (or one shared file) joins
+  them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..linear import DESIGN_KEYS
+from .metadata import package_version
+from .progress import Counter
+from .validity import ValidityCriteria, validity_point
+
+ENGINES = ("serial", "parallel", "loky", "mpi")
+DEFAULT_DESIGN = {"kappa": 0.2, "J": 0.1, "Delta_F": 0.1, "gamma_m": 5e-3, "n_m": 0.2,
+                  "G0": 0.05, "detuning": 0.9, "coupling": 0.25}  # docs/conventions.md §5
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """A 2-D validity map over two design keys.
+
+    Attributes
+    ----------
+    x, y : str
+        Design keys (:data:`omxval.linear.DESIGN_KEYS`) along the axes.
+    x_values, y_values : sequence of float
+        Grid values (linear or log grids: any list).
+    design : dict
+        Values of the other design keys (default: the reference point of §5).
+    direction, bath, model
+        As for :func:`~omxval.compare.validity.validity_point`.
+    criteria : ValidityCriteria
+    method : str
+        Steady-state method of every solve.
+    memory_budget_bytes : int
+        Budget of every solve; a point that needs more is ``unconverged``.
+    """
+
+    x: str
+    x_values: tuple[float, ...]
+    y: str
+    y_values: tuple[float, ...]
+    design: dict = field(default_factory=lambda: dict(DEFAULT_DESIGN))
+    direction: str = "ccw"
+    bath: str = "brownian"
+    model: str = "nonlinear"
+    criteria: ValidityCriteria = field(default_factory=ValidityCriteria)
+    method: str = "structured"
+    memory_budget_bytes: int = 4 * 1024**3
+
+    def __post_init__(self) -> None:
+        for name in ("x", "y"):
+            if getattr(self, name) not in DESIGN_KEYS:
+                raise InputError(f"map.{name} must be a design key, one of "
+                                 f"{list(DESIGN_KEYS)}; got {getattr(self, name)!r}")
+        if self.x == self.y:
+            raise InputError(f"map.x and map.y must differ; both are {self.x!r}")
+        for name in ("x_values", "y_values"):
+            values = tuple(float(v) for v in getattr(self, name))
+            if not values:
+                raise InputError(f"map.{name} must list at least one value")
+            object.__setattr__(self, name, values)
+        unknown = set(self.design) - set(DESIGN_KEYS)
+        if unknown:
+            raise InputError(f"unknown design key(s) {sorted(unknown)}; valid: "
+                             f"{list(DESIGN_KEYS)}")
+        object.__setattr__(self, "design", {**DEFAULT_DESIGN, **self.design})
+
+    def points(self) -> list[dict]:
+        """Every grid point as a design dict, x fastest, in a fixed order."""
+        return [{**self.design, self.x: xv, self.y: yv}
+                for yv in self.y_values for xv in self.x_values]
+
+    def key(self, design: dict) -> str:
+        """Cache key: everything that determines the row, and omxval's version."""
+        payload = {"design": design, "direction": self.direction, "bath": self.bath,
+                   "model": self.model, "criteria": dataclasses.asdict(self.criteria),
+                   "method": self.method, "memory_budget_bytes": self.memory_budget_bytes,
+                   "omxval": package_version("omxval")}
+        text = json.dumps(payload, sort_keys=True, default=float)
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _map_task(design: dict, spec: MapSpec) -> tuple[str, dict]:
+    """One point in a worker: one BLAS thread, the row keyed for the cache."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        row = validity_point(design, spec.direction, spec.bath, model=spec.model,
+                             criteria=spec.criteria, method=spec.method,
+                             memory_budget_bytes=spec.memory_budget_bytes)
+    return spec.key(design), {spec.x: design[spec.x], spec.y: design[spec.y], **row}
+
+
+def read_cache(paths: Path | Sequence[Path]) -> dict[str, dict]:
+    """Rows of one or more cache files by key; lines that do not parse (a truncated last
+    line of a killed run) are skipped."""
+    out: dict[str, dict] = {}
+    for path in [paths] if isinstance(paths, (str, Path)) else paths:
+        path = Path(path)
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            try:
+                rec = json.loads(line)
+                out[rec["key"]] = rec["row"]
+            except (ValueError, KeyError, TypeError):
+                continue
+    return out
+
+
+def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
+            num_cpus: int | None = None, shard: tuple[int, int] = (0, 1),
+            progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """Compute the map's missing points into ``cache`` and return the whole table.
+
+    Parameters
+    ----------
+    spec : MapSpec
+    cache : path
+        JSON-lines cache (created; rows already there are reused, not recomputed).
+    engine : {"serial", "parallel", "loky", "mpi"}
+        QuTiP's map function (``serial_map``, ``parallel_map``, ``loky_pmap``, ``mpi_pmap``).
+    num_cpus : int, optional
+        Workers (QuTiP's ``map_kw={"num_cpus": ...}``); default: QuTiP's choice.
+    shard : (int, int)
+        (i, n): compute only points i, i + n, i + 2n, … (cluster job arrays).
+    progress : callable, optional
+        One line per finished point, with the count, failures and an ETA.
+
+    Returns
+    -------
+    DataFrame
+        One row per point of this shard that is in the cache, in grid order.
+    """
+    import qutip
+
+    if engine not in ENGINES:
+        raise InputError(f"engine must be one of {', '.join(map(repr, ENGINES))}; "
+                         f"got {engine!r}")
+    i, n = shard
+    if not (isinstance(i, int) and isinstance(n, int) and n >= 1 and 0 <= i < n):
+        raise InputError(f"shard must be (i, n) with 0 <= i < n; got {shard!r}")
+    cache = Path(cache)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    mine = spec.points()[i::n]
+    done = read_cache(cache)
+    todo = [d for d in mine if spec.key(d) not in done]
+    count = Counter(len(todo), progress)
+    failures = 0
+    with open(cache, "a") as fh:
+        if fh.tell() > 0:  # a killed run may have left a partial last line
+            fh.write("\n")
+
+        def record(result):
+            nonlocal failures
+            key, row = result
+            fh.write(json.dumps({"key": key, "row": row}, default=_jsonable) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+            done[key] = row
+            failures += row["status"] == "failed"
+            count.step(f"{spec.x} = {row[spec.x]:g}, {spec.y} = {row[spec.y]:g}: "
+                       f"{row['status']}" + (f" ({failures} failed)" if failures else ""))
+
+        if todo:
+            mapper = {"serial": qutip.serial_map, "parallel": qutip.parallel_map,
+                      "loky": qutip.loky_pmap, "mpi": qutip.mpi_pmap}[engine]
+            map_kw = {"num_cpus": num_cpus} if num_cpus else {}
+            mapper(_map_task, todo, task_args=(spec,), reduce_func=record, map_kw=map_kw)
+    rows = [done[spec.key(d)] for d in mine if spec.key(d) in done]
+    return pd.DataFrame(rows)
+
+
+def _jsonable(value):
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, np.bool_):
+        return bool(value)
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+__all__ = ["MapSpec", "run_map", "read_cache", "ENGINES", "DEFAULT_DESIGN"]
