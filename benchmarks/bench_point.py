@@ -20,7 +20,7 @@ import scipy.linalg
 from threadpoolctl import threadpool_limits
 
 from omxval import linear
-from omxval.linear.meanfield import _quintic, amplitudes, effective_coupling
+from omxval.linear.meanfield import _quintic, amplitudes
 
 
 def peer_point(s: linear.System) -> float:

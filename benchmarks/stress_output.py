@@ -7,7 +7,9 @@ Prints the number of swaps, failures (expected 0: each writer swaps in a whole r
 the parent-directory lock; the last one wins) and leftovers of omxval's staging folders
 (expected none). The issue that motivated it measured 230 failures in 600 swaps.
 """
-import multiprocessing as mp, os, sys, time, traceback
+import multiprocessing as mp
+import sys
+import time
 from pathlib import Path
 from omxval.compare.output import OutputDirectory
 

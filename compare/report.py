@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 
@@ -20,7 +18,7 @@ from .linearization import linearization_study
 from .metadata import collect
 from .nonreciprocity import nonreciprocity_study
 from .output import OutputDirectory
-from .progress import Counter, stderr_progress, sink
+from .progress import sink, stderr_progress
 from .tables import markdown_table
 
 # Free space a report needs: the default report measured 1 MB; a large configuration
