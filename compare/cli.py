@@ -30,7 +30,7 @@ def _paper(args: argparse.Namespace) -> int:
                              chi_points=args.chi_points,
                              progress=None if args.quiet else stderr_progress)
     print(f"{out}/index.md")
-    return 0
+    return EXIT_OK
 
 
 def _studies(args: argparse.Namespace) -> int:
@@ -44,7 +44,7 @@ def _studies(args: argparse.Namespace) -> int:
                        progress=None if args.quiet else stderr_progress,
                        paper_link="../paper/index.md" if args.command == "report" else None)
     print(f"{out}/index.md")
-    return 0
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:

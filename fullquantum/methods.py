@@ -19,14 +19,13 @@ from typing import Any, Mapping
 
 from ..errors import InputError, InputTypeError
 from .memory import MemoryEstimate, estimate_memory
-from .options import (METHODS, QUTIP_METHODS, SolveOptions, check_method_solver)
+from .options import DENSE_SOLVERS, METHODS, QUTIP_METHODS, SolveOptions, check_method_solver
 from .structured import StructuredOptions
 
 Structured = StructuredOptions
 
 # QuTiP applies its RCM reordering only where it solves a sparse linear system in L.
 _NO_RCM_METHODS = ("eigen", "svd")
-_DENSE_SOLVERS = ("solve", "lstsq")
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class QutipMethod:
     @property
     def rcm_applies(self) -> bool:
         """Whether QuTiP's RCM reordering takes part in this method's solve."""
-        return self.name not in _NO_RCM_METHODS and self.solver not in _DENSE_SOLVERS
+        return self.name not in _NO_RCM_METHODS and self.solver not in DENSE_SOLVERS
 
     def estimate_memory(self, cutoffs, model: str = "linearized",
                         bath: str = "brownian") -> MemoryEstimate:

@@ -63,12 +63,23 @@ class OperatingPoint:
         if isinstance(branch, (bool, np.bool_)) or not isinstance(branch, numbers.Integral):
             raise InputTypeError(f"branch must be an int (an index into the mean-field "
                                  f"branches), got {branch!r}")
-        states = steady_states(self.system, self.direction)
+        states = self._states if hasattr(self, "_states") else steady_states(self.system,
+                                                                            self.direction)
         if not 0 <= branch < len(states):
             raise InputError(f"branch must be in [0, {len(states) - 1}] ({len(states)} "
                              f"mean-field branch(es) here); got {branch!r}")
         object.__setattr__(self, "branch", int(branch))
         object.__setattr__(self, "mean_field", states[int(branch)])
+
+    @classmethod
+    def _from_states(cls, system: System, direction: Direction, branch: int,
+                     states: list[MeanField]) -> "OperatingPoint":
+        """The point on ``branch`` of already solved ``states`` (no second mean-field solve)."""
+        point = cls.__new__(cls)
+        object.__setattr__(point, "_states", states)
+        cls.__init__(point, system, direction, branch)
+        object.__delattr__(point, "_states")
+        return point
 
     @property
     def n_branches(self) -> int:
@@ -229,13 +240,13 @@ def design_point(kappa: float, J: float, Delta_F: float, gamma_m: float, n_m: fl
                 f"{blame(user, inputs)} (most extreme first)")
     system = System(kappa=kappa, J=J, Delta_c=float(Delta_c), Delta_F=Delta_F,
                     gamma_m=gamma_m, n_m=n_m, G0=G0, eps=float(eps), bath=bath)
-    roots = [mf.shift for mf in steady_states(system, direction)]
-    k = int(branch_index(np.array(roots), d["x"]))
+    states = steady_states(system, direction)
+    k = int(branch_index(np.array([mf.shift for mf in states]), d["x"]))
     if k < 0:  # at a fold the designed root is double and may not resolve as real
         raise InputError(f"design_point: the designed state (detuning={detuning:g}, "
                          f"coupling={coupling:g}) lies at a fold of the mean field, where it "
                          f"cannot be resolved as a branch; move it slightly")
-    return OperatingPoint(system, direction, k)
+    return OperatingPoint._from_states(system, direction, k, states)
 
 
 __all__ = ["OperatingPoint", "OnPoint", "resolve_point", "design_point"]
