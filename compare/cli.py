@@ -8,7 +8,7 @@ import sys
 import threading
 
 from .. import __version__
-from ..errors import OmxvalError
+from ..errors import InputError, OmxvalError
 
 STUDY_HELP = {
     "point": "linear vs full quantum at the design point: every element of V, means, "
@@ -47,6 +47,42 @@ def _studies(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I/N (e.g. 0/4); got {text!r}") from None
+    if not (n >= 1 and 0 <= i < n):
+        raise argparse.ArgumentTypeError(f"I/N needs 0 <= I < N; got {text!r}")
+    return i, n
+
+
+def _map(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .map_report import merge_maps, write_map_report
+    from .progress import stderr_progress
+
+    say = None if args.quiet else stderr_progress
+    if args.merge:
+        if args.config or args.shard != (0, 1):
+            raise InputError("--merge takes the map from the shards' outputs; do not give "
+                             "--config or --shard with it")
+        result = merge_maps(args.out, args.merge, progress=say)
+    else:
+        cfg = load_config(args.config)
+        engine = args.map or cfg.map.engine
+        cpus = args.num_cpus if args.num_cpus is not None else cfg.map.num_cpus
+        result = write_map_report(args.out, cfg.map_spec(), engine=engine,
+                                  num_cpus=cpus or None, shard=args.shard, progress=say,
+                                  configuration=cfg.to_dict())
+    v = result.verdict()
+    print(f"Gaussian E_N within 1 %: {v['within_1']} of {v['judged']} converged points; "
+          f"within 10 %: {v['within_10']}; statuses: "
+          + ", ".join(f"{k} {n}" for k, n in sorted(v["counts"].items())))
+    print(f"{result.path}/index.md")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``omxval`` (one sub-command per job)."""
     parser = argparse.ArgumentParser(
@@ -70,6 +106,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="points per axis of the χ(J, Ω) map (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     p.set_defaults(run=_paper)
+
+    m = sub.add_parser(
+        "map", help="validity map: where the Gaussian E_N holds, over two design parameters",
+        description="Full-quantum (nonlinear) against Gaussian E_N on a 2-D grid of design "
+                    "parameters, cutoffs converged per point. Writes map.csv, map.png and "
+                    "index.md; finished points are kept, so a rerun after a kill resumes. "
+                    "Grid and model: the [map] section of --config.")
+    m.add_argument("--config", metavar="TOML", help="TOML file overriding the built-in "
+                   "configuration ([map] axes and model, [design] the fixed parameters, "
+                   "[solver])")
+    m.add_argument("--out", default="reports/map", help="output directory (default: "
+                   "%(default)s); rerun with the same --out to resume")
+    m.add_argument("--map", choices=("serial", "parallel", "loky", "mpi"), default=None,
+                   help="QuTiP map that runs the points (default: [map] engine, parallel)")
+    m.add_argument("--num-cpus", type=int, default=None, metavar="N",
+                   help="workers (default: [map] num_cpus; 0: every core)")
+    m.add_argument("--shard", type=_shard, default=(0, 1), metavar="I/N",
+                   help="compute only points I, I+N, I+2N, ... (cluster job arrays)")
+    m.add_argument("--merge", nargs="+", metavar="DIR", help="join the outputs of sharded "
+                   "runs into --out (computes nothing)")
+    m.add_argument("--quiet", action="store_true", help="no progress messages")
+    m.set_defaults(run=_map)
 
     config_help = ("TOML file overriding any part of the built-in configuration (sections "
                    "design, solver, point, converge, linearization, nonreciprocity); unknown "

@@ -22,6 +22,7 @@ from ..errors import InputError
 from .. import fullquantum
 from .. import linear
 from ..linear.parameters import BATHS, DIRECTIONS, check_choice
+from .validity import ValidityCriteria
 
 MODELS = fullquantum.MODELS
 
@@ -170,6 +171,80 @@ class NonreciprocityConfig:
         _positive("nonreciprocity.log_negativity_tolerance", self.log_negativity_tolerance)
 
 
+_CRITERIA = ValidityCriteria()  # the one source of the validity defaults
+ENGINES = ("serial", "parallel", "loky", "mpi")  # QuTiP's map functions, by its own names
+
+
+@dataclass(frozen=True)
+class MapConfig:
+    """A validity map (``omxval map``): the design point with two keys swept.
+
+    The other design keys come from ``[design]``, the solver from ``[solver]``. The default
+    grid, for the default design (κ = 0.2): G0 on a log grid from 0.01 κ to 2 κ, against
+    the driven mode's |G_d| from 0.05 to 0.65 — two thirds of the way to the fold of the
+    mean field at |G_d| = 0.993 (beyond about 0.7 the fluctuations, hence the Fock spaces
+    and the cost, grow fast: see docs/validity.md).
+    """
+
+    x: str = "G0"
+    x_values: tuple[float, ...] = (0.002, 0.0036, 0.0065, 0.0117, 0.021, 0.038, 0.068,
+                                   0.123, 0.222, 0.4)
+    y: str = "coupling"
+    y_values: tuple[float, ...] = (0.05, 0.117, 0.183, 0.25, 0.317, 0.383, 0.45, 0.517,
+                                   0.583, 0.65)
+    model: str = "nonlinear"
+    engine: str = "parallel"
+    num_cpus: int = 0
+    max_dimension: int = 600
+    relative_error: float = _CRITERIA.relative_error
+    absolute_floor: float = _CRITERIA.absolute_floor
+    V_tolerance: float = _CRITERIA.V_tolerance
+    log_negativity_tolerance: float = _CRITERIA.log_negativity_tolerance
+
+    def __post_init__(self) -> None:
+        for name in ("x", "y"):
+            check_choice(f"map.{name}", getattr(self, name), linear.DESIGN_KEYS)
+        if self.x == self.y:
+            raise InputError(f"map.x and map.y must differ; both are {self.x!r}")
+        for name in ("x_values", "y_values"):
+            values = getattr(self, name)
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+                raise InputError(f"map.{name} must be a list of numbers; got {values!r}")
+            values = tuple(values)
+            if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                     for v in values):
+                raise InputError(f"map.{name} must be a non-empty list of numbers; got "
+                                 f"{list(values)!r}")
+            object.__setattr__(self, name, tuple(float(v) for v in values))
+        check_choice("map.model", self.model, MODELS)
+        check_choice("map.engine", self.engine, ENGINES)
+        if not isinstance(self.num_cpus, int) or isinstance(self.num_cpus, bool) \
+                or self.num_cpus < 0:
+            raise InputError(f"map.num_cpus must be an integer >= 0 (0: every core); got "
+                             f"{self.num_cpus!r}")
+        if not isinstance(self.max_dimension, int) or isinstance(self.max_dimension, bool) \
+                or self.max_dimension < 8:
+            raise InputError(f"map.max_dimension must be an integer >= 8 (the largest "
+                             f"N_ccw·N_cw·N_m a point may try); got {self.max_dimension!r}")
+        try:
+            self.criteria()
+        except InputError as err:
+            raise InputError(f"map.{err}") from None
+
+    def criteria(self) -> ValidityCriteria:
+        """The validity criteria of this map."""
+        return ValidityCriteria(self.relative_error, self.absolute_floor, self.V_tolerance,
+                                self.log_negativity_tolerance)
+
+
+@dataclass(frozen=True)
+class ValidityConfig(MapConfig):
+    """The report's validity section: a small map (≈ 1 min) around the design point."""
+
+    x_values: tuple[float, ...] = (0.0125, 0.05, 0.2)
+    y_values: tuple[float, ...] = (0.15, 0.25, 0.35)
+
+
 @dataclass(frozen=True)
 class ReportConfig:
     """Everything ``omxval report`` runs."""
@@ -180,6 +255,22 @@ class ReportConfig:
     converge: ConvergeConfig = field(default_factory=ConvergeConfig)
     linearization: LinearizationConfig = field(default_factory=LinearizationConfig)
     nonreciprocity: NonreciprocityConfig = field(default_factory=NonreciprocityConfig)
+    validity: ValidityConfig = field(default_factory=ValidityConfig)
+    map: MapConfig = field(default_factory=MapConfig)
+
+    def map_spec(self, section: str = "map"):
+        """The :class:`~omxval.compare.maps.MapSpec` of ``[map]`` (or ``[validity]``) with
+        ``[design]`` and ``[solver]``."""
+        from .maps import MapSpec
+
+        m: MapConfig = getattr(self, section)
+        d = self.design
+        return MapSpec(x=m.x, x_values=m.x_values, y=m.y, y_values=m.y_values,
+                       design={k: getattr(d, k) for k in linear.DESIGN_KEYS},
+                       direction=d.direction, bath=d.bath, model=m.model,
+                       criteria=m.criteria(), method=self.solver.method,
+                       memory_budget_bytes=self.solver.memory_budget_bytes,
+                       max_dimension=m.max_dimension)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (TOML/JSON-friendly)."""
@@ -222,5 +313,5 @@ def load_config(path: str | Path | None) -> ReportConfig:
 
 
 __all__ = ["ReportConfig", "DesignConfig", "SolverConfig", "PointConfig", "ConvergeConfig",
-           "LinearizationConfig", "NonreciprocityConfig", "load_config", "config_from_dict",
+           "LinearizationConfig", "NonreciprocityConfig", "MapConfig", "ValidityConfig", "load_config", "config_from_dict",
            "MODELS", "BATHS", "DIRECTIONS"]

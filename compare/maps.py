@@ -29,13 +29,13 @@ import pandas as pd
 
 from ..errors import InputError
 from ..linear import DESIGN_KEYS
+from .config import ENGINES, DesignConfig
 from .metadata import package_version
 from .progress import Counter
 from .validity import ValidityCriteria, validity_point
 
-ENGINES = ("serial", "parallel", "loky", "mpi")
-DEFAULT_DESIGN = {"kappa": 0.2, "J": 0.1, "Delta_F": 0.1, "gamma_m": 5e-3, "n_m": 0.2,
-                  "G0": 0.05, "detuning": 0.9, "coupling": 0.25}  # docs/conventions.md §5
+DEFAULT_DESIGN = {k: v for k, v in dataclasses.asdict(DesignConfig()).items()
+                  if k in DESIGN_KEYS}  # the reference point, docs/conventions.md §5
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ class MapSpec:
         Steady-state method of every solve.
     memory_budget_bytes : int
         Budget of every solve; a point that needs more is ``unconverged``.
+    max_dimension : int, optional
+        Cost limit: largest d = N_ccw·N_cw·N_m a point's cutoff search may try; a point
+        that needs more is ``unconverged``.
     """
 
     x: str
@@ -70,6 +73,7 @@ class MapSpec:
     criteria: ValidityCriteria = field(default_factory=ValidityCriteria)
     method: str = "structured"
     memory_budget_bytes: int = 4 * 1024**3
+    max_dimension: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("x", "y"):
@@ -89,6 +93,19 @@ class MapSpec:
                              f"{list(DESIGN_KEYS)}")
         object.__setattr__(self, "design", {**DEFAULT_DESIGN, **self.design})
 
+    def to_dict(self) -> dict:
+        """Plain dict (JSON/TOML-friendly); :meth:`from_dict` restores an equal spec."""
+        out = dataclasses.asdict(self)
+        out["x_values"], out["y_values"] = list(self.x_values), list(self.y_values)
+        return out
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "MapSpec":
+        """The spec :meth:`to_dict` wrote."""
+        values = dict(values)
+        values["criteria"] = ValidityCriteria(**values.get("criteria", {}))
+        return cls(**values)
+
     def points(self) -> list[dict]:
         """Every grid point as a design dict, x fastest, in a fixed order."""
         return [{**self.design, self.x: xv, self.y: yv}
@@ -99,6 +116,7 @@ class MapSpec:
         payload = {"design": design, "direction": self.direction, "bath": self.bath,
                    "model": self.model, "criteria": dataclasses.asdict(self.criteria),
                    "method": self.method, "memory_budget_bytes": self.memory_budget_bytes,
+                   "max_dimension": self.max_dimension,
                    "omxval": package_version("omxval")}
         text = json.dumps(payload, sort_keys=True, default=float)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -111,7 +129,8 @@ def _map_task(design: dict, spec: MapSpec) -> tuple[str, dict]:
     with threadpool_limits(limits=1, user_api="blas"):
         row = validity_point(design, spec.direction, spec.bath, model=spec.model,
                              criteria=spec.criteria, method=spec.method,
-                             memory_budget_bytes=spec.memory_budget_bytes)
+                             memory_budget_bytes=spec.memory_budget_bytes,
+                             max_dimension=spec.max_dimension)
     return spec.key(design), {spec.x: design[spec.x], spec.y: design[spec.y], **row}
 
 

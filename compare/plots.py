@@ -115,3 +115,136 @@ def plot_nonreciprocity(curves: pd.DataFrame, points: pd.DataFrame, path: Path) 
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+# --- validity maps -------------------------------------------------------------------------
+STATUS_MARKERS = {  # status → (marker, colour, label): distinct at a glance, also in grey
+    "unstable": ("x", "0.35", "unstable (no steady state)"),
+    "unconverged": ("$?$", "tab:orange", "unconverged (Fock space beyond the limits)"),
+    "failed": ("X", "tab:red", "failed (see map.csv)"),
+}
+
+
+def _is_log_axis(values: np.ndarray) -> bool:
+    return bool(np.all(values > 0) and values.max() / values.min() >= 20)
+
+
+def _edges(values: np.ndarray, log: bool) -> np.ndarray:
+    """Cell edges around sorted grid values (geometric midpoints on a log axis)."""
+    v = np.log(values) if log else values.astype(float)
+    if len(v) == 1:
+        half = 0.1 * abs(v[0]) if (log or v[0] != 0) else 0.5
+        e = np.array([v[0] - half, v[0] + half])
+    else:
+        mid = (v[1:] + v[:-1]) / 2
+        e = np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
+    return np.exp(e) if log else e
+
+
+AXIS_LABELS = {"G0": "G0 / ω_m", "coupling": "|G_d| / ω_m", "detuning": "Δ̃_c / ω_m",
+               "kappa": "κ / ω_m", "J": "J / ω_m", "Delta_F": "Δ_F / ω_m",
+               "gamma_m": "γ_m / ω_m", "n_m": "n_m (thermal phonons)"}
+
+
+def plot_map_panel(table: pd.DataFrame, x: str, y: str, column: str, *, ax=None,
+                   norm=None, cmap: str = "viridis", label: str | None = None,
+                   contours: tuple[float, ...] = (),
+                   statuses: tuple[str, ...] = ("valid", "breaks")):
+    """One heat map of ``column`` over the (x, y) grid of a validity-map table.
+
+    Only points whose status is in ``statuses`` are coloured; the others are left blank and
+    marked with :data:`STATUS_MARKERS`; multistable cells are hatched. ``contours`` are
+    drawn as labelled lines (e.g. 0.01 and 0.1 of the relative error).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (a new figure's if ``ax`` is None).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 4.4))
+    xs, ys = np.unique(table[x].astype(float)), np.unique(table[y].astype(float))
+    logx, logy = _is_log_axis(xs), _is_log_axis(ys)
+    Z = np.full((len(ys), len(xs)), np.nan)
+    for _, r in table.iterrows():
+        val = pd.to_numeric(r.get(column), errors="coerce")
+        if r["status"] in statuses and np.isfinite(val):
+            Z[np.searchsorted(ys, r[y]), np.searchsorted(xs, r[x])] = val
+    ax.set_facecolor("white")
+    ex, ey = _edges(xs, logx), _edges(ys, logy)
+    mesh = ax.pcolormesh(ex, ey, np.ma.masked_invalid(Z), norm=norm, cmap=cmap,
+                         shading="flat")
+    plt.colorbar(mesh, ax=ax, label=label or column)
+    if contours and np.isfinite(Z).sum() >= 4 and len(xs) > 1 and len(ys) > 1:
+        from matplotlib import patheffects
+
+        cs = ax.contour(xs, ys, np.ma.masked_invalid(Z), levels=sorted(contours),
+                        colors="black", linewidths=1.5, linestyles=["--", "-"][:len(contours)])
+        cs.set(path_effects=[patheffects.withStroke(linewidth=3.5, foreground="white")])
+        ax.clabel(cs, fmt=lambda v: f"{v:.0%}", fontsize=8)
+    multi = table[table["multistable"].fillna(False).astype(bool)]
+    for _, r in multi.iterrows():  # hatched cells: visible over any colour, under markers
+        i, j = np.searchsorted(xs, r[x]), np.searchsorted(ys, r[y])
+        ax.add_patch(plt.Rectangle((ex[i], ey[j]), ex[i + 1] - ex[i], ey[j + 1] - ey[j],
+                                   fill=False, hatch="///", edgecolor="0.45", lw=0, zorder=2))
+    for status, (marker, color, _) in STATUS_MARKERS.items():
+        sel = table[table["status"] == status]
+        ax.scatter(sel[x], sel[y], marker=marker, s=90, color=color, zorder=3)
+    ax.set(xscale="log" if logx else "linear", yscale="log" if logy else "linear",
+           xlabel=AXIS_LABELS.get(x, x), ylabel=AXIS_LABELS.get(y, y))
+    return ax
+
+
+def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
+    """The map's figure: approximation error, Gaussian E_N and the truncation control.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``map.csv``'s rows (:func:`~omxval.compare.map_report.map_table`).
+    spec : MapSpec
+    path : path, optional
+        Where to save the PNG (the figure is closed then); otherwise it is returned.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+    """
+    from matplotlib.lines import Line2D
+
+    t = table.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t["truncation rel"] = t["truncation dE_N"].astype(float) / t["E_N linear"].astype(float)
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5.0), layout="constrained")
+    rel = t.loc[t["status"].isin(["valid", "breaks"]), "rel dE_N"].astype(float)
+    rel = rel[np.isfinite(rel) & (rel > 0)]
+    lo = min(rel.min(), 1e-3) if len(rel) else 1e-4
+    hi = max(rel.max(), 0.2) if len(rel) else 1.0
+    plot_map_panel(t, spec.x, spec.y, "rel dE_N", ax=axes[0], norm=LogNorm(lo, hi),
+                   cmap="magma_r", label="|ΔE_N| / E_N (approximation)", contours=(0.01, 0.1))
+    axes[0].set_title(f"(a) approximation error: {spec.model} vs Gaussian")
+    plot_map_panel(t, spec.x, spec.y, "E_N linear", ax=axes[1], cmap="viridis",
+                   label="E_N Gaussian (ln)",
+                   statuses=("valid", "breaks", "unconverged", "failed"))
+    axes[1].set_title("(b) Gaussian E_N (Lyapunov)")
+    tr = t["truncation rel"][np.isfinite(t["truncation rel"]) & (t["truncation rel"] > 0)]
+    plot_map_panel(t, spec.x, spec.y, "truncation rel",
+                   ax=axes[2], norm=LogNorm(min(tr.min(), lo) if len(tr) else lo, hi),
+                   cmap="magma_r", label="|ΔE_N| / E_N (truncation control)")
+    axes[2].set_title("(c) truncation control: linearized Fock vs Lyapunov")
+    from matplotlib.patches import Patch
+
+    handles = [Line2D([], [], color="black", ls="--", lw=1.5, label="1 % contour"),
+               Line2D([], [], color="black", ls="-", lw=1.5, label="10 % contour"),
+               Patch(facecolor="white", edgecolor="0.45", hatch="///",
+                     label="multistable mean field")]
+    handles += [Line2D([], [], marker=m, ls="", color=c, markersize=9, label=lab)
+                for m, c, lab in STATUS_MARKERS.values()]
+    fig.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=9)
+    fig.suptitle(f"Where the Gaussian E_N holds ({spec.direction} drive, {spec.bath} bath; "
+                 f"blank: no converged number)")
+    if path is None:
+        return fig
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return None

@@ -59,15 +59,16 @@ class AdaptiveSolve:
 
 def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
                      start: tuple[int, int, int] | None = None, V_tolerance: float = 1e-5,
-                     log_negativity_tolerance: float = 1e-4, max_passes: int = 12,
-                     **solve_options) -> AdaptiveSolve:
+                     log_negativity_tolerance: float = 1e-4, max_passes: int = 24,
+                     max_dimension: int | None = None, **solve_options) -> AdaptiveSolve:
     """Raise each Fock cutoff until one more level changes V and E_N by less than tolerance.
 
-    Each pass raises every cutoff by one in turn, against the state at the current cutoffs;
-    the modes whose change exceeds the tolerances (max|ΔV|, |ΔE_N| Gaussian and exact) are
-    raised together and the pass repeats. A pass that raises nothing is the convergence
-    check itself, so the verdict rests on a refinement of every mode at the final cutoffs
-    (it can dismiss convergence, never prove it).
+    A pass raises cutoffs by one in turn, against the state at the current cutoffs; the
+    modes whose change exceeds the tolerances (max|ΔV|, |ΔE_N| Gaussian and exact) are
+    raised together, and the next pass refines only those. When they stop changing, a final
+    pass refines every mode at the final cutoffs; the verdict rests on that pass (it can
+    dismiss convergence, never prove it). Modes that passed are not refined again until the
+    final pass, and a pass that raises one mode reuses its trial as the new state.
 
     Parameters
     ----------
@@ -79,34 +80,46 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
         Largest change of max|ΔV| (quadrature units, vacuum variance ½) and of E_N (ln)
         that one more level may cause.
     max_passes : int
-        Passes before giving up ("unconverged").
+        Passes (refinement and final-check passes) before giving up ("unconverged").
+    max_dimension : int, optional
+        Largest Hilbert-space dimension d = N_ccw·N_cw·N_m to try: a cost limit (the solve
+        time grows roughly as d²), below the memory budget. Needing more is "unconverged".
     **solve_options
         Passed to :func:`fullquantum.solve` (``method=``, ``memory_budget_bytes=``, …).
     """
     current = tuple(start) if start is not None else gaussian_cutoffs(point)
     solves = 0
 
-    def solve(cutoffs):
+    known: dict[tuple[int, int, int], fullquantum.SteadyState] = {}
+
+    def solve(cutoffs):  # a solve depends on the cutoffs alone: never repeat one
         nonlocal solves
-        solves += 1
-        with warnings.catch_warnings():  # the ladder is expected to be truncated at first
-            warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-            return fullquantum.solve(point, cutoffs=cutoffs, model=model, **solve_options)
+        if max_dimension is not None and int(np.prod(cutoffs)) > max_dimension:
+            raise _TooLarge(f"cutoffs {cutoffs} (d = {int(np.prod(cutoffs))}) exceed "
+                            f"max_dimension = {max_dimension}")
+        if cutoffs not in known:
+            solves += 1
+            with warnings.catch_warnings():  # the ladder is expected to be truncated at first
+                warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+                known[cutoffs] = fullquantum.solve(point, cutoffs=cutoffs, model=model,
+                                                   **solve_options)
+        return known[cutoffs]
 
     try:
         state = solve(current)
-    except fullquantum.MemoryBudgetError:
-        return AdaptiveSolve(None, current, False, solves, f"the first cutoffs {current} "
-                             "exceed the memory budget")
+    except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
+        return AdaptiveSolve(None, current, False, solves, f"the first cutoffs: {_why(exc)}")
+    everything = (0, 1, 2)
+    pending = everything  # the modes refined in this pass
     for _ in range(max_passes):
-        raise_modes = []
-        for k in range(3):
+        raise_modes, trials = [], {}
+        for k in pending:
             trial = tuple(c + (i == k) for i, c in enumerate(current))
             try:
-                other = solve(trial)
-            except fullquantum.MemoryBudgetError:
-                return AdaptiveSolve(state, current, False, solves,
-                                     f"cutoffs {trial} exceed the memory budget")
+                trials[k] = solve(trial)
+            except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
+                return AdaptiveSolve(state, current, False, solves, _why(exc))
+            other = trials[k]
             change = (max_abs_difference(other.V, state.V),
                       abs(other.log_negativity_gaussian - state.log_negativity_gaussian),
                       abs(other.log_negativity_exact - state.log_negativity_exact))
@@ -114,15 +127,35 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
                     or change[2] > log_negativity_tolerance):
                 raise_modes.append(k)
         if not raise_modes:
-            return AdaptiveSolve(state, current, True, solves, "")
+            if pending == everything:  # every mode refined at the final cutoffs
+                return AdaptiveSolve(state, current, True, solves, "")
+            pending = everything  # the modes not refined since they last passed: check all
+            continue
         current = tuple(c + (i in raise_modes) for i, c in enumerate(current))
-        try:
-            state = solve(current)
-        except fullquantum.MemoryBudgetError:
-            return AdaptiveSolve(state, current, False, solves,
-                                 f"cutoffs {current} exceed the memory budget")
+        if len(raise_modes) == 1:  # the trial is the state at the raised cutoffs
+            state = trials[raise_modes[0]]
+        else:
+            try:
+                state = solve(current)
+            except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
+                return AdaptiveSolve(state, current, False, solves, _why(exc))
+        # Keep refining the modes that moved; the others are checked again at the end.
+        pending = tuple(raise_modes)
+        # Keep in memory only the states a later pass can reuse (a state is 16·d² bytes).
+        for c in [c for c in known if any(a < b for a, b in zip(c, current))]:
+            del known[c]
     return AdaptiveSolve(state, current, False, solves,
                          f"still changing after {max_passes} passes (cutoffs {current})")
+
+
+class _TooLarge(Exception):
+    """The next cutoffs exceed ``max_dimension``."""
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, _TooLarge):
+        return str(exc)
+    return f"the next cutoffs exceed the memory budget ({str(exc).split(';')[0]})"
 
 
 @dataclass(frozen=True)
@@ -156,7 +189,7 @@ class ValidityCriteria:
 
 def validity_point(design: dict, direction: str = "ccw", bath: str = "brownian", *,
                    model: str = "nonlinear", criteria: ValidityCriteria | None = None,
-                   **solve_options) -> dict:
+                   max_dimension: int | None = None, **solve_options) -> dict:
     """Both errors of the Gaussian model at one design point, as one table row.
 
     Parameters
@@ -169,6 +202,8 @@ def validity_point(design: dict, direction: str = "ccw", bath: str = "brownian",
         The full-quantum model judged against the Gaussian one; "nonlinear" measures the
         approximation error.
     criteria : ValidityCriteria
+    max_dimension : int, optional
+        Cost limit of the cutoff search (see :func:`adaptive_cutoffs`).
     **solve_options
         Passed to :func:`fullquantum.solve`.
 
@@ -194,11 +229,14 @@ def validity_point(design: dict, direction: str = "ccw", bath: str = "brownian",
             return _finish(row, t0)
         fit = adaptive_cutoffs(point, model, V_tolerance=crit.V_tolerance,
                                log_negativity_tolerance=crit.log_negativity_tolerance,
-                               **solve_options)
+                               max_dimension=max_dimension, **solve_options)
         row.update({"N_ccw": fit.cutoffs[0], "N_cw": fit.cutoffs[1], "N_m": fit.cutoffs[2],
                     "solves": fit.solves})
-        if not fit.converged:
-            row.update(status="unconverged", message=fit.reason)
+        if not fit.converged:  # no number; the message says how far it got
+            last = (f"; at the last cutoffs {fit.state.cutoffs} E_N exact was "
+                    f"{fit.state.log_negativity_exact:.4g} (Gaussian {lin.log_negativity:.4g})"
+                    if fit.state is not None else "")
+            row.update(status="unconverged", message=fit.reason + last)
             return _finish(row, t0)
         s = fit.state
         with warnings.catch_warnings():

@@ -1,0 +1,338 @@
+"""``omxval map``: a validity map written as ``map.csv``, ``map.png`` and ``index.md``.
+
+The output directory follows the rules of :class:`~omxval.compare.output.OutputDirectory`
+(refused unless new, empty or written by omxval; replaced whole at the end). Points are
+resumable across runs: while a map runs, each finished point is appended to the journal
+``.<name>.omxval-points.jsonl`` beside the output directory, which survives a kill; a rerun
+with the same ``--out`` reads it (and the ``points.jsonl`` of a finished map there) and
+computes only what is missing. The journal is removed once the map is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .maps import MapSpec, read_cache, run_map
+from .metadata import collect
+from .output import OutputDirectory, OutputLocationError, read_marker
+from .progress import format_seconds, sink
+from .tables import markdown_table
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+KIND = "map"
+POINTS_FILE = "points.jsonl"
+REQUIRED_BYTES = 20e6
+#: Columns of ``map.csv`` after the two axes, in order.
+COLUMNS = ("status", "E_N linear", "E_N exact", "abs dE_N", "rel dE_N", "max abs dV",
+           "truncation dE_N", "non-Gaussianity", "photons driven", "phonons", "n_branches",
+           "multistable", "N_ccw", "N_cw", "N_m", "solves", "seconds", "message")
+
+
+@dataclass(frozen=True)
+class MapReport:
+    """A written validity map: where it is, what it computed and the table of its points."""
+
+    path: Path
+    spec: MapSpec
+    table: pd.DataFrame
+
+    def verdict(self) -> dict[str, object]:
+        """See :func:`verdict`."""
+        return verdict(self.table, self.spec)
+
+
+def journal_path(out: str | Path) -> Path:
+    """The journal of finished points of a map being written to ``out``."""
+    out = Path(os.path.abspath(os.path.expanduser(os.fspath(out))))
+    return out.parent / f".{out.name}.omxval-points.jsonl"
+
+
+def map_table(spec: MapSpec, rows: dict[str, dict]) -> pd.DataFrame:
+    """The rows of ``spec``'s grid found in ``rows`` (by cache key), in grid order, with the
+    columns of ``map.csv``."""
+    found = [rows[k] for k in map(spec.key, spec.points()) if k in rows]
+    table = pd.DataFrame(found)
+    for col in (spec.x, spec.y, *COLUMNS):
+        if col not in table:
+            table[col] = np.nan if col != "message" else ""
+    return table[[spec.x, spec.y, *COLUMNS]]
+
+
+def _shard_label(shard: tuple[int, int]) -> str:
+    return f"{shard[0]}/{shard[1]}"
+
+
+def write_map_report(out: str | Path, spec: MapSpec, *, engine: str = "serial",
+                     num_cpus: int | None = None, shard: tuple[int, int] = (0, 1),
+                     progress: Callable[[str], None] | None = None,
+                     configuration: dict | None = None) -> MapReport:
+    """Compute (or resume) a validity map and write it to ``out``.
+
+    Parameters
+    ----------
+    out : path
+        Output directory (``map.csv``, ``map.png``, ``index.md``, ``points.jsonl``,
+        ``metadata.json``).
+    spec : MapSpec
+    engine, num_cpus, shard
+        As for :func:`~omxval.compare.maps.run_map`.
+    progress : callable, optional
+        One line per finished point with the count, failures and an ETA.
+    configuration : dict, optional
+        The full configuration, recorded in ``metadata.json``.
+
+    Returns
+    -------
+    MapReport
+        The output directory, the spec and the table of this shard's points.
+    """
+    say = sink(progress)
+    journal = journal_path(out)
+    with OutputDirectory(out, kind=KIND, required_bytes=REQUIRED_BYTES) as target, \
+            _JournalLock(journal):
+        _seed_journal(target.target, journal)
+        t0 = time.perf_counter()
+        n_shard = len(spec.points()[shard[0]::shard[1]])
+        say(f"map {spec.x} × {spec.y}: {n_shard} points"
+            + (f" (shard {_shard_label(shard)} of {len(spec.points())})" if shard[1] > 1 else "")
+            + f", engine {engine}")
+        run_map(spec, journal, engine=engine, num_cpus=num_cpus, shard=shard, progress=say)
+        rows = read_cache(journal)
+        mine = {spec.key(d) for d in spec.points()[shard[0]::shard[1]]}
+        _write(target, spec, {k: v for k, v in rows.items() if k in mine}, shard,
+               configuration, {"total": round(time.perf_counter() - t0, 3)})
+    journal.unlink(missing_ok=True)
+    say(f"wrote {Path(out).resolve()}")
+    return MapReport(Path(out), spec, map_table(spec, {k: rows[k] for k in mine if k in rows}))
+
+
+def merge_maps(out: str | Path, shards: Sequence[str | Path], *,
+               progress: Callable[[str], None] | None = None) -> MapReport:
+    """Join the outputs of ``omxval map --shard i/n`` runs into one map, computing nothing.
+
+    Every shard must be an omxval map output of the same map (same grid, design, model,
+    criteria and solver); together they must cover every point.
+
+    Raises
+    ------
+    InputError
+        A directory is not a map output, the maps differ, or points are missing.
+    """
+    say = sink(progress)
+    if not shards:
+        raise InputError("--merge needs at least one map directory")
+    specs, rows = [], {}
+    for d in map(Path, shards):
+        marker = read_marker(d)
+        if marker is None or marker.get("kind") != KIND:
+            raise InputError(f"{str(d)!r} is not an omxval map output (no map marker in "
+                             f"{d / 'metadata.json'})")
+        meta = json.loads((d / "metadata.json").read_text())
+        specs.append(meta["map"])
+        rows.update(read_cache(d / POINTS_FILE))
+    if any(s != specs[0] for s in specs[1:]):
+        raise InputError("the directories hold different maps (grid, design, model, "
+                         "criteria or solver differ); merge only shards of one map")
+    spec = MapSpec.from_dict(specs[0])
+    missing = [d for d in spec.points() if spec.key(d) not in rows]
+    if missing:
+        first = missing[0]
+        raise InputError(f"the shards cover {len(spec.points()) - len(missing)} of "
+                         f"{len(spec.points())} points; missing e.g. {spec.x} = "
+                         f"{first[spec.x]:g}, {spec.y} = {first[spec.y]:g}. Run the "
+                         f"missing shards (or rerun them: finished points are kept)")
+    with OutputDirectory(out, kind=KIND, required_bytes=REQUIRED_BYTES) as target:
+        _write(target, spec, rows, (0, 1), None, {"total": 0.0})
+    say(f"merged {len(shards)} map(s) into {Path(out).resolve()}")
+    return MapReport(Path(out), spec, map_table(spec, rows))
+
+
+class _JournalLock:
+    """One writer per journal: a second map run on the same ``--out`` is refused."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        if fcntl is not None:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(self.fd)
+                raise OutputLocationError(
+                    f"another omxval map is writing to {str(self.path.parent)!r} "
+                    f"(journal {self.path.name} is locked); wait for it or choose another "
+                    f"--out") from None
+
+    def __exit__(self, *exc) -> None:
+        os.close(self.fd)
+
+
+def _seed_journal(target: Path, journal: Path) -> None:
+    """Carry a finished map's points at ``target`` into the journal (read, never moved)."""
+    previous = target / POINTS_FILE
+    marker = read_marker(target) if target.is_dir() else None
+    if marker is None or marker.get("kind") != KIND or not previous.exists():
+        return
+    known = read_cache(journal)
+    with open(journal, "a") as fh:
+        for key, row in read_cache(previous).items():
+            if key not in known:
+                fh.write(json.dumps({"key": key, "row": row}) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _write(target: OutputDirectory, spec: MapSpec, rows: dict[str, dict],
+           shard: tuple[int, int], configuration: dict | None, timings: dict) -> None:
+    from . import plots
+
+    tmp = target.path
+    with open(tmp / POINTS_FILE, "w") as fh:
+        for key in map(spec.key, spec.points()):
+            if key in rows:
+                fh.write(json.dumps({"key": key, "row": rows[key]}) + "\n")
+    table = map_table(spec, rows)
+    table.to_csv(tmp / "map.csv", index=False)
+    plots.plot_validity_map(table, spec, tmp / "map.png")
+    meta = collect(configuration or {}, timings)
+    meta["map"] = spec.to_dict()
+    meta["shard"] = list(shard)
+    target.metadata = meta
+    (tmp / "index.md").write_text(map_markdown(table, spec, shard, meta))
+
+
+def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
+    """Counts per status and where the approximation holds, from a map's table.
+
+    Returns
+    -------
+    dict
+        ``counts`` (status → number of points), ``within_1`` and ``within_10`` (points with
+        a converged, stable result whose relative |ΔE_N| is ≤ 1 % / ≤ 10 %, or below the
+        absolute floor), ``judged`` (points with a number), ``ranges`` (a DataFrame: for
+        each y value, the x values where the approximation holds to 1 % and to 10 %).
+    """
+    counts = table["status"].value_counts().to_dict()
+    judged = table[table["status"].isin(["valid", "breaks"])]
+    floor = spec.criteria.absolute_floor
+
+    def holds(rows: pd.DataFrame, level: float) -> pd.Series:
+        return (rows["rel dE_N"] <= level) | (rows["abs dE_N"] <= floor)
+
+    ranges = []
+    for yv, rows in table.groupby(spec.y, sort=False):
+        rows_j = rows[rows["status"].isin(["valid", "breaks"])]
+        entry = {spec.y: yv}
+        for level, name in ((0.01, "holds to 1 %"), (0.10, "holds to 10 %")):
+            xs = rows_j.loc[holds(rows_j, level), spec.x]
+            entry[name] = _span(xs.tolist(), rows[spec.x].tolist())
+        entry["not judged"] = ", ".join(f"{x:g} ({s})" for x, s in
+                                        zip(rows[spec.x], rows["status"])
+                                        if s not in ("valid", "breaks")) or "—"
+        ranges.append(entry)
+    return {"counts": counts, "judged": len(judged),
+            "within_1": int(holds(judged, 0.01).sum()),
+            "within_10": int(holds(judged, 0.10).sum()),
+            "ranges": pd.DataFrame(ranges)}
+
+
+def _span(values: list[float], grid: list[float]) -> str:
+    """``all``, ``none`` or the grid values listed as contiguous runs ``a – b``."""
+    if not values:
+        return "none"
+    if len(values) == len(grid):
+        return "all"
+    chosen = set(values)
+    runs, run = [], []
+    for g in grid:
+        if g in chosen:
+            run.append(g)
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return ", ".join(f"{r[0]:g}" if len(r) == 1 else f"{r[0]:g} – {r[-1]:g}" for r in runs)
+
+
+def map_markdown(table: pd.DataFrame, spec: MapSpec, shard: tuple[int, int], meta: dict) -> str:
+    """The map's ``index.md``: verdict first, then how to read it, the figure and the table."""
+    v = verdict(table, spec)
+    n, total = len(table), len(spec.points())
+    c = v["counts"]
+    crit = spec.criteria
+    status_line = ", ".join(f"{c.get(s, 0)} {s}" for s in
+                            ("valid", "breaks", "unconverged", "unstable", "failed"))
+    shard_note = (f"\n**Shard {_shard_label(shard)}**: {n} of the map's {total} points. Join "
+                  f"the shards with `omxval map --merge DIR ... --out DIR`.\n"
+                  if shard[1] > 1 else "")
+    multistable = int(table["multistable"].fillna(False).astype(bool).sum())
+    judged = table[table["status"].isin(["valid", "breaks"])]
+    trunc = judged["truncation dE_N"].astype(float)
+    noisy = int(((trunc > judged["abs dE_N"].astype(float))
+                 & (judged["abs dE_N"].astype(float) > crit.absolute_floor)).sum())
+    trunc_max = f"{trunc.max():.2g}" if len(trunc) else "—"
+    fixed = ", ".join(f"{k} = {val:g}" for k, val in spec.design.items()
+                      if k not in (spec.x, spec.y))
+    seconds = float(pd.to_numeric(table["seconds"], errors="coerce").sum())
+    return f"""# Validity map: where the Gaussian E_N holds
+
+**Verdict.** Of {n} points, {v['judged']} have a converged full-quantum result; there the
+Gaussian E_N is within 1 % of the `{spec.model}` model at **{v['within_1']}** points and
+within 10 % at **{v['within_10']}**. Statuses: {status_line}. {multistable} point(s) have a
+multistable mean field (hatched in the figure).
+{shard_note}
+{markdown_table(v['ranges'])}
+
+## How to read this map
+
+* **Approximation error** (what the map judges): |E_N exact − E_N Gaussian| / E_N Gaussian,
+  the `{spec.model}` full-quantum model (exact up to truncation) against the Lyapunov
+  solution of the linearised model. `valid`: at most {crit.relative_error:.0%} (or |ΔE_N| ≤
+  {crit.absolute_floor:g}, where E_N ≈ 0); `breaks`: more.
+* **Truncation error** (a numerical control, never mixed with the above): the `linearized`
+  Fock model at the same cutoffs against Lyapunov. Each point's cutoffs were raised until one
+  more level changed V by < {crit.V_tolerance:g} (vacuum variance ½) and E_N by <
+  {crit.log_negativity_tolerance:g}. The largest truncation |ΔE_N| on this map is
+  {trunc_max}; at {noisy} point(s) above the floor it exceeds the approximation error (such a
+  verdict rests on numerics, not physics).
+* `unconverged`: the cutoffs did not converge within the memory budget or the dimension
+  limit `max_dimension` = {spec.max_dimension} (the message says why and what E_N was at
+  the last cutoffs): no number is given. `unstable`: the linearised dynamics has no steady state.
+  `failed`: the point raised an error (its message is in `map.csv`). At a multistable point
+  the comparison is on the designed branch: the displaced-frame Fock space holds the state
+  near that branch (tunnelling to another branch lies far outside the cutoffs).
+
+![validity map](map.png)
+
+Fixed design (units of ω_m, docs/conventions.md §5): {fixed}; {spec.direction} drive,
+{spec.bath} bath; solver `{spec.method}`, memory budget {spec.memory_budget_bytes / 2**30:.1f} GiB.
+Computing time of these points: {format_seconds(seconds)} (one core each).
+
+## Points
+
+{markdown_table(table[[spec.x, spec.y, 'status', 'E_N linear', 'E_N exact', 'rel dE_N',
+                        'truncation dE_N', 'N_ccw', 'N_cw', 'N_m', 'seconds']], '.3g')}
+
+All columns: `map.csv`; provenance: `metadata.json` (omxval {meta['packages']['omxval']},
+QuTiP {meta['packages']['qutip']}, commit `{meta['git_commit']}`).
+"""
+
+
+__all__ = ["MapReport", "write_map_report", "merge_maps", "map_table", "verdict", "journal_path",
+           "COLUMNS", "POINTS_FILE"]
