@@ -13,9 +13,10 @@ from .. import fullquantum, linear
 from ..linear.parameters import check_choice
 from .deviation import max_abs_difference
 from .tables import markdown_table
+from .validity import ValidityCriteria, judge_point
 
 QUADRATURES = ("X_ccw", "Y_ccw", "X_cw", "Y_cw", "q", "p")
-Verdict = Literal["agree", "disagree", "truncated", "unstable"]
+Verdict = Literal["agree", "disagree", "truncated", "unconverged", "unstable"]
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,14 @@ class Tolerances:
     Attributes
     ----------
     V : float
-        Largest allowed max|V_fq − V_lin| (quadrature variances are ≥ 1/2).
+        Largest allowed max|V_fq − V_lin|, in quadrature units where the vacuum variance is
+        1/2: the default 1e-3 is 0.2 % of the vacuum noise.
     log_negativity : float
         Largest allowed |E_N^fq − E_N^lin| for both the Gaussian E_N of V_fq and the exact
-        ln‖ρ^{T_m}‖₁ (natural log).
+        ln‖ρ^{T_m}‖₁ (natural log): the default 1e-3 is 1 % of the reference point's E_N ≈ 0.1.
     """
 
-    V: float = 1e-4
+    V: float = 1e-3
     log_negativity: float = 1e-3
 
     def __post_init__(self) -> None:
@@ -43,33 +45,44 @@ class Tolerances:
 
 @dataclass(frozen=True)
 class PointComparison:
-    """Linear vs full-quantum at one point.
+    """Gaussian vs full quantum at one point, the approximation and truncation errors apart.
 
     Attributes
     ----------
     linear : linear.PointResult
+        The Gaussian (Lyapunov) solution.
     steady : fullquantum.SteadyState or None
-        None when the linear model is unstable (nothing to compare with).
+        The judged full-quantum model (default ``nonlinear``); None when the linear model is
+        unstable or the cutoffs did not converge.
+    control : fullquantum.SteadyState or None
+        The ``linearized`` Fock model at the same cutoffs: the truncation control (the same
+        object as ``steady`` when the judged model is ``linearized``).
     elements : DataFrame
         One row per independent element of V: ``element``, ``linear``, ``full quantum``,
-        ``abs error``, ``rel error``.
+        ``linearized Fock``, ``abs error`` (full quantum − linear: the approximation error
+        plus truncation), ``truncation`` (linearized Fock − linear), ``rel error``.
     summary : DataFrame
-        ``quantity``, ``linear``, ``full quantum``, ``difference`` for norms of ΔV, means,
-        photon/phonon numbers, E_N (Gaussian and exact), purity, non-Gaussianity,
-        diagnostics and timings.
-    verdict : {"agree", "disagree", "truncated", "unstable"}
+        ``quantity``, ``linear``, ``full quantum``, ``linearized Fock``, ``difference``
+        (full quantum − linear) for norms of ΔV, means, photon/phonon numbers, E_N
+        (Gaussian and exact), purity, non-Gaussianity, diagnostics and timings.
+    verdict : {"agree", "disagree", "truncated", "unconverged", "unstable"}
     reasons : tuple of str
-        Why the verdict is what it is, with numbers.
+        Why the verdict is what it is, with numbers: the approximation error, the truncation
+        control and the cutoffs, each on its own line.
     tolerances : Tolerances
+    cutoffs_converged : bool or None
+        Whether the cutoffs were converged for this point (None: fixed cutoffs were given).
     """
 
     linear: linear.PointResult
     steady: fullquantum.SteadyState | None
+    control: fullquantum.SteadyState | None
     elements: pd.DataFrame
     summary: pd.DataFrame
     verdict: Verdict
     reasons: tuple[str, ...]
     tolerances: Tolerances
+    cutoffs_converged: bool | None = None
 
     question = "Gaussian model vs full quantum at the design point"
 
@@ -79,22 +92,25 @@ class PointComparison:
         if self.steady is None:
             return head + "\n"
         s = self.steady
-        meta = (f"model `{s.model}`, bath `{s.bath}`, drive `{s.direction}`, cutoffs "
-                f"{s.cutoffs}, method `{s.method}`")
+        meta = (f"model `{s.model}` (control: `linearized` at the same cutoffs), bath "
+                f"`{s.bath}`, drive `{s.direction}`, cutoffs {s.cutoffs}"
+                f"{' (converged for this point)' if self.cutoffs_converged else ''}, method "
+                f"`{s.method}`")
         return (f"{head}\n\n{meta}\n\n{markdown_table(self.summary)}\n\n"
                 f"Covariance matrix elements (order of docs/conventions.md §2):\n\n"
                 f"{markdown_table(self.elements)}\n")
 
 
-def _elements(V_lin: np.ndarray, V_fq: np.ndarray) -> pd.DataFrame:
+def _elements(V_lin: np.ndarray, V_fq: np.ndarray, V_control: np.ndarray) -> pd.DataFrame:
     rows, cols = np.triu_indices(6)
-    lin, fq = V_lin[rows, cols], V_fq[rows, cols]
+    lin, fq, ctl = V_lin[rows, cols], V_fq[rows, cols], V_control[rows, cols]
     err = np.abs(fq - lin)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(np.abs(lin) > 0, err / np.abs(lin), np.nan)
     return pd.DataFrame({"element": [f"V[{QUADRATURES[i]},{QUADRATURES[j]}]"
                                      for i, j in zip(rows, cols)],
-                         "linear": lin, "full quantum": fq, "abs error": err, "rel error": rel})
+                         "linear": lin, "full quantum": fq, "linearized Fock": ctl,
+                         "abs error": err, "truncation": np.abs(ctl - lin), "rel error": rel})
 
 
 def _linear_lab_values(r: linear.PointResult) -> dict[str, float]:
@@ -108,10 +124,15 @@ def _linear_lab_values(r: linear.PointResult) -> dict[str, float]:
 
 
 def compare_point(point: linear.OperatingPoint | linear.System, direction: str | None = None,
-                  *, model: str = "linearized", cutoffs: tuple[int, int, int] = (4, 3, 8),
+                  *, model: str = "nonlinear", cutoffs: tuple[int, int, int] | None = None,
                   branch: int | None = None, tolerances: Tolerances | None = None,
+                  criteria: ValidityCriteria | None = None, max_dimension: int | None = None,
                   **solve_options) -> PointComparison:
     """Solve both models at one operating point and tabulate their agreement.
+
+    The judged full-quantum ``model`` is compared with the Gaussian one (the approximation
+    error), and the ``linearized`` Fock model at the same cutoffs with the Gaussian one (the
+    truncation control, a numerical check that says nothing about physics).
 
     Parameters
     ----------
@@ -119,13 +140,19 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
         The operating point (e.g. from :func:`linear.design_point`), or a system with a
         ``direction`` (and ``branch``, default 0).
     direction : {"ccw", "cw"}, optional
-    model : {"linearized", "nonlinear", "lab"}
-        Full-quantum model level (docs/conventions.md §5).
-    cutoffs : (int, int, int)
-        Fock cutoffs (N_ccw, N_cw, N_m).
+    model : {"nonlinear", "linearized", "lab"}
+        Full-quantum model judged (docs/conventions.md §5).
+    cutoffs : (int, int, int), optional
+        Fock cutoffs (N_ccw, N_cw, N_m). Default: converged for this point by
+        :func:`~omxval.compare.validity.adaptive_cutoffs` with ``criteria``'s tolerances.
     branch : int, optional
         Mean-field branch of both models (must match ``point``'s if it is a point).
     tolerances : Tolerances
+        What "agree" means.
+    criteria : ValidityCriteria, optional
+        Convergence tolerances of the cutoff search (when ``cutoffs`` is None).
+    max_dimension : int, optional
+        Cost limit of the cutoff search.
     **solve_options
         Passed to :func:`fullquantum.solve` (``method=``, ``solver=``, options).
 
@@ -133,52 +160,79 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
     -------
     PointComparison
         ``verdict`` is "unstable" when the linear model has no steady state (the
-        full-quantum model is then not solved), "truncated" when a top Fock level holds more
-        than the truncation tolerance (the comparison is not trustworthy), else "agree" or
-        "disagree" against ``tolerances``.
+        full-quantum model is then not solved), "unconverged" when the cutoff search did not
+        converge, "truncated" when fixed ``cutoffs`` leave a top Fock level holding more
+        than the truncation tolerance, else "agree" or "disagree" against ``tolerances``.
     """
     tol = tolerances or Tolerances()
     point = linear.resolve_point(point, direction, branch)
+    check_choice("model", model, fullquantum.MODELS)
     lin = linear.analyze(point)
     if not lin.stable:
-        return PointComparison(lin, None, pd.DataFrame(), pd.DataFrame(), "unstable",
+        return PointComparison(lin, None, None, pd.DataFrame(), pd.DataFrame(), "unstable",
                                (f"the linear model is unstable (max Re λ(A) = "
                                 f"{lin.max_growth_rate:.3g}): no steady state to compare",),
                                tol)
-    check_choice("model", model, fullquantum.MODELS)
-    fq = fullquantum.solve(point, cutoffs=cutoffs, model=model, **solve_options)
+    if cutoffs is None:
+        judged = judge_point(point, model, criteria=criteria, max_dimension=max_dimension,
+                             errors="raise", **solve_options)
+        if judged.state is None:
+            return PointComparison(lin, None, None, pd.DataFrame(), pd.DataFrame(),
+                                   "unconverged", (f"the cutoffs did not converge: "
+                                                   f"{judged.message}; raise the memory budget "
+                                                   f"or max_dimension",), tol, False)
+        fq, control, converged = judged.state, judged.control, True
+        how = (f"cutoffs {fq.cutoffs} converged for this point ({judged.fit.solves} solves: one "
+               f"more level changes V by < {judged.criteria.V_tolerance:.0e} and E_N by < "
+               f"{judged.criteria.log_negativity_tolerance:.0e})")
+    else:
+        fq = fullquantum.solve(point, cutoffs=cutoffs, model=model, **solve_options)
+        control = fq if model == "linearized" else fullquantum.solve(
+            point, cutoffs=cutoffs, model="linearized", **solve_options)
+        converged = None
+        how = f"fixed cutoffs {fq.cutoffs} (not converged per point)"
     dV = fq.V - lin.V
     lab = _linear_lab_values(lin)
     en_lin = lin.log_negativity
-    rows = [("max abs ΔV", 0.0, max_abs_difference(fq.V, lin.V)),
-            ("‖ΔV‖_F", 0.0, float(np.linalg.norm(dV))),
-            ("E_N Gaussian (ln)", en_lin, fq.log_negativity_gaussian),
-            ("E_N exact (ln)", en_lin, fq.log_negativity_exact)]
-    rows += [(f"<{name}> (lab frame)", float(lab["means"][k]), float(fq.lab_means[k]))
-             for k, name in enumerate(QUADRATURES)]
-    rows += [("N_ccw (lab)", lab["N_ccw"], fq.photons[0]), ("N_cw (lab)", lab["N_cw"], fq.photons[1]),
-             ("n_b (lab)", lab["n_b"], fq.phonons),
-             ("purity", float(linear.gaussian_purity(lin.V)), fq.purity),
-             ("non-Gaussianity δ (nats)", 0.0, fq.non_gaussianity)]
-    summary = pd.DataFrame(rows, columns=["quantity", "linear", "full quantum"])
+    rows = [("max abs ΔV", 0.0, max_abs_difference(fq.V, lin.V),
+             max_abs_difference(control.V, lin.V)),
+            ("‖ΔV‖_F", 0.0, float(np.linalg.norm(dV)), float(np.linalg.norm(control.V - lin.V))),
+            ("E_N Gaussian (ln)", en_lin, fq.log_negativity_gaussian,
+             control.log_negativity_gaussian),
+            ("E_N exact (ln)", en_lin, fq.log_negativity_exact, control.log_negativity_exact)]
+    rows += [(f"<{name}> (lab frame)", float(lab["means"][k]), float(fq.lab_means[k]),
+              float(control.lab_means[k])) for k, name in enumerate(QUADRATURES)]
+    rows += [("N_ccw (lab)", lab["N_ccw"], fq.photons[0], control.photons[0]),
+             ("N_cw (lab)", lab["N_cw"], fq.photons[1], control.photons[1]),
+             ("n_b (lab)", lab["n_b"], fq.phonons, control.phonons),
+             ("purity", float(linear.gaussian_purity(lin.V)), fq.purity, control.purity),
+             ("non-Gaussianity δ (nats)", 0.0, fq.non_gaussianity, control.non_gaussianity)]
+    columns = ["quantity", "linear", "full quantum", "linearized Fock"]
+    summary = pd.DataFrame(rows, columns=columns)
     summary["difference"] = summary["full quantum"] - summary["linear"]
     diag = pd.DataFrame([
-        ("residual ‖Lρ‖", np.nan, fq.residual, np.nan),
-        ("most negative eigenvalue of ρ", np.nan, fq.min_eigenvalue, np.nan),
-        *[(f"top Fock population ({m})", np.nan, p, np.nan)
-          for m, p in zip(("ccw", "cw", "mech"), fq.top_populations)],
-        ("mean-field residual", np.nan, fq.mean_field_residual, np.nan),
-        ("solve time (s)", np.nan, fq.timings.total_s, np.nan),
+        ("residual ‖Lρ‖", np.nan, fq.residual, control.residual, np.nan),
+        ("most negative eigenvalue of ρ", np.nan, fq.min_eigenvalue, control.min_eigenvalue,
+         np.nan),
+        *[(f"top Fock population ({m})", np.nan, p, q, np.nan)
+          for m, p, q in zip(("ccw", "cw", "mech"), fq.top_populations,
+                             control.top_populations)],
+        ("mean-field residual", np.nan, fq.mean_field_residual, control.mean_field_residual,
+         np.nan),
+        ("solve time (s)", np.nan, fq.timings.total_s, control.timings.total_s, np.nan),
     ], columns=summary.columns)
     summary = pd.concat([summary, diag], ignore_index=True)
 
     max_dV = max_abs_difference(fq.V, lin.V)
     d_gauss = abs(fq.log_negativity_gaussian - en_lin)
     d_exact = abs(fq.log_negativity_exact - en_lin)
-    reasons = [f"max|ΔV| = {max_dV:.2e} (tolerance {tol.V:.0e})",
-               f"|ΔE_N| Gaussian {d_gauss:.2e}, exact {d_exact:.2e} "
-               f"(tolerance {tol.log_negativity:.0e})"]
-    if fq.truncated:
+    reasons = [f"approximation ({model} vs Gaussian): max|ΔV| = {max_dV:.2e} (tolerance "
+               f"{tol.V:.0e}), |ΔE_N| Gaussian {d_gauss:.2e}, exact {d_exact:.2e} (tolerance "
+               f"{tol.log_negativity:.0e})",
+               f"truncation control (linearized Fock vs Lyapunov): max|ΔV| = "
+               f"{max_abs_difference(control.V, lin.V):.2e}, |ΔE_N| exact "
+               f"{abs(control.log_negativity_exact - en_lin):.2e}", how]
+    if fq.truncated and converged is None:
         verdict: Verdict = "truncated"
         reasons.insert(0, f"top Fock populations {tuple(f'{p:.1e}' for p in fq.top_populations)}"
                           f" exceed {fq.options.truncation_tol:.0e}: raise the cutoffs")
@@ -186,4 +240,5 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
         verdict = "agree"
     else:
         verdict = "disagree"
-    return PointComparison(lin, fq, _elements(lin.V, fq.V), summary, verdict, tuple(reasons), tol)
+    return PointComparison(lin, fq, control, _elements(lin.V, fq.V, control.V), summary,
+                           verdict, tuple(reasons), tol, converged)

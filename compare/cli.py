@@ -19,6 +19,8 @@ STUDY_HELP = {
                      "exponents and the G0 -> 0 limit",
     "nonreciprocity": "E_N against detuning for both drive directions and both baths: "
                       "Gaussian curves with full-quantum points",
+    "validity": "a small validity map around the design point: where the Gaussian E_N "
+                "holds (the report's section; omxval map draws larger ones)",
 }
 
 
@@ -39,12 +41,31 @@ def _studies(args: argparse.Namespace) -> int:
     from .report import STUDIES, write_report
 
     studies = tuple(STUDIES) if args.command == "report" else (args.command,)
+    cfg = _with_workers(load_config(args.config), args)
     out = write_report(args.out or f"reports/{'validation' if args.command == 'report' else args.command}",
-                       load_config(args.config), studies=studies,
+                       cfg, studies=studies,
                        progress=None if args.quiet else stderr_progress,
                        paper_link="../paper/index.md" if args.command == "report" else None)
     print(f"{out}/index.md")
     return EXIT_OK
+
+
+def _with_workers(cfg, args: argparse.Namespace):
+    """``cfg`` with ``--map`` and ``--num-cpus`` applied to ``[solver]``."""
+    import dataclasses
+
+    changes = {k: v for k, v in (("engine", args.map), ("num_cpus", args.num_cpus))
+               if v is not None}
+    return dataclasses.replace(cfg, solver=dataclasses.replace(cfg.solver, **changes)) \
+        if changes else cfg
+
+
+def _add_workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--map", choices=("serial", "parallel", "loky", "mpi"), default=None,
+                        help="QuTiP map that runs the full-quantum points (default: [solver] "
+                             "engine, parallel)")
+    parser.add_argument("--num-cpus", type=int, default=None, metavar="N",
+                        help="workers (default: [solver] num_cpus; 0: every core)")
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -69,11 +90,9 @@ def _map(args: argparse.Namespace) -> int:
                              "--config or --shard with it")
         result = merge_maps(args.out, args.merge, progress=say)
     else:
-        cfg = load_config(args.config)
-        engine = args.map or cfg.map.engine
-        cpus = args.num_cpus if args.num_cpus is not None else cfg.map.num_cpus
-        result = write_map_report(args.out, cfg.map_spec(), engine=engine,
-                                  num_cpus=cpus or None, shard=args.shard, progress=say,
+        cfg = _with_workers(load_config(args.config), args)
+        result = write_map_report(args.out, cfg.map_spec(), **cfg.solver.workers(),
+                                  shard=args.shard, progress=say,
                                   configuration=cfg.to_dict())
     v = result.verdict()
     print(f"Gaussian E_N within 1 %: {v['within_1']} of {v['judged']} converged points; "
@@ -118,10 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "[solver])")
     m.add_argument("--out", default="reports/map", help="output directory (default: "
                    "%(default)s); rerun with the same --out to resume")
-    m.add_argument("--map", choices=("serial", "parallel", "loky", "mpi"), default=None,
-                   help="QuTiP map that runs the points (default: [map] engine, parallel)")
-    m.add_argument("--num-cpus", type=int, default=None, metavar="N",
-                   help="workers (default: [map] num_cpus; 0: every core)")
+    _add_workers(m)
     m.add_argument("--shard", type=_shard, default=(0, 1), metavar="I/N",
                    help="compute only points I, I+N, I+2N, ... (cluster job arrays)")
     m.add_argument("--merge", nargs="+", metavar="DIR", help="join the outputs of sharded "
@@ -139,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--out", help="output directory: created, or replaced whole if omxval wrote it; "
                        "anything else is refused (default: "
                        f"reports/{'validation' if name == 'report' else name})")
+        _add_workers(q)
         q.add_argument("--quiet", action="store_true", help="no progress messages")
         q.set_defaults(run=_studies)
     return parser

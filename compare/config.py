@@ -22,13 +22,23 @@ from ..errors import InputError
 from .. import fullquantum
 from .. import linear
 from ..linear.parameters import BATHS, DIRECTIONS, check_choice
+from .agreement import Tolerances
 from .validity import ValidityCriteria
 
 MODELS = fullquantum.MODELS
+ENGINES = ("serial", "parallel", "loky", "mpi")  # QuTiP's map functions, by its own names
+_CRITERIA = ValidityCriteria()  # the one source of the validity defaults
+_TOLERANCES = Tolerances()  # ... and of the agreement tolerances
 
 
 def _cutoffs(name: str, value) -> tuple[int, int, int]:
     return fullquantum.check_cutoffs(value, name)
+
+
+def _integer(name: str, value, minimum: int, meaning: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise InputError(f"{name} must be an integer >= {minimum} ({meaning}); got {value!r}")
+    return value
 
 
 def _positive(name: str, value: float) -> float:
@@ -68,11 +78,25 @@ class DesignConfig:
 
 @dataclass(frozen=True)
 class SolverConfig:
-    """How every full-quantum steady state is computed (see :func:`fullquantum.solve`)."""
+    """How every full-quantum point is computed, and on what.
+
+    ``method``, ``truncation_tol`` and ``memory_budget_bytes`` go to
+    :func:`fullquantum.solve`. Cutoffs searched per point (the default everywhere but the
+    convergence and linearization studies' fixed ladders) are raised until one more level
+    changes V by less than ``V_tolerance`` (vacuum variance ½) and E_N by less than
+    ``log_negativity_tolerance``, trying at most ``max_dimension`` = N_ccw·N_cw·N_m.
+    ``engine`` (QuTiP's map: serial, parallel, loky, mpi) and ``num_cpus`` (0: every core)
+    run the points of maps and studies, one BLAS thread per worker.
+    """
 
     method: str = "structured"
     truncation_tol: float = fullquantum.DEFAULT_TRUNCATION_TOL
     memory_budget_bytes: int = fullquantum.DEFAULT_MEMORY_BUDGET_BYTES
+    V_tolerance: float = _CRITERIA.V_tolerance
+    log_negativity_tolerance: float = _CRITERIA.log_negativity_tolerance
+    max_dimension: int = 600
+    engine: str = "parallel"
+    num_cpus: int = 0
 
     def __post_init__(self) -> None:
         check_choice("solver.method", self.method, fullquantum.METHODS)
@@ -81,6 +105,23 @@ class SolverConfig:
                                      memory_budget_bytes=self.memory_budget_bytes)
         except InputError as err:
             raise InputError(f"solver.{err}") from None
+        _positive("solver.V_tolerance", self.V_tolerance)
+        _positive("solver.log_negativity_tolerance", self.log_negativity_tolerance)
+        check_choice("solver.engine", self.engine, ENGINES)
+        _integer("solver.num_cpus", self.num_cpus, 0, "0: every core")
+        _integer("solver.max_dimension", self.max_dimension, 8,
+                 "the largest N_ccw·N_cw·N_m a cutoff search may try")
+
+    def search(self, relative_error: float = _CRITERIA.relative_error) -> dict[str, Any]:
+        """Keyword arguments of the per-point studies: ``criteria`` (these convergence
+        tolerances, ``relative_error`` for "valid"), ``max_dimension`` and :meth:`options`."""
+        criteria = ValidityCriteria(relative_error=relative_error, V_tolerance=self.V_tolerance,
+                                    log_negativity_tolerance=self.log_negativity_tolerance)
+        return {"criteria": criteria, "max_dimension": self.max_dimension, **self.options()}
+
+    def workers(self) -> dict[str, Any]:
+        """``engine`` and ``num_cpus`` (None for every core) of the point maps."""
+        return {"engine": self.engine, "num_cpus": self.num_cpus or None}
 
     def options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`fullquantum.solve`."""
@@ -96,16 +137,24 @@ class SolverConfig:
 
 @dataclass(frozen=True)
 class PointConfig:
-    """Agreement at the design point."""
+    """Gaussian vs full quantum at the design point.
 
-    model: str = "linearized"
-    cutoffs: tuple[int, int, int] = (5, 4, 10)
-    V_tolerance: float = 1e-4
-    log_negativity_tolerance: float = 1e-3
+    ``cutoffs = []`` (the default) converges the cutoffs for the point; three integers fix
+    them. The judged ``model`` is compared with the Gaussian one (approximation error), the
+    ``linearized`` model at the same cutoffs is the truncation control.
+    """
+
+    model: str = "nonlinear"
+    cutoffs: tuple[int, ...] = ()
+    V_tolerance: float = _TOLERANCES.V
+    log_negativity_tolerance: float = _TOLERANCES.log_negativity
 
     def __post_init__(self) -> None:
         check_choice("point.model", self.model, MODELS)
-        object.__setattr__(self, "cutoffs", _cutoffs("point.cutoffs", self.cutoffs))
+        if tuple(self.cutoffs) != ():
+            object.__setattr__(self, "cutoffs", _cutoffs("point.cutoffs", self.cutoffs))
+        else:
+            object.__setattr__(self, "cutoffs", ())
         _positive("point.V_tolerance", self.V_tolerance)
         _positive("point.log_negativity_tolerance", self.log_negativity_tolerance)
 
@@ -153,26 +202,24 @@ class NonreciprocityConfig:
     """E_N against the bare detuning Δ_c for both drives and both baths.
 
     The design point (with ``Delta_F`` replaced) fixes the laser; ``Delta_c`` lists the bare
-    detunings of the full-quantum points.
+    detunings of the full-quantum points, each solved at cutoffs converged for it.
     """
 
-    Delta_c: tuple[float, ...] = tuple(round(0.4 + 0.1 * k, 10) for k in range(13))
+    # Detunings whose cutoffs converge in seconds; nearer the instability edges (ccw below
+    # 0.5, cw near 1.0) the fluctuations and the Fock spaces grow (minutes a point).
+    Delta_c: tuple[float, ...] = (0.6, 0.8, 1.2, 1.4, 1.6)
     Delta_F: float = 0.3
-    model: str = "linearized"
-    cutoffs: tuple[int, int, int] = (6, 6, 10)  # equal optical cutoffs: either mode driven
-    log_negativity_tolerance: float = 1e-3
+    model: str = "nonlinear"
+    relative_error: float = _CRITERIA.relative_error
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "Delta_c", tuple(float(v) for v in self.Delta_c))
         if len(self.Delta_c) < 2:
             raise InputError("nonreciprocity.Delta_c needs at least 2 values")
         check_choice("nonreciprocity.model", self.model, MODELS)
-        object.__setattr__(self, "cutoffs", _cutoffs("nonreciprocity.cutoffs", self.cutoffs))
-        _positive("nonreciprocity.log_negativity_tolerance", self.log_negativity_tolerance)
+        _positive("nonreciprocity.relative_error", self.relative_error)
 
 
-_CRITERIA = ValidityCriteria()  # the one source of the validity defaults
-ENGINES = ("serial", "parallel", "loky", "mpi")  # QuTiP's map functions, by its own names
 
 
 @dataclass(frozen=True)
@@ -193,13 +240,8 @@ class MapConfig:
     y_values: tuple[float, ...] = (0.05, 0.117, 0.183, 0.25, 0.317, 0.383, 0.45, 0.517,
                                    0.583, 0.65)
     model: str = "nonlinear"
-    engine: str = "parallel"
-    num_cpus: int = 0
-    max_dimension: int = 600
     relative_error: float = _CRITERIA.relative_error
     absolute_floor: float = _CRITERIA.absolute_floor
-    V_tolerance: float = _CRITERIA.V_tolerance
-    log_negativity_tolerance: float = _CRITERIA.log_negativity_tolerance
 
     def __post_init__(self) -> None:
         for name in ("x", "y"):
@@ -217,24 +259,13 @@ class MapConfig:
                                  f"{list(values)!r}")
             object.__setattr__(self, name, tuple(float(v) for v in values))
         check_choice("map.model", self.model, MODELS)
-        check_choice("map.engine", self.engine, ENGINES)
-        if not isinstance(self.num_cpus, int) or isinstance(self.num_cpus, bool) \
-                or self.num_cpus < 0:
-            raise InputError(f"map.num_cpus must be an integer >= 0 (0: every core); got "
-                             f"{self.num_cpus!r}")
-        if not isinstance(self.max_dimension, int) or isinstance(self.max_dimension, bool) \
-                or self.max_dimension < 8:
-            raise InputError(f"map.max_dimension must be an integer >= 8 (the largest "
-                             f"N_ccw·N_cw·N_m a point may try); got {self.max_dimension!r}")
-        try:
-            self.criteria()
-        except InputError as err:
-            raise InputError(f"map.{err}") from None
+        _positive("map.relative_error", self.relative_error)
+        _positive("map.absolute_floor", self.absolute_floor)
 
-    def criteria(self) -> ValidityCriteria:
-        """The validity criteria of this map."""
-        return ValidityCriteria(self.relative_error, self.absolute_floor, self.V_tolerance,
-                                self.log_negativity_tolerance)
+    def criteria(self, solver: "SolverConfig") -> ValidityCriteria:
+        """The validity criteria of this map, with the solver's convergence tolerances."""
+        return ValidityCriteria(self.relative_error, self.absolute_floor, solver.V_tolerance,
+                                solver.log_negativity_tolerance)
 
 
 @dataclass(frozen=True)
@@ -268,9 +299,9 @@ class ReportConfig:
         return MapSpec(x=m.x, x_values=m.x_values, y=m.y, y_values=m.y_values,
                        design={k: getattr(d, k) for k in linear.DESIGN_KEYS},
                        direction=d.direction, bath=d.bath, model=m.model,
-                       criteria=m.criteria(), method=self.solver.method,
+                       criteria=m.criteria(self.solver), method=self.solver.method,
                        memory_budget_bytes=self.solver.memory_budget_bytes,
-                       max_dimension=m.max_dimension)
+                       max_dimension=self.solver.max_dimension)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (TOML/JSON-friendly)."""

@@ -54,6 +54,59 @@ class MapReport:
         return verdict(self.table, self.spec)
 
 
+@dataclass(frozen=True)
+class ValidityStudy:
+    """The report's validity section: a small map and its verdict.
+
+    Attributes
+    ----------
+    spec : MapSpec
+    table : DataFrame
+        ``map.csv``'s rows.
+    verdict : {"holds", "breaks", "unconverged", "unstable"}
+        "holds": every point with a converged result is ``valid``; "breaks": some point is
+        not; "unconverged": some point has no converged cutoffs (and none breaks);
+        "unstable": no point is stable.
+    reasons : tuple of str
+    """
+
+    spec: MapSpec
+    table: pd.DataFrame
+    verdict: str
+    reasons: tuple[str, ...]
+
+    question = "where the Gaussian E_N holds (validity map)"
+
+
+def validity_study(spec: MapSpec, *, engine: str = "serial", num_cpus: int | None = None,
+                   progress: Callable[[str], None] | None = None) -> ValidityStudy:
+    """Run the map ``spec`` (in a temporary cache) and judge it as a whole."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        table = map_table(spec, {})  # columns even if empty
+        run_map(spec, Path(tmp) / POINTS_FILE, engine=engine, num_cpus=num_cpus,
+                progress=progress)
+        table = map_table(spec, read_cache(Path(tmp) / POINTS_FILE))
+    v = verdict(table, spec)
+    c = v["counts"]
+    if c.get("breaks"):
+        word = "breaks"
+    elif c.get("unconverged") or c.get("failed"):
+        word = "unconverged"
+    elif not v["judged"]:
+        word = "unstable"
+    else:
+        word = "holds"
+    ranges = "; ".join(f"{spec.y} = {r[spec.y]:g}: {spec.x} {r['holds to 1 %']}"
+                       for _, r in v["ranges"].iterrows())
+    reasons = (f"within 1 % at {v['within_1']} and within 10 % at {v['within_10']} of "
+               f"{v['judged']} converged points ("
+               + ", ".join(f"{n} {k}" for k, n in sorted(c.items())) + ")",
+               f"holds to 1 % at {ranges}")
+    return ValidityStudy(spec, table, word, reasons)
+
+
 def journal_path(out: str | Path) -> Path:
     """The journal of finished points of a map being written to ``out``."""
     out = Path(os.path.abspath(os.path.expanduser(os.fspath(out))))
@@ -334,5 +387,5 @@ QuTiP {meta['packages']['qutip']}, commit `{meta['git_commit']}`).
 """
 
 
-__all__ = ["MapReport", "write_map_report", "merge_maps", "map_table", "verdict", "journal_path",
+__all__ = ["MapReport", "ValidityStudy", "validity_study", "write_map_report", "merge_maps", "map_table", "verdict", "journal_path",
            "COLUMNS", "POINTS_FILE"]

@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..linear import DESIGN_KEYS
+from ..linear.parameters import check_choice
 from .config import ENGINES, DesignConfig
 from .metadata import package_version
 from .progress import Counter
@@ -122,15 +123,56 @@ class MapSpec:
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _map_task(design: dict, spec: MapSpec) -> tuple[str, dict]:
-    """One point in a worker: one BLAS thread, the row keyed for the cache."""
+def _one_thread(value, task: Callable, *args):
+    """Run ``task(value, *args)`` with one BLAS thread: parallelism belongs to points."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
-        row = validity_point(design, spec.direction, spec.bath, model=spec.model,
-                             criteria=spec.criteria, method=spec.method,
-                             memory_budget_bytes=spec.memory_budget_bytes,
-                             max_dimension=spec.max_dimension)
+        return task(value, *args)
+
+
+def map_points(task: Callable, values: Sequence, *, task_args: tuple = (),
+               engine: str = "serial", num_cpus: int | None = None,
+               reduce_func: Callable | None = None) -> list:
+    """``[task(v, *task_args) for v in values]`` through QuTiP's map ``engine``.
+
+    Parameters
+    ----------
+    task : callable
+        A module-level function (it is pickled to the workers).
+    values : sequence
+    task_args : tuple
+    engine : {"serial", "parallel", "loky", "mpi"}
+        QuTiP's ``serial_map``, ``parallel_map``, ``loky_pmap`` or ``mpi_pmap``; every
+        worker computes with one BLAS thread.
+    num_cpus : int, optional
+        Workers (default: QuTiP's choice, every core).
+    reduce_func : callable, optional
+        Called in this process with each result as it arrives (then nothing is returned,
+        as in QuTiP).
+
+    Returns
+    -------
+    list
+        The results in the order of ``values`` (empty with ``reduce_func``).
+    """
+    import qutip
+
+    check_choice("engine", engine, ENGINES)
+    mapper = {"serial": qutip.serial_map, "parallel": qutip.parallel_map,
+              "loky": qutip.loky_pmap, "mpi": qutip.mpi_pmap}[engine]
+    map_kw = {"num_cpus": num_cpus} if num_cpus else {}
+    out = mapper(_one_thread, list(values), task_args=(task, *task_args),
+                 reduce_func=reduce_func, map_kw=map_kw)
+    return [] if reduce_func is not None else list(out)
+
+
+def _map_task(design: dict, spec: MapSpec) -> tuple[str, dict]:
+    """One map point in a worker: the row keyed for the cache."""
+    row = validity_point(design, spec.direction, spec.bath, model=spec.model,
+                         criteria=spec.criteria, method=spec.method,
+                         memory_budget_bytes=spec.memory_budget_bytes,
+                         max_dimension=spec.max_dimension)
     return spec.key(design), {spec.x: design[spec.x], spec.y: design[spec.y], **row}
 
 
@@ -175,11 +217,7 @@ def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
     DataFrame
         One row per point of this shard that is in the cache, in grid order.
     """
-    import qutip
-
-    if engine not in ENGINES:
-        raise InputError(f"engine must be one of {', '.join(map(repr, ENGINES))}; "
-                         f"got {engine!r}")
+    check_choice("engine", engine, ENGINES)
     i, n = shard
     if not (isinstance(i, int) and isinstance(n, int) and n >= 1 and 0 <= i < n):
         raise InputError(f"shard must be (i, n) with 0 <= i < n; got {shard!r}")
@@ -206,10 +244,8 @@ def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
                        f"{row['status']}" + (f" ({failures} failed)" if failures else ""))
 
         if todo:
-            mapper = {"serial": qutip.serial_map, "parallel": qutip.parallel_map,
-                      "loky": qutip.loky_pmap, "mpi": qutip.mpi_pmap}[engine]
-            map_kw = {"num_cpus": num_cpus} if num_cpus else {}
-            mapper(_map_task, todo, task_args=(spec,), reduce_func=record, map_kw=map_kw)
+            map_points(_map_task, todo, task_args=(spec,), engine=engine, num_cpus=num_cpus,
+                       reduce_func=record)
     rows = [done[spec.key(d)] for d in mine if spec.key(d) in done]
     return pd.DataFrame(rows)
 
@@ -222,4 +258,4 @@ def _jsonable(value):
     raise TypeError(f"not JSON serialisable: {value!r}")
 
 
-__all__ = ["MapSpec", "run_map", "read_cache", "ENGINES", "DEFAULT_DESIGN"]
+__all__ = ["MapSpec", "run_map", "map_points", "read_cache", "ENGINES", "DEFAULT_DESIGN"]

@@ -8,8 +8,6 @@ curves; the full-quantum model gives points on them.
 
 from __future__ import annotations
 
-import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,9 +16,10 @@ import pandas as pd
 
 from .. import fullquantum, linear
 from ..linear.sweep import UNITS
+from ..linear.parameters import check_choice
 from .agreement import Verdict
-from .deviation import max_abs_difference
 from .progress import Counter
+from .validity import ValidityCriteria, judge_point
 
 @dataclass(frozen=True)
 class NonreciprocityStudy:
@@ -32,15 +31,17 @@ class NonreciprocityStudy:
         The Gaussian model along the dense detuning grid (tidy rows of :func:`linear.sweep`,
         branch 0; ``n_branches`` > 1 marks a multistable mean field).
     points : DataFrame
-        One row per (bath, direction, Δ_c): linear E_N, full-quantum Gaussian and exact E_N,
-        max|ΔV|, stability, number of branches, top population, seconds. Unstable points have
-        NaN values and no full-quantum solve.
-    verdict : {"agree", "disagree", "truncated", "unstable"}
-        "unstable" if no point is stable; "truncated" if a stable point's top Fock level
-        holds more than the truncation tolerance; else whether every |E_N exact − E_N linear|
-        is within ``tolerance``.
+        One row per (bath, direction, Δ_c): the columns of
+        :meth:`~omxval.compare.validity.PointValidity.row` (``status``, linear E_N,
+        ``E_N exact fq`` and ``E_N gaussian fq`` of the judged model, the truncation
+        control, the cutoffs converged for the point, seconds) and ``stable``. Unstable
+        points have no full-quantum solve.
+    verdict : {"agree", "disagree", "unconverged", "unstable"}
+        "unstable" if no point is stable; "unconverged" if a stable point's cutoffs did not
+        converge; else whether every point is "valid" (relative error within ``tolerance``).
     reasons : tuple of str
     tolerance : float
+        Largest relative |E_N exact − E_N Gaussian| / E_N of "agree".
     """
 
     curves: pd.DataFrame
@@ -54,15 +55,33 @@ class NonreciprocityStudy:
 
 
 
+def _point_row(item: tuple, system: linear.System, model: str, criteria, max_dimension,
+               solve_options: dict) -> dict:
+    """One (bath, direction, Δ_c) point: both errors at cutoffs converged there (a worker)."""
+    bath, d, dc = item
+    point = linear.OperatingPoint(system.replace(bath=bath, Delta_c=float(dc)), d)
+    judged = judge_point(point, model, criteria=criteria, max_dimension=max_dimension,
+                         **solve_options)
+    row = judged.row()
+    lin = judged.gaussian
+    return {"bath": bath, "direction": d, UNITS["Delta_c"]: float(dc), "stable": lin.stable,
+            "|G_d| [omega_m]": lin.coupling, **row}
+
+
 def nonreciprocity_study(system: linear.System, Delta_c: Sequence[float], *,
                          curve: Sequence[float] | None = None,
                          directions: Sequence[str] = ("ccw", "cw"),
                          baths: Sequence[str] = ("brownian", "lindblad"),
-                         model: str = "linearized", cutoffs: tuple[int, int, int] = (4, 3, 8),
-                         log_negativity_tolerance: float = 1e-3,
+                         model: str = "nonlinear", criteria: ValidityCriteria | None = None,
+                         max_dimension: int | None = None, engine: str = "serial",
+                         num_cpus: int | None = None,
                          progress: Callable[[str], None] | None = None,
                          **solve_options) -> NonreciprocityStudy:
     """Linear curves and full-quantum points of E_N against the bare detuning Δ_c.
+
+    Every full-quantum point is solved at cutoffs converged for it
+    (:func:`~omxval.compare.validity.judge_point`), with the ``linearized`` model at the
+    same cutoffs as the truncation control.
 
     Parameters
     ----------
@@ -76,66 +95,77 @@ def nonreciprocity_study(system: linear.System, Delta_c: Sequence[float], *,
         ``Delta_c`` with a margin).
     directions, baths
         What to compare.
-    model, cutoffs, **solve_options
-        As for :func:`fullquantum.solve`.
-    log_negativity_tolerance : float
-        Largest |E_N exact − E_N linear| for "agree".
+    model : {"nonlinear", "linearized", "lab"}
+        Full-quantum model judged.
+    criteria : ValidityCriteria
+        Convergence tolerances of each point's cutoff search and what "valid" means
+        (relative |E_N exact − E_N Gaussian| ≤ ``relative_error``, default 1 %).
+    max_dimension : int, optional
+        Cost limit of each point's cutoff search.
+    engine, num_cpus
+        QuTiP map running the points (:func:`~omxval.compare.maps.map_points`).
+    **solve_options
+        Passed to :func:`fullquantum.solve`.
 
     Returns
     -------
     NonreciprocityStudy
     """
+    from .maps import map_points
+
+    check_choice("model", model, fullquantum.MODELS)
     Delta_c = np.asarray(Delta_c, dtype=float)
     if curve is None:
         span = Delta_c.max() - Delta_c.min()
         curve = np.linspace(Delta_c.min() - 0.25 * span, Delta_c.max() + 0.25 * span, 301)
-    count = Counter(len(baths) * len(directions) * len(Delta_c), progress)
-    curves, rows = [], []
+    curves = []
     for bath in baths:
-        s_b = system.replace(bath=bath)
-        df = linear.sweep(s_b, direction=list(directions), Delta_c=curve)
+        df = linear.sweep(system.replace(bath=bath), direction=list(directions), Delta_c=curve)
         curves.append(df[df["branch"] == 0])
-        for d in directions:
-            for dc in Delta_c:
-                point = linear.OperatingPoint(s_b.replace(Delta_c=float(dc)), d)
-                lin = linear.analyze(point)
-                row = {"bath": bath, "direction": d, UNITS["Delta_c"]: float(dc),
-                       "stable": lin.stable, "n_branches": point.n_branches,
-                       "E_N linear": lin.log_negativity, "|G_d| [omega_m]": lin.coupling}
-                if lin.stable:
-                    t = time.perf_counter()
-                    with warnings.catch_warnings(record=True) as caught:
-                        warnings.simplefilter("always", fullquantum.TruncationWarning)
-                        fq = fullquantum.solve(point, cutoffs=cutoffs, model=model,
-                                               **solve_options)
-                    row.update({"E_N gaussian fq": fq.log_negativity_gaussian,
-                                "E_N exact fq": fq.log_negativity_exact,
-                                "max abs dV": max_abs_difference(fq.V, lin.V),
-                                "max top population": max(fq.top_populations),
-                                "truncated": bool(caught),
-                                "seconds": time.perf_counter() - t})
-                count.step(f"{bath}, {d} drive, Delta_c = {dc:g}: "
-                           + ("unstable" if not lin.stable else f"E_N {row['E_N exact fq']:.4f}"
-                              f" (linear {lin.log_negativity:.4f})"))
-                rows.append(row)
-    points = pd.DataFrame(rows)
-    verdict, reasons = _verdict(points, log_negativity_tolerance)
+    items = [(b, d, float(dc)) for b in baths for d in directions for dc in Delta_c]
+    count = Counter(len(items), progress)
+    rows: dict[tuple, dict] = {}
+
+    def arrived(row: dict) -> None:
+        key = (row["bath"], row["direction"], row[UNITS["Delta_c"]])
+        rows[key] = row
+        count.step(f"{key[0]}, {key[1]} drive, Delta_c = {key[2]:g}: {row['status']}"
+                   + (f", E_N {row['E_N exact']:.4f} (Gaussian {row['E_N linear']:.4f})"
+                      if "E_N exact" in row else ""))
+
+    map_points(_point_row, items, task_args=(system, model, criteria, max_dimension,
+                                             solve_options),
+               engine=engine, num_cpus=num_cpus, reduce_func=arrived)
+    points = pd.DataFrame([rows[k] for k in items])
+    points = points.rename(columns={"E_N exact": "E_N exact fq",
+                                    "E_N gaussian": "E_N gaussian fq"})
+    crit = criteria or ValidityCriteria()
+    verdict, reasons = _verdict(points, crit.relative_error)
     return NonreciprocityStudy(pd.concat(curves, ignore_index=True), points, verdict, reasons,
-                               log_negativity_tolerance)
+                               crit.relative_error)
 
 
 def _verdict(points: pd.DataFrame, tol: float) -> tuple[Verdict, tuple[str, ...]]:
-    solved = points[points["stable"]]
-    if solved.empty:
+    stable = points[points["stable"]]
+    if stable.empty:
         return "unstable", (f"the linear model is unstable at all {len(points)} points: "
                             "nothing to compare",)
-    dev = np.abs(solved["E_N exact fq"] - solved["E_N linear"])
-    n_trunc = int(solved["truncated"].sum())
-    verdict = "truncated" if n_trunc else "agree" if (dev <= tol).all() else "disagree"
-    best = {d: solved.loc[solved["direction"] == d, "E_N linear"].max()
-            for d in solved["direction"].unique()}
-    return verdict, (f"{len(solved)} stable points of {len(points)} ({n_trunc} truncated)",
-                     f"max|E_N exact − E_N linear| = {dev.max():.2e} (tolerance {tol:.0e})",
+    judged = stable[stable["status"].isin(["valid", "breaks"])]
+    missing = stable[~stable["status"].isin(["valid", "breaks"])]
+    if judged.empty:
+        return "unconverged", (f"no stable point has converged cutoffs ({len(missing)} "
+                               f"unconverged or failed): {missing['message'].iloc[0]}",)
+    rel = judged["rel dE_N"]
+    trunc = judged["truncation dE_N"]
+    verdict: Verdict = ("unconverged" if len(missing) else "agree"
+                        if (judged["status"] == "valid").all() else "disagree")
+    best = {d: stable.loc[stable["direction"] == d, "E_N linear"].max()
+            for d in stable["direction"].unique()}
+    return verdict, (f"{len(stable)} stable points of {len(points)}; {len(missing)} without "
+                     f"converged cutoffs",
+                     f"approximation: max|E_N exact − E_N Gaussian| / E_N = {rel.max():.2%} "
+                     f"(tolerance {tol:.0%})",
+                     f"truncation control: max|ΔE_N| = {trunc.max():.2e}",
                      "max E_N " + ", ".join(f"{d} {v:.4f}" for d, v in best.items()))
 
 

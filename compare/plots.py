@@ -21,19 +21,41 @@ from .linearization import LinearizationStudy  # noqa: E402
 DIRECTION_COLORS = {"ccw": "tab:red", "cw": "tab:blue"}
 
 
-def plot_point(cmp: PointComparison, path: Path) -> None:
-    """|V_fq − V_lin| element by element (log colour scale)."""
-    fig, ax = plt.subplots(figsize=(5.2, 4.4))
-    err = np.abs(cmp.steady.V - cmp.linear.V)
-    m = ax.imshow(np.maximum(err, 1e-16), norm=LogNorm(vmin=1e-12, vmax=max(err.max(), 1e-11)),
-                  cmap="magma")
-    ax.set_xticks(range(6), QUADRATURES, rotation=45)
-    ax.set_yticks(range(6), QUADRATURES)
-    fig.colorbar(m, ax=ax, label="|V_fq − V_lin|")
-    ax.set_title(f"{cmp.steady.model}, cutoffs {cmp.steady.cutoffs}: {cmp.verdict}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+def plot_point(cmp: PointComparison, path: Path | None = None, *, axes=None):
+    """|V − V_Gaussian| element by element: the judged model (approximation error) beside the
+    linearized Fock control (truncation error), on one log colour scale.
+
+    Parameters
+    ----------
+    cmp : PointComparison
+    path : path, optional
+        Save the figure there (and close it).
+    axes : two matplotlib Axes, optional
+        Draw on these (a new figure otherwise).
+
+    Returns
+    -------
+    The two Axes.
+    """
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.4), layout="constrained")
+    fig = axes[0].figure
+    errors = (np.abs(cmp.steady.V - cmp.linear.V), np.abs(cmp.control.V - cmp.linear.V))
+    top = max(max(e.max() for e in errors), 1e-11)
+    norm = LogNorm(vmin=max(top * 1e-6, 1e-14), vmax=top)
+    titles = (f"approximation: {cmp.steady.model} − Gaussian",
+              "truncation control: linearized Fock − Gaussian")
+    for ax, err, title in zip(axes, errors, titles):
+        m = ax.imshow(np.maximum(err, norm.vmin), norm=norm, cmap="magma")
+        ax.set_xticks(range(6), QUADRATURES, rotation=45)
+        ax.set_yticks(range(6), QUADRATURES)
+        ax.set_title(title, fontsize=10)
+    fig.colorbar(m, ax=list(axes), label="|ΔV| (vacuum variance = 1/2)")
+    fig.suptitle(f"Design point, cutoffs {cmp.steady.cutoffs}: {cmp.verdict}")
+    if path is not None:
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+    return axes
 
 
 def plot_convergence(study: ConvergenceStudy, path: Path) -> None:
@@ -126,7 +148,11 @@ STATUS_MARKERS = {  # status → (marker, colour, label): distinct at a glance, 
 
 
 def _is_log_axis(values: np.ndarray) -> bool:
-    return bool(np.all(values > 0) and values.max() / values.min() >= 20)
+    """Positive values spanning a decade or more, spaced more evenly in log than linearly."""
+    if len(values) < 2 or np.any(values <= 0) or values.max() / values.min() < 8:
+        return False
+    spread = lambda v: np.ptp(np.diff(v)) / np.mean(np.diff(v))  # noqa: E731
+    return len(values) == 2 or spread(np.log(values)) <= spread(values)
 
 
 def _edges(values: np.ndarray, log: bool) -> np.ndarray:

@@ -29,9 +29,9 @@ REQUIRED_BYTES = 20e6
 def run_point(cfg: ReportConfig, progress=None):
     """Agreement at the design point (config sections ``design``, ``point``, ``solver``)."""
     p = cfg.point
-    return compare_point(cfg.design.point(), model=p.model, cutoffs=p.cutoffs,
+    return compare_point(cfg.design.point(), model=p.model, cutoffs=p.cutoffs or None,
                          tolerances=Tolerances(p.V_tolerance, p.log_negativity_tolerance),
-                         **cfg.solver.options())
+                         **cfg.solver.search())
 
 
 def run_converge(cfg: ReportConfig, progress=None):
@@ -55,21 +55,29 @@ def run_nonreciprocity(cfg: ReportConfig, progress=None):
     """E_N against Δ_c for both drives and both baths, the laser fixed by the design."""
     nr = cfg.nonreciprocity
     system = cfg.design.point(Delta_F=nr.Delta_F).system
-    return nonreciprocity_study(system, nr.Delta_c, model=nr.model, cutoffs=nr.cutoffs,
-                                log_negativity_tolerance=nr.log_negativity_tolerance,
-                                progress=progress, **cfg.solver.options())
+    return nonreciprocity_study(system, nr.Delta_c, model=nr.model, progress=progress,
+                                **cfg.solver.workers(),
+                                **cfg.solver.search(relative_error=nr.relative_error))
+
+
+def run_validity(cfg: ReportConfig, progress=None):
+    """The ``[validity]`` map around the design point."""
+    from .map_report import validity_study
+
+    return validity_study(cfg.map_spec("validity"), progress=progress, **cfg.solver.workers())
 
 
 def _check_memory(cfg: ReportConfig, studies: tuple[str, ...]) -> None:
     """Refuse a configuration whose largest solve exceeds the memory budget, before any
     study runs (the largest cutoffs of each study; the Brownian bath is the larger)."""
-    largest = {"point": (cfg.point.cutoffs, cfg.point.model),
+    largest = {"point": (cfg.point.cutoffs, cfg.point.model),  # () : searched, budget inside
                "converge": (tuple(c + 1 for c in cfg.converge.max_cutoffs), cfg.converge.model),
                "linearization": (cfg.linearization.cutoffs, "nonlinear"),
-               "nonreciprocity": (cfg.nonreciprocity.cutoffs, cfg.nonreciprocity.model)}
+               }
     for name in studies:
-        cutoffs, model = largest[name]
-        cfg.solver.check_memory(cutoffs, model, "brownian")
+        cutoffs, model = largest.get(name, ((), ""))
+        if cutoffs:
+            cfg.solver.check_memory(cutoffs, model, "brownian")
 
 
 def verdict_row(result) -> tuple[str, str, str]:
@@ -128,14 +136,15 @@ model at the same cutoffs {cfg.linearization.cutoffs}.
 def write_nonreciprocity(cfg: ReportConfig, result, out: Path) -> tuple[str, dict]:
     curves, points = result.curves, result.points
     plots.plot_nonreciprocity(curves, points, out / "nonreciprocity.png")
-    cols = [c for c in ("bath", "direction", "Delta_c [omega_m]", "stable", "E_N linear",
-                        "E_N gaussian fq", "E_N exact fq", "max abs dV", "truncated")
-            if c in points]
+    cols = [c for c in ("bath", "direction", "Delta_c [omega_m]", "status", "E_N linear",
+                        "E_N gaussian fq", "E_N exact fq", "truncation dE_N", "N_ccw", "N_cw",
+                        "N_m") if c in points]
     md = f"""## Nonreciprocity
 
-The laser of the design point (Δ_F = {cfg.nonreciprocity.Delta_F}) drives either direction;
-Gaussian curves and full-quantum points ({cfg.nonreciprocity.model}, cutoffs
-{cfg.nonreciprocity.cutoffs}).
+One laser — the design point's drive, with the Sagnac shift set to Δ_F =
+{cfg.nonreciprocity.Delta_F} — drives either direction; Gaussian curves and full-quantum
+points (`{cfg.nonreciprocity.model}` model, cutoffs converged per point, `linearized` model at
+the same cutoffs as the truncation control).
 
 ![nonreciprocity](nonreciprocity.png)
 
@@ -144,11 +153,36 @@ Gaussian curves and full-quantum points ({cfg.nonreciprocity.model}, cutoffs
     return md, {"nonreciprocity_points": points, "nonreciprocity_curves": curves}
 
 
+def write_validity(cfg: ReportConfig, study, out: Path) -> tuple[str, dict]:
+    from .map_report import verdict as map_verdict
+
+    plots.plot_validity_map(study.table, study.spec, out / "validity.png")
+    spec = study.spec
+    ranges = map_verdict(study.table, spec)["ranges"]
+    cols = [spec.x, spec.y, "status", "E_N linear", "E_N exact", "rel dE_N", "truncation dE_N",
+            "N_ccw", "N_cw", "N_m", "seconds"]
+    md = f"""## Where the Gaussian E_N holds
+
+A small validity map around the design point (`omxval map` draws larger ones): the
+`{spec.model}` model at cutoffs converged per point against the Gaussian E_N (approximation
+error; `valid` within {spec.criteria.relative_error:.0%}), with the `linearized` Fock model at
+the same cutoffs as the truncation control — **{study.verdict}**.
+
+{markdown_table(ranges)}
+
+![validity map](validity.png)
+
+{markdown_table(study.table[cols], ".3g")}
+"""
+    return md, {"validity": study.table}
+
+
 STUDIES: dict[str, tuple[Callable, Callable]] = {
     "point": (run_point, write_point),
     "converge": (run_converge, write_converge),
     "linearization": (run_linearization, write_linearization),
     "nonreciprocity": (run_nonreciprocity, write_nonreciprocity),
+    "validity": (run_validity, write_validity),
 }
 
 
@@ -169,7 +203,8 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
     config : ReportConfig
         Default: the built-in configuration.
     studies : tuple of str
-        Any of "point", "converge", "linearization", "nonreciprocity" (default: all).
+        Any of "point", "converge", "linearization", "nonreciprocity", "validity"
+        (default: all).
     progress : callable or None
         Receives one-line progress messages (default: standard error).
     paper_link : str or None

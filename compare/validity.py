@@ -187,10 +187,145 @@ class ValidityCriteria:
                 raise InputError(f"{name} must be a finite number > 0; got {value!r}")
 
 
+@dataclass(frozen=True)
+class PointValidity:
+    """Both errors of the Gaussian model at one operating point (:func:`judge_point`).
+
+    Attributes
+    ----------
+    point : linear.OperatingPoint
+    gaussian : linear.PointResult
+        The Lyapunov solution.
+    status : {"valid", "breaks", "unconverged", "unstable", "failed"}
+    message : str
+        Why, for every status but "valid"/"breaks" ("" otherwise).
+    state : fullquantum.SteadyState or None
+        The judged model at the converged cutoffs (None unless valid/breaks).
+    control : fullquantum.SteadyState or None
+        The ``linearized`` model at the same cutoffs: the truncation control.
+    fit : AdaptiveSolve or None
+        The cutoff search (None at an unstable point).
+    criteria : ValidityCriteria
+    seconds : float
+    """
+
+    point: linear.OperatingPoint
+    gaussian: linear.PointResult
+    status: Status
+    message: str
+    state: fullquantum.SteadyState | None
+    control: fullquantum.SteadyState | None
+    fit: AdaptiveSolve | None
+    criteria: ValidityCriteria
+    seconds: float
+
+    @property
+    def approximation_error(self) -> float:
+        """E_N exact of the judged model − Lyapunov E_N (ln); NaN without a state."""
+        if self.state is None:
+            return np.nan
+        return self.state.log_negativity_exact - self.gaussian.log_negativity
+
+    @property
+    def truncation_error(self) -> float:
+        """E_N exact of the linearized Fock model − Lyapunov E_N (ln): the numerical control."""
+        if self.control is None:
+            return np.nan
+        return self.control.log_negativity_exact - self.gaussian.log_negativity
+
+    def row(self) -> dict:
+        """One table row (the columns of ``map.csv``)."""
+        p, lin = self.point, self.gaussian
+        row = {"status": self.status, "message": self.message,
+               "n_branches": p.n_branches, "multistable": p.multistable,
+               "E_N linear": lin.log_negativity}
+        if self.fit is not None:
+            row.update({"N_ccw": self.fit.cutoffs[0], "N_cw": self.fit.cutoffs[1],
+                        "N_m": self.fit.cutoffs[2], "solves": self.fit.solves})
+        if self.state is not None:
+            s, d_en = self.state, self.approximation_error
+            rel = abs(d_en) / lin.log_negativity if lin.log_negativity > 0 else np.nan
+            row.update({
+                "E_N exact": s.log_negativity_exact, "E_N gaussian": s.log_negativity_gaussian,
+                "abs dE_N": abs(d_en), "rel dE_N": rel,
+                "max abs dV": max_abs_difference(s.V, lin.V),
+                "truncation dE_N": abs(self.truncation_error),
+                "truncation max abs dV": max_abs_difference(self.control.V, lin.V),
+                "non-Gaussianity": s.non_gaussianity,
+                "photons driven": s.photons[0 if p.direction == "ccw" else 1],
+                "phonons": s.phonons, "max top population": max(s.top_populations)})
+        row["seconds"] = self.seconds
+        return row
+
+
+def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
+                criteria: ValidityCriteria | None = None, max_dimension: int | None = None,
+                errors: Literal["status", "raise"] = "status", **solve_options) -> PointValidity:
+    """Both errors of the Gaussian model at one operating point, at cutoffs converged there.
+
+    The judged ``model`` is solved at cutoffs raised until converged (:func:`adaptive_cutoffs`
+    with the criteria's tolerances); the ``linearized`` model at the same cutoffs is the
+    truncation control. ``valid``: |E_N exact − E_N Gaussian| ≤ ``relative_error``·E_N or
+    ≤ ``absolute_floor``; ``breaks`` otherwise; ``unconverged`` when the cutoffs do not
+    converge within the memory budget or ``max_dimension`` (no number is given);
+    ``unstable`` when the linearised dynamics has no steady state; ``failed`` (with the
+    message) on any error — a failure is a result, never an exception.
+
+    Parameters
+    ----------
+    point : linear.OperatingPoint
+    model : {"nonlinear", "linearized", "lab"}
+        The full-quantum model judged; "nonlinear" measures the approximation error.
+    criteria : ValidityCriteria
+    max_dimension : int, optional
+        Cost limit of the cutoff search (see :func:`adaptive_cutoffs`).
+    errors : {"status", "raise"}
+        "status": an error becomes the status "failed" with its message (for maps);
+        "raise": it propagates (for a single point asked for directly).
+    **solve_options
+        Passed to :func:`fullquantum.solve`.
+    """
+    crit = criteria or ValidityCriteria()
+    t0 = time.perf_counter()
+    lin = linear.analyze(point)
+
+    def done(status, message="", state=None, control=None, fit=None):
+        return PointValidity(point, lin, status, message, state, control, fit, crit,
+                             time.perf_counter() - t0)
+
+    if not lin.stable:
+        return done("unstable", f"max Re λ(A) = {lin.max_growth_rate:.3g}")
+    try:
+        fit = adaptive_cutoffs(point, model, V_tolerance=crit.V_tolerance,
+                               log_negativity_tolerance=crit.log_negativity_tolerance,
+                               max_dimension=max_dimension, **solve_options)
+        if not fit.converged:  # no number; the message says how far it got
+            last = (f"; at the last cutoffs {fit.state.cutoffs} E_N exact was "
+                    f"{fit.state.log_negativity_exact:.4g} (Gaussian {lin.log_negativity:.4g})"
+                    if fit.state is not None else "")
+            return done("unconverged", fit.reason + last, fit=fit)
+        state = fit.state
+        if model == "linearized":
+            control = state
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+                control = fullquantum.solve(point, cutoffs=fit.cutoffs, model="linearized",
+                                            **solve_options)
+    except Exception as exc:  # a failed point is a result with its error, never a crash
+        if errors == "raise":
+            raise
+        return done("failed", f"{type(exc).__name__}: {exc}")
+    d_en = state.log_negativity_exact - lin.log_negativity
+    valid = (abs(d_en) <= crit.absolute_floor
+             or (lin.log_negativity > 0 and abs(d_en) <= crit.relative_error * lin.log_negativity))
+    return done("valid" if valid else "breaks", "", state, control, fit)
+
+
 def validity_point(design: dict, direction: str = "ccw", bath: str = "brownian", *,
                    model: str = "nonlinear", criteria: ValidityCriteria | None = None,
                    max_dimension: int | None = None, **solve_options) -> dict:
-    """Both errors of the Gaussian model at one design point, as one table row.
+    """:func:`judge_point` at a design point, as one table row.
 
     Parameters
     ----------
@@ -198,72 +333,28 @@ def validity_point(design: dict, direction: str = "ccw", bath: str = "brownian",
         Keyword arguments of :func:`linear.design_point` except direction and bath.
     direction, bath
         Drive and mechanical bath.
-    model : {"nonlinear", "linearized", "lab"}
-        The full-quantum model judged against the Gaussian one; "nonlinear" measures the
-        approximation error.
-    criteria : ValidityCriteria
-    max_dimension : int, optional
-        Cost limit of the cutoff search (see :func:`adaptive_cutoffs`).
-    **solve_options
-        Passed to :func:`fullquantum.solve`.
+    model, criteria, max_dimension, **solve_options
+        As for :func:`judge_point`.
 
     Returns
     -------
     dict
         ``status`` ("valid", "breaks", "unconverged", "unstable", "failed"), ``message``,
         ``E_N linear``, ``E_N exact``, ``abs dE_N``, ``rel dE_N``, ``max abs dV``,
-        ``truncation dE_N`` (linearized Fock model against Lyapunov at the same cutoffs),
-        ``non-Gaussianity``, photon and phonon numbers, ``n_branches``, ``multistable``,
-        the cutoffs, ``solves`` and ``seconds``. A failure becomes a row, not an exception.
+        ``truncation dE_N`` and ``truncation max abs dV`` (linearized Fock model against
+        Lyapunov at the same cutoffs), ``non-Gaussianity``, photon and phonon numbers,
+        ``n_branches``, ``multistable``, the cutoffs, ``solves`` and ``seconds``. A failure
+        (also of the design itself) becomes a row, not an exception.
     """
-    crit = criteria or ValidityCriteria()
     t0 = time.perf_counter()
-    row: dict = {"status": "failed", "message": ""}
     try:
         point = linear.design_point(**design, direction=direction, bath=bath)
-        lin = linear.analyze(point)
-        row.update({"n_branches": point.n_branches, "multistable": point.multistable,
-                    "E_N linear": lin.log_negativity})
-        if not lin.stable:
-            row.update(status="unstable", message=f"max Re λ(A) = {lin.max_growth_rate:.3g}")
-            return _finish(row, t0)
-        fit = adaptive_cutoffs(point, model, V_tolerance=crit.V_tolerance,
-                               log_negativity_tolerance=crit.log_negativity_tolerance,
-                               max_dimension=max_dimension, **solve_options)
-        row.update({"N_ccw": fit.cutoffs[0], "N_cw": fit.cutoffs[1], "N_m": fit.cutoffs[2],
-                    "solves": fit.solves})
-        if not fit.converged:  # no number; the message says how far it got
-            last = (f"; at the last cutoffs {fit.state.cutoffs} E_N exact was "
-                    f"{fit.state.log_negativity_exact:.4g} (Gaussian {lin.log_negativity:.4g})"
-                    if fit.state is not None else "")
-            row.update(status="unconverged", message=fit.reason + last)
-            return _finish(row, t0)
-        s = fit.state
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-            control = fullquantum.solve(point, cutoffs=fit.cutoffs, model="linearized",
-                                        **solve_options)
-        d_en = s.log_negativity_exact - lin.log_negativity
-        rel = abs(d_en) / lin.log_negativity if lin.log_negativity > 0 else np.inf
-        valid = abs(d_en) <= crit.absolute_floor or rel <= crit.relative_error
-        row.update({
-            "status": "valid" if valid else "breaks",
-            "E_N exact": s.log_negativity_exact, "abs dE_N": abs(d_en),
-            "rel dE_N": rel if np.isfinite(rel) else np.nan,
-            "max abs dV": max_abs_difference(s.V, lin.V),
-            "truncation dE_N": abs(control.log_negativity_exact - lin.log_negativity),
-            "non-Gaussianity": s.non_gaussianity,
-            "photons driven": s.photons[0 if direction == "ccw" else 1],
-            "phonons": s.phonons, "max top population": max(s.top_populations)})
-    except Exception as exc:  # a failed point is a row with its error, never a crash
-        row.update(status="failed", message=f"{type(exc).__name__}: {exc}")
-    return _finish(row, t0)
+    except Exception as exc:
+        return {"status": "failed", "message": f"{type(exc).__name__}: {exc}",
+                "seconds": time.perf_counter() - t0}
+    return judge_point(point, model, criteria=criteria, max_dimension=max_dimension,
+                       **solve_options).row()
 
 
-def _finish(row: dict, t0: float) -> dict:
-    row["seconds"] = time.perf_counter() - t0
-    return row
-
-
-__all__ = ["adaptive_cutoffs", "AdaptiveSolve", "validity_point", "ValidityCriteria",
-           "Status"]
+__all__ = ["adaptive_cutoffs", "AdaptiveSolve", "judge_point", "PointValidity",
+           "validity_point", "ValidityCriteria", "Status"]

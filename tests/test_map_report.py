@@ -21,6 +21,7 @@ x = "G0"
 x_values = [0.005, 0.01]
 y = "coupling"
 y_values = [0.15, 0.25]
+[solver]
 engine = "serial"
 """
 
@@ -131,11 +132,12 @@ def test_a_second_writer_on_the_same_out_is_refused(tmp_path, capsys):
 
 
 def test_map_configuration_is_validated(tmp_path, capsys):
-    for bad, match in (('x = "power"', "map.x"), ("x_values = []", "map.x_values"),
-                       ('engine = "threads"', "map.engine"), ("num_cpus = -1", "num_cpus"),
-                       ("max_dimension = 2", "max_dimension"),
-                       ("relative_error = 0", "relative_error")):
-        cfg = write_config(tmp_path, f"[map]\n{bad}\n")
+    for bad, match in (('[map]\nx = "power"', "map.x"), ("[map]\nx_values = []", "map.x_values"),
+                       ('[solver]\nengine = "threads"', "solver.engine"),
+                       ("[solver]\nnum_cpus = -1", "num_cpus"),
+                       ("[solver]\nmax_dimension = 2", "max_dimension"),
+                       ("[map]\nrelative_error = 0", "relative_error")):
+        cfg = write_config(tmp_path, f"{bad}\n")
         assert main(["map", "--config", str(cfg), "--out", str(tmp_path / "x")]) == 2
         assert match in capsys.readouterr().err
     with pytest.raises(SystemExit):  # argparse: exit 2 with the usage
