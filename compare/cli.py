@@ -9,6 +9,7 @@ import threading
 
 from .. import __version__
 from ..errors import InputError, OmxvalError
+from .verdicts import DEFAULT_FAIL_ON
 
 STUDY_HELP = {
     "point": "linear vs full quantum at the design point: every element of V, means, "
@@ -24,6 +25,25 @@ STUDY_HELP = {
 }
 
 
+def _verdict_exit(rows: list[tuple[str, str]], fail_on: tuple[str, ...]) -> int:
+    """Print the verdict table (the last thing on the terminal) and return the exit code."""
+    width = max(len(q) for q, _ in rows)
+    print("\n".join(f"{q:<{width}}  {v}" for q, v in rows))
+    failed = [v for _, v in rows if v in fail_on]
+    if failed:
+        print(f"failing verdict(s): {', '.join(dict.fromkeys(failed))} (exit 1; --fail-on "
+              f"chooses which verdicts fail)", file=sys.stderr)
+        return EXIT_VERDICT
+    return EXIT_OK
+
+
+def _config(args: argparse.Namespace) -> int:
+    from .config import load_config, to_toml
+
+    sys.stdout.write(to_toml(load_config(args.config)))
+    return EXIT_OK
+
+
 def _paper(args: argparse.Namespace) -> int:
     from .paper_report import write_paper_report
     from .progress import stderr_progress
@@ -36,18 +56,23 @@ def _paper(args: argparse.Namespace) -> int:
 
 
 def _studies(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .config import load_config
     from .progress import stderr_progress
     from .report import STUDIES, write_report
+    from .verdicts import check_fail_on
 
     studies = tuple(STUDIES) if args.command == "report" else (args.command,)
     cfg = _with_workers(load_config(args.config), args)
+    fail_on = check_fail_on(args.fail_on.split(","))
     out = write_report(args.out or f"reports/{'validation' if args.command == 'report' else args.command}",
                        cfg, studies=studies,
                        progress=None if args.quiet else stderr_progress,
                        paper_link="../paper/index.md" if args.command == "report" else None)
     print(f"{out}/index.md")
-    return EXIT_OK
+    verdicts = pd.read_csv(out / "verdicts.csv")
+    return _verdict_exit(list(zip(verdicts["question"], verdicts["verdict"])), fail_on)
 
 
 def _with_workers(cfg, args: argparse.Namespace):
@@ -58,6 +83,12 @@ def _with_workers(cfg, args: argparse.Namespace):
                if v is not None}
     return dataclasses.replace(cfg, solver=dataclasses.replace(cfg.solver, **changes)) \
         if changes else cfg
+
+
+def _add_fail_on(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--fail-on", default=",".join(DEFAULT_FAIL_ON), metavar="VERDICTS",
+                        help="comma-separated verdicts that make the exit code 1, or 'none' "
+                             "(default: %(default)s)")
 
 
 def _add_workers(parser: argparse.ArgumentParser) -> None:
@@ -83,7 +114,10 @@ def _map(args: argparse.Namespace) -> int:
     from .map_report import merge_maps, write_map_report
     from .progress import stderr_progress
 
+    from .verdicts import check_fail_on
+
     say = None if args.quiet else stderr_progress
+    fail_on = check_fail_on(args.fail_on.split(","))
     if args.merge:
         if args.config or args.shard != (0, 1):
             raise InputError("--merge takes the map from the shards' outputs; do not give "
@@ -95,11 +129,12 @@ def _map(args: argparse.Namespace) -> int:
                                   shard=args.shard, progress=say,
                                   configuration=cfg.to_dict())
     v = result.verdict()
+    print(f"{result.path}/index.md")
     print(f"Gaussian E_N within 1 %: {v['within_1']} of {v['judged']} converged points; "
           f"within 10 %: {v['within_10']}; statuses: "
           + ", ".join(f"{k} {n}" for k, n in sorted(v["counts"].items())))
-    print(f"{result.path}/index.md")
-    return EXIT_OK
+    return _verdict_exit([("where the Gaussian E_N holds (validity map)", v["word"])],
+                         fail_on)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", default="reports/map", help="output directory (default: "
                    "%(default)s); rerun with the same --out to resume")
     _add_workers(m)
+    _add_fail_on(m)
     m.add_argument("--shard", type=_shard, default=(0, 1), metavar="I/N",
                    help="compute only points I, I+N, I+2N, ... (cluster job arrays)")
     m.add_argument("--merge", nargs="+", metavar="DIR", help="join the outputs of sharded "
@@ -146,8 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(run=_map)
 
     config_help = ("TOML file overriding any part of the built-in configuration (sections "
-                   "design, solver, point, converge, linearization, nonreciprocity); unknown "
-                   "keys are an error")
+                   "design, solver, point, converge, linearization, nonreciprocity, validity, "
+                   "map; `omxval config` prints every key with its default); unknown keys are "
+                   "an error")
+    c = sub.add_parser("config", help="print the configuration (every key, its default) as "
+                                      "TOML",
+                       description="Print the full configuration as TOML: the built-in "
+                                   "defaults, or those overridden by --config. Save it, edit "
+                                   "it and pass it back with --config.")
+    c.add_argument("--config", metavar="TOML", help="print this configuration merged into "
+                                                    "the defaults")
+    c.set_defaults(run=_config)
     for name, text in (("report", "run every study and write the validation report "
                                   "(reports/validation/)"), *STUDY_HELP.items()):
         q = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
@@ -156,21 +201,29 @@ def build_parser() -> argparse.ArgumentParser:
                        "anything else is refused (default: "
                        f"reports/{'validation' if name == 'report' else name})")
         _add_workers(q)
+        _add_fail_on(q)
         q.add_argument("--quiet", action="store_true", help="no progress messages")
         q.set_defaults(run=_studies)
     return parser
 
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 0, 2, 3, 130
+EXIT_OK, EXIT_VERDICT, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-EXIT_CODES_HELP = """exit codes:
-  0    the report was written
+EXIT_CODES_HELP = """configuration: `omxval config` prints every key with its default (TOML);
+  edit a copy and pass it with --config.
+
+exit codes:
+  0    the report was written and every verdict passes
+  1    the report was written, and a verdict named by --fail-on came out (default:
+       {fail_on})
   2    bad input: invalid option or configuration, or an output location that is refused
        (not an omxval report, a file, '.', the home directory, a folder holding .git),
        not writable or too full; checked before any computation, nothing is changed
   3    a computation failed (memory refusal, solver not converged) or writing failed
        (e.g. disk full); the previous report, if any, is left untouched
-  130  interrupted (Ctrl-C or SIGTERM); the previous report is left untouched"""
+  130  interrupted (Ctrl-C or SIGTERM); the previous report is left untouched
+verdicts: defined in every report's "How to read this report" and in docs/verdicts.md""".format(
+    fail_on=", ".join(DEFAULT_FAIL_ON))
 
 
 def _raise_interrupt(signum, frame):

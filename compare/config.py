@@ -13,6 +13,7 @@ Unknown sections or keys are an error that lists the valid ones.
 from __future__ import annotations
 
 import dataclasses
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..errors import InputError
 from .. import fullquantum
 from .. import linear
 from ..linear.parameters import BATHS, DIRECTIONS, check_choice
+from . import convergence
 from .agreement import Tolerances
 from .validity import ValidityCriteria
 
@@ -164,10 +166,10 @@ class ConvergeConfig:
     """Truncation-convergence study: refine each cutoff in turn from ``start_cutoffs``."""
 
     model: str = "linearized"
-    start_cutoffs: tuple[int, int, int] = (2, 2, 4)
-    max_cutoffs: tuple[int, int, int] = (8, 7, 14)
-    V_tolerance: float = 1e-5
-    log_negativity_tolerance: float = 1e-4
+    start_cutoffs: tuple[int, int, int] = convergence.DEFAULT_START
+    max_cutoffs: tuple[int, int, int] = convergence.DEFAULT_MAXIMUM
+    V_tolerance: float = convergence.DEFAULT_V_TOLERANCE
+    log_negativity_tolerance: float = convergence.DEFAULT_LOG_NEGATIVITY_TOLERANCE
 
     def __post_init__(self) -> None:
         check_choice("converge.model", self.model, MODELS)
@@ -330,6 +332,33 @@ def config_from_dict(values: dict[str, Any]) -> ReportConfig:
     return _build(ReportConfig, values, "top level")
 
 
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)  # Python's shortest round-trip repr is valid TOML (1e-05, 0.2)
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def to_toml(config: ReportConfig) -> str:
+    """``config`` as TOML, one commented table per section; :func:`config_from_dict` of
+    ``tomllib.loads`` of it gives back an equal configuration."""
+    out = ["# omxval configuration: every key, with its value. Pass a file holding any part",
+           "# of this to --config; unknown keys are an error. Units: ω_m (docs/conventions.md).",
+           ""]
+    for f in dataclasses.fields(config):
+        section = getattr(config, f.name)
+        doc = (type(section).__doc__ or "").strip().splitlines()[0].replace("``", "`")
+        out += [f"# {doc}", f"[{f.name}]"]
+        out += [f"{k} = {_toml_value(v)}" for k, v in dataclasses.asdict(section).items()]
+        out.append("")
+    return "\n".join(out)
+
+
 def load_config(path: str | Path | None) -> ReportConfig:
     """The built-in configuration, overridden by the TOML file at ``path`` if given."""
     if path is None:
@@ -344,5 +373,5 @@ def load_config(path: str | Path | None) -> ReportConfig:
 
 
 __all__ = ["ReportConfig", "DesignConfig", "SolverConfig", "PointConfig", "ConvergeConfig",
-           "LinearizationConfig", "NonreciprocityConfig", "MapConfig", "ValidityConfig", "load_config", "config_from_dict",
+           "LinearizationConfig", "NonreciprocityConfig", "MapConfig", "ValidityConfig", "load_config", "config_from_dict", "to_toml",
            "MODELS", "BATHS", "DIRECTIONS"]

@@ -28,6 +28,10 @@ from .progress import sink
 
 MODES = ("ccw", "cw", "mech")
 ConvergenceVerdict = Literal["converged", "marginal", "not converged"]
+# The one source of the study's defaults (API, `[converge]` and the report): the V tolerance
+# is 2e-5 of the vacuum variance 1/2, the E_N one 0.1 % of the reference E_N ≈ 0.1.
+DEFAULT_START, DEFAULT_MAXIMUM = (2, 2, 4), (8, 7, 14)
+DEFAULT_V_TOLERANCE, DEFAULT_LOG_NEGATIVITY_TOLERANCE = 1e-5, 1e-4
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,10 @@ def gaussian_cutoffs(point: linear.OperatingPoint, tol: float = 1e-3,
 
 def convergence_study(point: linear.OperatingPoint | linear.System,
                       direction: str | None = None, *, model: str = "linearized",
-                      start: tuple[int, int, int] = (2, 2, 4),
-                      maximum: tuple[int, int, int] = (6, 5, 12), V_tolerance: float = 1e-4,
-                      log_negativity_tolerance: float = 1e-3,
+                      start: tuple[int, int, int] = DEFAULT_START,
+                      maximum: tuple[int, int, int] = DEFAULT_MAXIMUM,
+                      V_tolerance: float = DEFAULT_V_TOLERANCE,
+                      log_negativity_tolerance: float = DEFAULT_LOG_NEGATIVITY_TOLERANCE,
                       progress: Callable[[str], None] | None = None,
                       **solve_options) -> ConvergenceStudy:
     """Refine each cutoff in turn and judge truncation convergence.

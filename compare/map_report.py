@@ -63,10 +63,8 @@ class ValidityStudy:
     spec : MapSpec
     table : DataFrame
         ``map.csv``'s rows.
-    verdict : {"holds", "breaks", "unconverged", "unstable"}
-        "holds": every point with a converged result is ``valid``; "breaks": some point is
-        not; "unconverged": some point has no converged cutoffs (and none breaks);
-        "unstable": no point is stable.
+    verdict : {"holds", "partial", "breaks", "unconverged", "unstable"}
+        See :func:`verdict` (``word``).
     reasons : tuple of str
     """
 
@@ -90,14 +88,7 @@ def validity_study(spec: MapSpec, *, engine: str = "serial", num_cpus: int | Non
         table = map_table(spec, read_cache(Path(tmp) / POINTS_FILE))
     v = verdict(table, spec)
     c = v["counts"]
-    if c.get("breaks"):
-        word = "breaks"
-    elif c.get("unconverged") or c.get("failed"):
-        word = "unconverged"
-    elif not v["judged"]:
-        word = "unstable"
-    else:
-        word = "holds"
+    word = v["word"]
     ranges = "; ".join(f"{spec.y} = {r[spec.y]:g}: {spec.x} {r['holds to 1 %']}"
                        for _, r in v["ranges"].iterrows())
     reasons = (f"within 1 % at {v['within_1']} and within 10 % at {v['within_10']} of "
@@ -275,10 +266,14 @@ def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
     Returns
     -------
     dict
-        ``counts`` (status → number of points), ``within_1`` and ``within_10`` (points with
-        a converged, stable result whose relative |ΔE_N| is ≤ 1 % / ≤ 10 %, or below the
-        absolute floor), ``judged`` (points with a number), ``ranges`` (a DataFrame: for
-        each y value, the x values where the approximation holds to 1 % and to 10 %).
+        ``word`` (the map's verdict: "holds" if every point with a converged result is
+        ``valid``, "partial" if some are and some break, "breaks" if none is valid,
+        "unconverged" if no point breaks but some have no converged cutoffs or failed,
+        "unstable" if no point is stable), ``counts`` (status → number of points),
+        ``within_1`` and ``within_10`` (points with a converged, stable result whose
+        relative |ΔE_N| is ≤ 1 % / ≤ 10 %, or below the absolute floor), ``judged`` (points
+        with a number), ``ranges`` (a DataFrame: for each y value, the x values where the
+        approximation holds to 1 % and to 10 %).
     """
     counts = table["status"].value_counts().to_dict()
     judged = table[table["status"].isin(["valid", "breaks"])]
@@ -298,7 +293,16 @@ def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
                                         zip(rows[spec.x], rows["status"])
                                         if s not in ("valid", "breaks")) or "—"
         ranges.append(entry)
-    return {"counts": counts, "judged": len(judged),
+    n_valid, n_breaks = counts.get("valid", 0), counts.get("breaks", 0)
+    if n_breaks:
+        word = "partial" if n_valid else "breaks"
+    elif counts.get("unconverged") or counts.get("failed"):
+        word = "unconverged"
+    elif not n_valid:
+        word = "unstable"
+    else:
+        word = "holds"
+    return {"word": word, "counts": counts, "judged": len(judged),
             "within_1": int(holds(judged, 0.01).sum()),
             "within_10": int(holds(judged, 0.10).sum()),
             "ranges": pd.DataFrame(ranges)}
@@ -345,7 +349,7 @@ def map_markdown(table: pd.DataFrame, spec: MapSpec, shard: tuple[int, int], met
     seconds = float(pd.to_numeric(table["seconds"], errors="coerce").sum())
     return f"""# Validity map: where the Gaussian E_N holds
 
-**Verdict.** Of {n} points, {v['judged']} have a converged full-quantum result; there the
+**Verdict: {v['word']}.** Of {n} points, {v['judged']} have a converged full-quantum result; there the
 Gaussian E_N is within 1 % of the `{spec.model}` model at **{v['within_1']}** points and
 within 10 % at **{v['within_10']}**. Statuses: {status_line}. {multistable} point(s) have a
 multistable mean field (hatched in the figure).

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 
@@ -20,6 +21,7 @@ from .nonreciprocity import nonreciprocity_study
 from .output import OutputDirectory
 from .progress import sink, stderr_progress
 from .tables import markdown_table
+from .verdicts import how_to_read, next_step
 
 # Free space a report needs: the default report measured 1 MB; a large configuration
 # (long nonreciprocity curves) stays far below this.
@@ -80,12 +82,21 @@ def _check_memory(cfg: ReportConfig, studies: tuple[str, ...]) -> None:
             cfg.solver.check_memory(cutoffs, model, "brownian")
 
 
-def verdict_row(result) -> tuple[str, str, str]:
-    """(question, verdict, evidence) of a study result: the study decides, the writer writes."""
+def verdict_row(result) -> tuple[str, str, str, str]:
+    """(question, verdict, evidence, next step) of a study result: the study decides, the
+    writer writes; the next step comes from :data:`~omxval.compare.verdicts.VERDICTS`."""
     evidence = "; ".join(result.reasons)
     if hasattr(result, "chosen"):  # the convergence study: the cutoffs it settled on first
         evidence = f"chosen cutoffs {result.chosen}; {evidence}"
-    return result.question, result.verdict, evidence
+    return result.question, result.verdict, evidence, next_step(result.verdict) or "—"
+
+
+def _error_judged(cfg: ReportConfig, study: str) -> str:
+    """Which of the two errors a study's verdict judges (the other is only a control)."""
+    model = {"point": cfg.point.model, "nonreciprocity": cfg.nonreciprocity.model,
+             "validity": cfg.validity.model, "converge": "linearized",
+             "linearization": "nonlinear"}[study]
+    return "truncation" if model == "linearized" else "approximation"
 
 
 def write_point(cfg: ReportConfig, point, out: Path) -> tuple[str, dict]:
@@ -228,7 +239,8 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
             timings[name] = round(time.perf_counter() - t, 3)
             say(f"{name}: {timings[name]:.1f} s")
         verdicts = pd.DataFrame([verdict_row(results[n]) for n in studies],
-                                columns=["question", "verdict", "evidence"])
+                                columns=["question", "verdict", "evidence", "next step"])
+        verdicts.insert(1, "error judged", [_error_judged(cfg, n) for n in studies])
         timings["total"] = round(time.perf_counter() - t0, 3)
 
         say("writing the report ...")
@@ -250,6 +262,10 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
 def _markdown(cfg: ReportConfig, verdicts: pd.DataFrame, sections: list[str], meta: dict,
               paper_link: str | None) -> str:
     d = cfg.design
+    from .. import linear
+
+    results_en = float(linear.analyze(d.point()).log_negativity)
+    results_en = results_en if np.isfinite(results_en) else 0.0
     link = (f" Paper reproduction (Gaussian model only): [{paper_link}]({paper_link}) "
             f"(`omxval paper`)." if paper_link else "")
     body = "\n".join(sections)
@@ -263,11 +279,32 @@ was the Fock space of the full-quantum model large enough?{link}
 
 {markdown_table(verdicts)}
 
+Each verdict word is defined in [How to read this report](#how-to-read-this-report); a
+verdict that is not a pass says what to do next.
+
 Design point (units of ω_m, docs/conventions.md §5): κ = {d.kappa}, J = {d.J}, Δ_F = {d.Delta_F},
 γ_m = {d.gamma_m}, n_m = {d.n_m}, G0 = {d.G0}, Δ̃_c = {d.detuning}, |G_d| = {d.coupling},
 {d.direction} drive, {d.bath} bath. Full-quantum solver: `{cfg.solver.method}`.
 
 {body}
+## How to read this report
+
+Two errors are never mixed. The **approximation error** compares the `nonlinear`
+full-quantum model (exact up to truncation) with the Gaussian model: it is the physics this
+report judges. The **truncation error** compares the `linearized` Fock model (the same
+quadratic Hamiltonian as the Gaussian model) with the Lyapunov solution at the same cutoffs:
+a numerical control that says how well the Fock space resolves the state, nothing about
+physics. Cutoffs are converged per point: raised until one more level changes V by less than
+{cfg.solver.V_tolerance:g} (the vacuum variance is 1/2, so {cfg.solver.V_tolerance / 0.5:.0e}
+of the vacuum noise) and E_N by less than {cfg.solver.log_negativity_tolerance:g} (ln units).
+Agreement tolerances at the design point: max|ΔV| ≤ {cfg.point.V_tolerance:g}
+({cfg.point.V_tolerance / 0.5:.1%} of the vacuum variance), |ΔE_N| ≤
+{cfg.point.log_negativity_tolerance:g} ({cfg.point.log_negativity_tolerance / max(results_en, 1e-12):.1%} of this
+design's Gaussian E_N = {results_en:.4f}). Maps and the nonreciprocity study judge the
+relative error |ΔE_N| / E_N (`valid` within {cfg.validity.relative_error:.0%}).
+
+{how_to_read()}
+
 ## Provenance
 
 omxval {meta['packages']['omxval']}, QuTiP {meta['packages']['qutip']}, NumPy
