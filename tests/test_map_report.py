@@ -1,7 +1,6 @@
 """``omxval map``: the written map, resuming after SIGKILL, shards and merge, refusals."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
