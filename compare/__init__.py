@@ -5,17 +5,62 @@ verdict (``question``, ``verdict``, ``reasons``); the report writers only write.
 ``omxval`` command (:mod:`omxval.compare.cli`) runs them and writes reports through
 :class:`~omxval.compare.output.OutputDirectory`, which never replaces a directory omxval
 did not write.
+
+Public API (``__all__``), by question:
+
+* one point — :func:`compare_point` → :class:`PointComparison` (with :class:`Tolerances`);
+  :func:`judge_point` → :class:`PointValidity`, :func:`validity_point` (one table row),
+  :class:`ValidityCriteria`, :func:`adaptive_cutoffs` → :class:`AdaptiveSolve`;
+* validity maps — :class:`MapSpec`, :func:`run_map`, :func:`map_points`,
+  :func:`read_cache`, :func:`write_map_report` / :func:`merge_maps` → :class:`MapReport`,
+  :func:`validity_study` → :class:`ValidityStudy`;
+* studies — :func:`convergence_study`, :func:`linearization_study`,
+  :func:`nonreciprocity_study` and their results; :func:`gaussian_cutoffs`;
+* reports — :func:`write_report`, :func:`write_paper_report`, :func:`load_config`,
+  :class:`ReportConfig`, :func:`config_from_dict`, :class:`OutputDirectory`,
+  :class:`OutputLocationError`; :func:`max_abs_difference`.
+
+Names are imported on first use, so ``import omxval.compare`` (and the command's startup)
+does not load QuTiP until a computation needs it.
 """
 
-from .agreement import PointComparison, Tolerances, compare_point
-from .config import ReportConfig, config_from_dict, load_config
-from .convergence import ConvergenceStudy, convergence_study
-from .deviation import max_abs_difference
-from .linearization import LinearizationStudy, linearization_study
-from .nonreciprocity import NonreciprocityStudy, nonreciprocity_study
-from .output import OutputDirectory, OutputLocationError
+import importlib as _importlib
 
-__all__ = ["compare_point", "PointComparison", "Tolerances", "convergence_study",
-           "ConvergenceStudy", "linearization_study", "LinearizationStudy",
-           "nonreciprocity_study", "NonreciprocityStudy", "max_abs_difference", "ReportConfig",
-           "load_config", "config_from_dict", "OutputDirectory", "OutputLocationError"]
+#: Public name → the submodule that defines it.
+_API = {
+    "compare_point": "agreement", "PointComparison": "agreement", "Tolerances": "agreement",
+    "judge_point": "validity", "validity_point": "validity", "ValidityCriteria": "validity",
+    "PointValidity": "validity", "adaptive_cutoffs": "validity", "AdaptiveSolve": "validity",
+    "MapSpec": "maps", "run_map": "maps", "map_points": "maps", "read_cache": "maps",
+    "write_map_report": "map_report", "merge_maps": "map_report", "MapReport": "map_report",
+    "validity_study": "map_report", "ValidityStudy": "map_report",
+    "convergence_study": "convergence", "ConvergenceStudy": "convergence",
+    "gaussian_cutoffs": "convergence",
+    "linearization_study": "linearization", "LinearizationStudy": "linearization",
+    "nonreciprocity_study": "nonreciprocity", "NonreciprocityStudy": "nonreciprocity",
+    "write_report": "report", "write_paper_report": "paper_report",
+    "ReportConfig": "config", "load_config": "config", "config_from_dict": "config",
+    "OutputDirectory": "output", "OutputLocationError": "output",
+    "max_abs_difference": "deviation",
+}
+
+__all__ = list(_API)
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name, or a submodule (``compare.agreement``), on first use."""
+    if name in _API:
+        value = getattr(_importlib.import_module(f".{_API[name]}", __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    if not name.startswith("_"):
+        try:
+            return _importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -12,7 +12,7 @@ from ..errors import InputError
 from .. import fullquantum, linear
 from ..linear.parameters import check_choice
 from .deviation import max_abs_difference
-from .tables import markdown_table
+from .tables import clip, html_table, markdown_table
 from .validity import ValidityCriteria, judge_point
 
 QUADRATURES = ("X_ccw", "Y_ccw", "X_cw", "Y_cw", "q", "p")
@@ -64,7 +64,9 @@ class PointComparison:
     summary : DataFrame
         ``quantity``, ``linear``, ``full quantum``, ``linearized Fock``, ``difference``
         (full quantum − linear) for norms of ΔV, means, photon/phonon numbers, E_N
-        (Gaussian and exact), purity, non-Gaussianity, diagnostics and timings.
+        (Gaussian and exact), purity, non-Gaussianity (clipped at 0, then the raw value:
+        the linearized Fock model's raw δ, zero on the infinite space, estimates the
+        truncation floor of δ), diagnostics and timings.
     verdict : {"agree", "disagree", "truncated", "unconverged", "unstable"}
     reasons : tuple of str
         Why the verdict is what it is, with numbers: the approximation error, the truncation
@@ -85,6 +87,24 @@ class PointComparison:
     cutoffs_converged: bool | None = None
 
     question = "Gaussian model vs full quantum at the design point"
+
+    def __repr__(self) -> str:
+        if self.steady is None:
+            return f"PointComparison({self.verdict}: {clip(self.reasons[0], 200)})"
+        s, en = self.steady, self.linear.log_negativity
+        how = " converged" if self.cutoffs_converged else ""
+        return (f"PointComparison({self.verdict}: {s.model} vs Gaussian at{how} cutoffs "
+                f"{s.cutoffs}; E_N exact {s.log_negativity_exact:.5g} vs Gaussian {en:.5g}, "
+                f"max|ΔV| {max_abs_difference(s.V, self.linear.V):.1e}; truncation |ΔE_N| "
+                f"{abs(self.control.log_negativity_exact - en):.1e})")
+
+    def _repr_html_(self) -> str:
+        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.summary)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The summary table (a copy): one row per quantity, linear vs full quantum vs the
+        linearized Fock control; empty when nothing was solved."""
+        return self.summary.copy()
 
     def to_markdown(self) -> str:
         """Verdict first, then the summary and the element tables."""
@@ -202,11 +222,13 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
             ("E_N exact (ln)", en_lin, fq.log_negativity_exact, control.log_negativity_exact)]
     rows += [(f"<{name}> (lab frame)", float(lab["means"][k]), float(fq.lab_means[k]),
               float(control.lab_means[k])) for k, name in enumerate(QUADRATURES)]
-    rows += [("N_ccw (lab)", lab["N_ccw"], fq.photons[0], control.photons[0]),
-             ("N_cw (lab)", lab["N_cw"], fq.photons[1], control.photons[1]),
+    rows += [("N_ccw (lab)", lab["N_ccw"], fq.photons.ccw, control.photons.ccw),
+             ("N_cw (lab)", lab["N_cw"], fq.photons.cw, control.photons.cw),
              ("n_b (lab)", lab["n_b"], fq.phonons, control.phonons),
              ("purity", float(linear.gaussian_purity(lin.V)), fq.purity, control.purity),
-             ("non-Gaussianity δ (nats)", 0.0, fq.non_gaussianity, control.non_gaussianity)]
+             ("non-Gaussianity δ (nats)", 0.0, fq.non_gaussianity, control.non_gaussianity),
+             ("non-Gaussianity δ raw (nats; < 0: below the truncation floor)", 0.0,
+              fq.non_gaussianity_raw, control.non_gaussianity_raw)]
     columns = ["quantity", "linear", "full quantum", "linearized Fock"]
     summary = pd.DataFrame(rows, columns=columns)
     summary["difference"] = summary["full quantum"] - summary["linear"]

@@ -25,6 +25,7 @@ from .. import linear
 from ..fullquantum.operators import MIN_CUTOFF
 from .deviation import max_abs_difference
 from .progress import sink
+from .tables import html_table
 
 MODES = ("ccw", "cw", "mech")
 ConvergenceVerdict = Literal["converged", "marginal", "not converged"]
@@ -64,6 +65,19 @@ class ConvergenceStudy:
     state: fullquantum.SteadyState
 
     question = "Fock truncation"
+
+    def __repr__(self) -> str:
+        return (f"ConvergenceStudy({self.verdict}: cutoffs {self.chosen}, {len(self.steps)} "
+                f"solves; E_N exact {self.state.log_negativity_exact:.5g}, Gaussian "
+                f"{self.state.log_negativity_gaussian:.5g}; tolerances V {self.tolerances[0]:.0e}"
+                f", E_N {self.tolerances[1]:.0e})")
+
+    def _repr_html_(self) -> str:
+        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.steps)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The steps table (a copy): one row per solve of the ladder."""
+        return self.steps.copy()
 
 
 def _changes(a: fullquantum.SteadyState, b: fullquantum.SteadyState) -> dict[str, float]:

@@ -26,6 +26,7 @@ from .. import fullquantum
 from .. import linear
 from .deviation import max_abs_difference
 from .progress import Counter
+from .tables import html_table
 
 
 LinearizationVerdict = Literal["consistent", "inconsistent"]
@@ -87,7 +88,8 @@ class LinearizationStudy:
     table : DataFrame
         One row per G0: deviations of the nonlinear model from the linearised full-quantum
         model (``max abs dV``, ``dE_N gaussian``, ``dE_N exact``), from the Lyapunov V,
-        ``<dq>`` (fluctuation mean of q), values and diagnostics.
+        ``<dq>`` (fluctuation mean of q), values and diagnostics (``non-Gaussianity`` is
+        clipped at 0, with ``non-Gaussianity below floor`` flagging a negative raw δ).
     V_fit, dq_fit : PowerLaw
         Power laws of max|ΔV| and |⟨δq⟩| against G0.
     E_N_extrapolated : dict
@@ -113,6 +115,19 @@ class LinearizationStudy:
     reasons: tuple[str, ...]
 
     question = "approach to the linearised limit (G0 → 0)"
+
+    def __repr__(self) -> str:
+        g0, ex = self.table["G0"], self.E_N_extrapolated["exact"]
+        return (f"LinearizationStudy({self.verdict}: max|ΔV| ∝ G0^{self.V_fit.exponent:.3f}"
+                f"±{self.V_fit.exponent_stderr:.3f} (expected 2) over {len(g0)} G0 in "
+                f"[{g0.min():g}, {g0.max():g}]; E_N exact(G0→0) {ex[0]:.5g} vs {ex[2]:.5g})")
+
+    def _repr_html_(self) -> str:
+        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.table)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The ladder table (a copy): one row per G0."""
+        return self.table.copy()
 
 
 def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str = "ccw",
@@ -161,6 +176,7 @@ def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str =
                      "E_N gaussian": nl.log_negativity_gaussian,
                      "E_N exact": nl.log_negativity_exact,
                      "non-Gaussianity": nl.non_gaussianity,
+                     "non-Gaussianity below floor": nl.non_gaussianity_below_floor,
                      "max top population": max(nl.top_populations),
                      "truncated": truncated, "seconds": time.perf_counter() - t})
         count.step(f"G0 = {g:g}: max|ΔV| = {rows[-1]['max abs dV']:.2e}, "

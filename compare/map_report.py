@@ -25,7 +25,7 @@ from .maps import MapSpec, read_cache, run_map
 from .metadata import collect
 from .output import OutputDirectory, OutputLocationError, read_marker
 from .progress import format_seconds, sink
-from .tables import markdown_table
+from .tables import clip, html_table, markdown_table, status_counts
 
 try:
     import fcntl
@@ -53,6 +53,19 @@ class MapReport:
         """See :func:`verdict`."""
         return verdict(self.table, self.spec)
 
+    def __repr__(self) -> str:
+        return (f"MapReport({self.spec.x} × {self.spec.y}, {len(self.table)} of "
+                f"{len(self.spec.points())} points: {status_counts(self.table['status'])}; "
+                f"{clip(str(self.path), 80, keep='end')})")
+
+    def _repr_html_(self) -> str:
+        return html_table(f"validity map {self.spec.x} × {self.spec.y} in {self.path}: "
+                          f"{status_counts(self.table['status'])}", (), self.table)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The map table (a copy): the rows of ``map.csv``, in grid order."""
+        return self.table.copy()
+
 
 @dataclass(frozen=True)
 class ValidityStudy:
@@ -74,6 +87,17 @@ class ValidityStudy:
     reasons: tuple[str, ...]
 
     question = "where the Gaussian E_N holds (validity map)"
+
+    def __repr__(self) -> str:
+        return (f"ValidityStudy({self.verdict}: {self.spec.x} × {self.spec.y}, "
+                f"{len(self.table)} points: {status_counts(self.table['status'])})")
+
+    def _repr_html_(self) -> str:
+        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.table)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The map table (a copy): the rows of ``map.csv``, in grid order."""
+        return self.table.copy()
 
 
 def validity_study(spec: MapSpec, *, engine: str = "serial", num_cpus: int | None = None,

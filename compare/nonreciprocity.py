@@ -19,6 +19,7 @@ from ..linear.sweep import UNITS
 from ..linear.parameters import check_choice
 from .agreement import Verdict
 from .progress import Counter
+from .tables import html_table, status_counts
 from .validity import ValidityCriteria, judge_point
 
 @dataclass(frozen=True)
@@ -52,7 +53,20 @@ class NonreciprocityStudy:
 
     question = "nonreciprocity (both drives, both baths)"
 
+    def __repr__(self) -> str:
+        rel = self.points["rel dE_N"].max() if "rel dE_N" in self.points else np.nan
+        n = len(self.points)
+        return (f"NonreciprocityStudy({self.verdict}: {n} point{'s' * (n != 1)} "
+                f"({status_counts(self.points['status'])}); max rel |ΔE_N| {rel:.2%} "
+                f"(tolerance {self.tolerance:.0%})")
 
+    def _repr_html_(self) -> str:
+        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.points)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The full-quantum points (a copy), one row per (bath, direction, Δ_c); the dense
+        Gaussian curves are in :attr:`curves`."""
+        return self.points.copy()
 
 
 def _point_row(item: tuple, system: linear.System, model: str, criteria, max_dimension,

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from .. import fullquantum, linear
 from ..errors import InputError
 from .convergence import gaussian_cutoffs
 from .deviation import max_abs_difference
+from .tables import clip
 
 Status = Literal["valid", "breaks", "unconverged", "unstable", "failed"]
 MODES = ("ccw", "cw", "mechanics")
@@ -55,6 +57,11 @@ class AdaptiveSolve:
     converged: bool
     solves: int
     reason: str
+
+    def __repr__(self) -> str:
+        word = "converged" if self.converged else "unconverged"
+        why = f": {clip(self.reason, 180)}" if self.reason else ""
+        return f"AdaptiveSolve({word} at cutoffs {self.cutoffs}, {self.solves} solves{why})"
 
 
 def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
@@ -233,8 +240,28 @@ class PointValidity:
             return np.nan
         return self.control.log_negativity_exact - self.gaussian.log_negativity
 
+    def __repr__(self) -> str:
+        en = self.gaussian.log_negativity
+        if self.state is None:
+            why = f"{clip(self.message, 180)}; " if self.message else ""
+            return f"PointValidity({self.status}: {why}E_N Gaussian {en:.5g})"
+        rel = abs(self.approximation_error) / en if en > 0 else np.nan
+        return (f"PointValidity({self.status}: E_N exact {self.state.log_negativity_exact:.5g} "
+                f"vs Gaussian {en:.5g} (rel {rel:.2%}), truncation |ΔE_N| "
+                f"{abs(self.truncation_error):.1e}, cutoffs {self.state.cutoffs}, "
+                f"{self.seconds:.1f} s)")
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """:meth:`row` as a one-row table."""
+        return pd.DataFrame([self.row()])
+
     def row(self) -> dict:
-        """One table row (the columns of ``map.csv``)."""
+        """One table row (the columns of ``map.csv``).
+
+        ``non-Gaussianity`` is clipped at 0; ``non-Gaussianity below floor`` flags a raw δ
+        that came out negative (truncation error, see
+        :attr:`fullquantum.SteadyState.non_gaussianity`).
+        """
         p, lin = self.point, self.gaussian
         row = {"status": self.status, "message": self.message,
                "n_branches": p.n_branches, "multistable": p.multistable,
@@ -252,7 +279,8 @@ class PointValidity:
                 "truncation dE_N": abs(self.truncation_error),
                 "truncation max abs dV": max_abs_difference(self.control.V, lin.V),
                 "non-Gaussianity": s.non_gaussianity,
-                "photons driven": s.photons[0 if p.direction == "ccw" else 1],
+                "non-Gaussianity below floor": s.non_gaussianity_below_floor,
+                "photons driven": getattr(s.photons, p.direction),
                 "phonons": s.phonons, "max top population": max(s.top_populations)})
         row["seconds"] = self.seconds
         return row
@@ -342,9 +370,10 @@ def validity_point(design: dict, direction: str = "ccw", bath: str = "brownian",
         ``status`` ("valid", "breaks", "unconverged", "unstable", "failed"), ``message``,
         ``E_N linear``, ``E_N exact``, ``abs dE_N``, ``rel dE_N``, ``max abs dV``,
         ``truncation dE_N`` and ``truncation max abs dV`` (linearized Fock model against
-        Lyapunov at the same cutoffs), ``non-Gaussianity``, photon and phonon numbers,
-        ``n_branches``, ``multistable``, the cutoffs, ``solves`` and ``seconds``. A failure
-        (also of the design itself) becomes a row, not an exception.
+        Lyapunov at the same cutoffs), ``non-Gaussianity`` (clipped at 0) and ``non-Gaussianity
+        below floor``, photon and phonon numbers, ``n_branches``, ``multistable``, the
+        cutoffs, ``solves`` and ``seconds``. A failure (also of the design itself) becomes a
+        row, not an exception.
     """
     t0 = time.perf_counter()
     try:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 import qutip
 
 from ..linear import OperatingPoint
@@ -37,6 +39,21 @@ class Timings:
     total_s: float
 
 
+class Photons(NamedTuple):
+    """Lab-frame intracavity photon numbers by mode; still a tuple ``(N_ccw, N_cw)``."""
+
+    ccw: float
+    cw: float
+
+
+class PerMode(NamedTuple):
+    """One number per mode, ``(ccw, cw, mechanics)``: a tuple with named fields."""
+
+    ccw: float
+    cw: float
+    mechanics: float
+
+
 @dataclass(frozen=True)
 class SteadyState(OnPoint):
     """Steady state of one model and its observables (rates in units of ω_m).
@@ -67,15 +84,17 @@ class SteadyState(OnPoint):
         ``linear.log_negativity`` of ``V`` for the (driven, mechanics) cut, natural log.
     log_negativity_exact : float
         ln‖ρ_{d,m}^{T_m}‖₁ of the reduced driven-mode/mechanics state, natural log.
-    top_populations : (float, float, float)
-        Population of the highest kept Fock level of (ccw, cw, mechanics).
+    top_populations : PerMode
+        Population of the highest kept Fock level of each mode: a tuple (ccw, cw,
+        mechanics) whose fields are also named (``top_populations.mechanics``).
     truncated : bool
         Some top population exceeds ``options.truncation_tol`` (a TruncationWarning was
         issued).
     occupations : ndarray (3,)
         ⟨c†c⟩ of each mode in ρ's frame (what the cutoffs must hold).
-    photons : (float, float)
-        Lab-frame intracavity photon numbers (⟨a_ccw†a_ccw⟩, ⟨a_cw†a_cw⟩).
+    photons : Photons
+        Lab-frame intracavity photon numbers: a tuple (⟨a_ccw†a_ccw⟩, ⟨a_cw†a_cw⟩) whose
+        fields are also named (``photons.ccw``, ``photons.cw``).
     phonons : float
         Lab-frame ⟨b†b⟩.
     purity : float
@@ -112,10 +131,10 @@ class SteadyState(OnPoint):
     V: np.ndarray
     log_negativity_gaussian: float
     log_negativity_exact: float
-    top_populations: tuple[float, float, float]
+    top_populations: PerMode
     truncated: bool
     occupations: np.ndarray
-    photons: tuple[float, float]
+    photons: Photons
     phonons: float
     purity: float
     entropy: float
@@ -129,6 +148,9 @@ class SteadyState(OnPoint):
     def __post_init__(self) -> None:
         for name in ("means", "lab_means", "V", "occupations"):
             getattr(self, name).setflags(write=False)
+        # Plain tuples are accepted and labelled by mode.
+        object.__setattr__(self, "photons", Photons(*self.photons))
+        object.__setattr__(self, "top_populations", PerMode(*self.top_populations))
 
     @property
     def bath(self) -> str:
@@ -140,17 +162,37 @@ class SteadyState(OnPoint):
                 f"bath {self.bath}, cutoffs {self.cutoffs}, method {self.method}: "
                 f"E_N exact {self.log_negativity_exact:.6g}, Gaussian "
                 f"{self.log_negativity_gaussian:.6g}, max top population "
-                f"{max(self.top_populations):.1e}{' TRUNCATED' if self.truncated else ''}, "
+                f"{max(self.top_populations):.1e} "
+                f"({'TRUNCATED' if self.truncated else 'not truncated'}), "
                 f"{self.timings.total_s:.2f} s)")
 
     @property
-    def non_gaussianity(self) -> float:
-        """δ = S(ρ_G) − S(ρ) (nats), docs/conventions.md §5; 0 for a Gaussian state.
+    def non_gaussianity_raw(self) -> float:
+        """δ = S(ρ_G) − S(ρ) (nats) as computed on the truncated space, sign and all.
 
-        ≥ 0 on the infinite space; the truncated V makes it slightly negative for nearly
-        Gaussian states (−5e-5 for the linearized model at (4,3,6) at the reference point).
+        ≥ 0 on the infinite space (docs/conventions.md §5); the truncated V and ρ make it
+        slightly negative for nearly Gaussian states (−5e-5 for the linearized model at
+        (4, 3, 6) at the reference point). A negative value is truncation error, and its
+        size estimates the floor below which δ cannot be resolved at these cutoffs.
         """
         return self.gaussian_entropy - self.entropy
+
+    @property
+    def non_gaussianity(self) -> float:
+        """δ = S(ρ_G) − S(ρ) (nats), clipped at 0; 0 for a Gaussian state.
+
+        A negative raw value (:attr:`non_gaussianity_raw`) is reported as 0 with
+        :attr:`non_gaussianity_below_floor` set: δ cannot be negative, so such a state is
+        Gaussian within the truncation error.
+        """
+        raw = self.non_gaussianity_raw
+        return 0.0 if raw < 0 else raw
+
+    @property
+    def non_gaussianity_below_floor(self) -> bool:
+        """The raw δ came out negative: :attr:`non_gaussianity` is clipped to 0 and δ is
+        below the truncation floor |:attr:`non_gaussianity_raw`| at these cutoffs."""
+        return bool(self.non_gaussianity_raw < 0)
 
     @property
     def log_negativity_exact_log2(self) -> float:
@@ -162,5 +204,37 @@ class SteadyState(OnPoint):
         """Gaussian E_N of ``V`` in log2."""
         return float(in_base(self.log_negativity_gaussian, "2"))
 
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row of the scalars: how it was solved, E_N, quanta, δ and diagnostics.
 
-__all__ = ["SteadyState", "Timings"]
+        Returns
+        -------
+        DataFrame
+            Columns ``model``, ``direction``, ``branch``, ``bath``, ``method``, the cutoffs
+            ``N_ccw``, ``N_cw``, ``N_m``, ``E_N exact``, ``E_N gaussian`` (natural log),
+            ``photons ccw``, ``photons cw``, ``phonons`` (lab frame), ``purity``,
+            ``entropy``, ``gaussian entropy``, ``non-Gaussianity`` (clipped at 0),
+            ``non-Gaussianity raw``, ``non-Gaussianity below floor``, ``top population
+            <mode>``, ``truncated``, ``residual``, ``min eigenvalue``, ``mean-field
+            residual`` and ``seconds``.
+        """
+        row = {"model": self.model, "direction": self.direction, "branch": self.branch,
+               "bath": self.bath, "method": self.method,
+               **dict(zip(("N_ccw", "N_cw", "N_m"), self.cutoffs)),
+               "E_N exact": self.log_negativity_exact,
+               "E_N gaussian": self.log_negativity_gaussian,
+               "photons ccw": self.photons.ccw, "photons cw": self.photons.cw,
+               "phonons": self.phonons, "purity": self.purity, "entropy": self.entropy,
+               "gaussian entropy": self.gaussian_entropy,
+               "non-Gaussianity": self.non_gaussianity,
+               "non-Gaussianity raw": self.non_gaussianity_raw,
+               "non-Gaussianity below floor": self.non_gaussianity_below_floor,
+               **{f"top population {m}": p for m, p in self.top_populations._asdict().items()},
+               "truncated": self.truncated, "residual": self.residual,
+               "min eigenvalue": self.min_eigenvalue,
+               "mean-field residual": self.mean_field_residual,
+               "seconds": self.timings.total_s}
+        return pd.DataFrame([row])
+
+
+__all__ = ["SteadyState", "Timings", "Photons", "PerMode"]

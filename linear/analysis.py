@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..errors import InputError
 from .engine import gaussian_batch
@@ -12,6 +13,7 @@ from .gaussian import Base, log_negativity, mode_occupation
 from .parameters import (MECHANICAL_MODE, OPTICAL_MODE, SYSTEM_FIELDS, Direction, System,
                          blame, cut)
 from .point import OnPoint, OperatingPoint, resolve_point
+from .sweep import COLUMNS, UNITS
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,26 @@ class PointResult(OnPoint):
     def log_negativity_in(self, base: Base = "e") -> float:
         """E_N in natural log (``"e"``) or log2 (``"2"``, QuTiP's logarithmic negativity)."""
         return float(log_negativity(self.V, cut(self.direction), base=base))
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """One row with the columns of :func:`linear.sweep` (so that rows concatenate).
+
+        Returns
+        -------
+        DataFrame
+            Every System field (``"<name> [omega_m]"``, ``"n_m [phonons]"``),
+            ``direction``, ``bath``, ``branch``, ``n_branches``, ``stable``, ``"E_N [ln]"``
+            (NaN when unstable), ``"N_ccw [photons]"``, ``"N_cw [photons]"``,
+            ``"|G_d| [omega_m]"``, ``"G0 q_s [omega_m]"`` and ``"max Re eig(A) [omega_m]"``.
+        """
+        row = {UNITS[name]: getattr(self.system, name) for name in SYSTEM_FIELDS}
+        row.update({"direction": self.direction, "bath": self.system.bath,
+                    "branch": self.branch, "n_branches": self.point.n_branches,
+                    "stable": self.stable, COLUMNS["E_N"]: self.log_negativity,
+                    COLUMNS["N_ccw"]: self.photons["ccw"], COLUMNS["N_cw"]: self.photons["cw"],
+                    COLUMNS["G_d"]: self.coupling, COLUMNS["shift"]: self.mean_field.shift,
+                    COLUMNS["growth"]: self.max_growth_rate})
+        return pd.DataFrame([row])
 
     def __repr__(self) -> str:
         en = f"{self.log_negativity:.6g}" if self.stable else "nan (unstable)"

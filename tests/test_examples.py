@@ -1,0 +1,62 @@
+"""The examples in ``examples/`` run as scripts and print the numbers they promise.
+
+Each runs as ``python examples/<name>.py`` in a subprocess, from an empty temporary
+directory (so it depends on the installed package, not on the repository as cwd).
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run_example(name: str, cwd: Path, *args: str) -> str:
+    out = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=cwd,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def number_after(label: str, text: str) -> float:
+    match = re.search(re.escape(label) + r"\s*([-+0-9.e]+)", text)
+    assert match, f"{label!r} not in the output:\n{text}"
+    return float(match.group(1))
+
+
+def test_every_example_is_short_and_tested():
+    names = sorted(p.name for p in EXAMPLES.glob("*.py"))
+    assert names == ["en_vs_detuning.py", "full_quantum_point.py", "validity_map.py"]
+    for p in EXAMPLES.glob("*.py"):
+        assert len(p.read_text().splitlines()) <= 40, p.name
+
+
+def test_en_vs_detuning_gives_the_fig2_maxima(tmp_path):
+    """docs/conventions.md §6: max E_N 0.1476 at Δ_c = 0.297 (ccw) and 1.207 (cw)."""
+    text = run_example("en_vs_detuning.py", tmp_path, "en.png")
+    assert "ccw drive: max E_N = 0.1476 at Delta_c = 0.297" in text
+    assert "cw drive: max E_N = 0.1476 at Delta_c = 1.207" in text
+    assert (tmp_path / "en.png").stat().st_size > 0
+
+
+def test_full_quantum_point_reports_both_errors(tmp_path):
+    """The reference point (§5): Lyapunov E_N 0.099523; both errors well below 1e-3."""
+    text = run_example("full_quantum_point.py", tmp_path)
+    assert text.startswith("PointComparison(agree:")
+    assert number_after("E_N Gaussian (Lyapunov)", text) == pytest.approx(0.099523, abs=1e-6)
+    assert 1e-5 < number_after("approximation error", text) < 1e-3
+    assert abs(number_after("truncation error", text)) < 1e-4
+    assert "non-Gaussianity, linearized Fock: 0.00e+00" in text
+
+
+def test_validity_map_holds_at_small_G0_and_breaks_at_large(tmp_path):
+    text = run_example("validity_map.py", tmp_path)
+    assert "4 of 4 points: 2 valid, 2 breaks" in text
+    assert "files: index.md, map.csv, map.png, metadata.json, points.jsonl" in text
+    rows = [line.split() for line in text.splitlines() if line.strip().startswith(("0.02", "0.20"))]
+    assert [(r[0], r[1], r[2]) for r in rows] == [("0.02", "0.9", "valid"), ("0.20", "0.9", "breaks"),
+                                                  ("0.02", "1.1", "valid"), ("0.20", "1.1", "breaks")]
+    assert float(rows[0][3]) == pytest.approx(0.099523, abs=1e-6)  # E_N linear, §5
