@@ -36,9 +36,10 @@ KIND = "map"
 POINTS_FILE = "points.jsonl"
 REQUIRED_BYTES = 20e6
 #: Columns of ``map.csv`` after the two axes, in order.
-COLUMNS = ("status", "E_N linear", "E_N exact", "abs dE_N", "rel dE_N", "max abs dV",
-           "truncation dE_N", "non-Gaussianity", "photons driven", "phonons", "n_branches",
-           "multistable", "N_ccw", "N_cw", "N_m", "solves", "seconds", "message")
+COLUMNS = ("status", "E_N linear", "E_N exact", "E_N gaussian", "abs dE_N", "rel dE_N",
+           "max abs dV", "truncation dE_N", "truncation max abs dV", "non-Gaussianity",
+           "non-Gaussianity below floor", "photons driven", "phonons", "max top population",
+           "n_branches", "multistable", "N_ccw", "N_cw", "N_m", "solves", "seconds", "message")
 
 
 @dataclass(frozen=True)

@@ -37,14 +37,14 @@ from .models import (MODELS, LinearTerms, Model, generator_for, linear_terms, li
 from .observables import exact_log_negativity, moments, top_populations
 from .operators import ModeOperators, check_cutoffs, operators
 from .options import (DEFAULT_TRUNCATION_TOL, METHODS, SOLVERS, Method, SolveOptions)
-from .result import SteadyState, Timings
+from .result import PerMode, Photons, SteadyState, Timings
 from .steadystate import solve
 from .structured import StructuredOptions
 
 __all__ = [
     "solve", "liouvillian", "generator_for", "model_hamiltonian", "mechanical_bath",
     "linear_terms", "LinearTerms", "operators", "ModeOperators",
-    "check_cutoffs", "Generator", "SteadyState", "Timings", "SolveOptions",
+    "check_cutoffs", "Generator", "SteadyState", "Timings", "Photons", "PerMode", "SolveOptions",
     "StructuredOptions", "Structured", "QutipMethod", "MethodObject", "Model", "Method", "MODELS", "METHODS", "SOLVERS",
     "DEFAULT_TRUNCATION_TOL", "DEFAULT_MEMORY_BUDGET_BYTES", "MemoryEstimate",
     "estimate_memory", "check_budget", "moments", "top_populations", "exact_log_negativity",

@@ -50,7 +50,8 @@ def results(point, states) -> dict[str, tuple[object, str]]:
         "PointValidity": compare.judge_point(point, criteria=LOOSE),
         "PointValidity unstable": compare.judge_point(unstable),
         "ConvergenceStudy": compare.convergence_study(point, start=(3, 2, 4),
-                                                      maximum=(5, 4, 7)),
+                                                      maximum=(5, 4, 7), V_tolerance=1e-4,
+                                                      log_negativity_tolerance=1e-3),
         "LinearizationStudy": compare.linearization_study(design, (0.1, 0.05, 0.025),
                                                           cutoffs=CUTOFFS),
         "NonreciprocityStudy": compare.nonreciprocity_study(
