@@ -163,7 +163,8 @@ def mark_unstable(ax: Axes, lanes: Sequence[tuple[np.ndarray, np.ndarray, dict, 
     Returns
     -------
     list of Rectangle
-        The bars drawn (the first of each curve carries the label).
+        The bars drawn (the first of each curve carries the label; every bar carries it as
+        its ``gid``).
     """
     spans = [(unstable_spans(x, s), style, name) for x, s, style, name in lanes]
     spans = [entry for entry in spans if entry[0]]
@@ -189,7 +190,8 @@ def mark_unstable(ax: Axes, lanes: Sequence[tuple[np.ndarray, np.ndarray, dict, 
             bar = Rectangle((a, y0), b - a, LANE_HEIGHT, transform=ax.get_xaxis_transform(),
                             facecolor=to_rgba(color, 0.35 if solid else 0.12), edgecolor=color,
                             lw=1.2, linestyle=ls, hatch=None if solid else "////",
-                            label=f"{UNSTABLE}: {name}" if i == 0 else None, zorder=2)
+                            label=f"{UNSTABLE}: {name}" if i == 0 else "_nolegend_", zorder=2,
+                            gid=f"{UNSTABLE}: {name}")
             ax.add_patch(bar)
             bars.append(bar)
     return bars
@@ -200,6 +202,7 @@ def hatch_missing(ax: Axes, label: str | None = f"{UNSTABLE} (hatched)") -> Rect
 
     ``label`` names it in legends (None: unlabelled).
     """
+    label = "_nolegend_" if label is None else label
     bg = Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="0.93", edgecolor="0.55",
                    hatch="///", lw=0, zorder=-1, label=label)
     ax.add_patch(bg)
