@@ -424,7 +424,10 @@ def plot_linearization_limit(study: LinearizationStudy, *, axes=None, legend: bo
     diff.set(xlabel="G0² / ω_m²", ylabel="E_N − Lyapunov E_N")
     diff.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
     if legend:
-        legend_outside(top)
+        handles, labels = _unique_handles([top])
+        order = sorted(range(len(labels)), key=lambda i: ("Lyapunov" in labels[i],
+                                                          "exact" in labels[i]))
+        legend_outside(top, [handles[i] for i in order], [labels[i] for i in order])
     return axes
 
 
@@ -622,10 +625,11 @@ def plot_nonreciprocity(curves: pd.DataFrame, points: pd.DataFrame, path: Path |
     baths = list(dict.fromkeys(curves["bath"]))
     n = len(baths) + 1 + (len(baths) == 2)
     if axes is None:
-        grid = new_axes(2, max(2, len(baths)), figsize=(13.5, 7.6))
+        rows = -(-n // 2)
+        grid = new_axes(rows, 2, figsize=(13.5, 3.8 * rows + 0.2))
         axes = list(grid.ravel())[:n]
         for extra in list(grid.ravel())[n:]:
-            extra.remove()
+            extra.set_visible(False)
     axes = list(axes)
     for ax, bath in zip(axes, baths):
         plot_nonreciprocity_bath(curves, points, bath, ax=ax, legend=False)
