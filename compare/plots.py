@@ -10,7 +10,7 @@ closes it). Shared rules, so that every figure reads the same way:
   style marks the Δ_c range in a lane reserved below the data (:func:`mark_unstable`);
   map cells without a steady state are hatched (:func:`hatch_missing`);
 * integer quantities (Fock cutoffs) get integer ticks;
-* fonts ≥ 8 pt at :data:`DPI`, figures ≤ ~1650 px wide.
+* fonts ≥ 8 pt at :data:`DPI`, figures ≤ 1800 px wide.
 """
 
 from __future__ import annotations
