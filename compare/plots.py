@@ -1,7 +1,21 @@
-"""Figures of the validation studies (PNG, matplotlib Agg)."""
+"""Figures of the validation studies (PNG, matplotlib Agg).
+
+Every function draws on matplotlib Axes it is given (or on a new figure's) and returns them,
+so that the reports and a notebook use the same code; ``path`` saves the figure there (and
+closes it). Shared rules, so that every figure reads the same way:
+
+* legends never cover data: a panel's legend sits outside its axes (:func:`legend_outside`),
+  a figure's shared legend outside every axes (:func:`figure_legend`);
+* where a curve has no stable steady state, a labelled bar in the curve's colour and line
+  style marks the Δ_c range in a lane reserved below the data (:func:`mark_unstable`);
+  map cells without a steady state are hatched (:func:`hatch_missing`);
+* integer quantities (Fock cutoffs) get integer ticks;
+* fonts ≥ 8 pt at :data:`DPI`, figures ≤ 1800 px wide.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -10,7 +24,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import LogNorm, to_rgba  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.legend import Legend  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter  # noqa: E402
 
 from ..linear.sweep import COLUMNS, UNITS  # noqa: E402
 
@@ -18,9 +38,178 @@ from .agreement import QUADRATURES, PointComparison  # noqa: E402
 from .convergence import MODES, ConvergenceStudy  # noqa: E402
 from .linearization import LinearizationStudy  # noqa: E402
 
+DPI = 110
+"""Resolution of every saved PNG (the Markdown shows it at its natural width)."""
+SMALL = 8
+"""Smallest font size used (legends, contour labels), in points."""
 DIRECTION_COLORS = {"ccw": "tab:red", "cw": "tab:blue"}
+BATH_MARKERS = {"brownian": "o", "lindblad": "s"}
+UNSTABLE = "no stable steady state"
+"""Label stem of every artist marking unstable parameters."""
 
 
+# --- shared helpers ------------------------------------------------------------------------
+def new_axes(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float],
+             **kwargs) -> np.ndarray:
+    """A new constrained-layout figure's axes, always as a 2-D array."""
+    _, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, layout="constrained",
+                           **kwargs)
+    return axes
+
+
+def finish(fig: Figure, path: str | Path | None, dpi: int = DPI) -> None:
+    """Save ``fig`` to ``path`` and close it (nothing when ``path`` is None)."""
+    if path is not None:
+        fig.savefig(path, dpi=dpi)
+        plt.close(fig)
+
+
+def _unique_handles(axes: Iterable[Axes]) -> tuple[list, list[str]]:
+    """Legend handles and labels of several axes, the first of each label kept."""
+    seen: dict[str, object] = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab and not lab.startswith("_") and lab not in seen:
+                seen[lab] = h
+    return list(seen.values()), list(seen)
+
+
+def legend_outside(ax: Axes, handles: Sequence | None = None, labels: Sequence[str] | None = None,
+                   *, ncol: int = 1, **kwargs) -> Legend | None:
+    """A legend beside ``ax`` (right of it, top-aligned), never over its data.
+
+    Returns None when there is nothing to show.
+    """
+    if handles is None:
+        handles, labels = _unique_handles([ax])
+    if not handles:
+        return None
+    kwargs = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0,
+              "fontsize": SMALL, **kwargs}
+    return ax.legend(handles, labels, ncol=ncol, **kwargs)
+
+
+def figure_legend(axes: Iterable[Axes], *, where: str = "right", ncol: int = 1,
+                  handles: Sequence | None = None, labels: Sequence[str] | None = None,
+                  **kwargs) -> Legend | None:
+    """One legend for several panels (their labels merged), outside all of them.
+
+    On a constrained-layout figure it is a figure legend in the margin (``where`` = "right"
+    or "bottom"); otherwise it sits beside the last axes.
+    """
+    axes = list(np.ravel(axes))
+    if handles is None:
+        handles, labels = _unique_handles(axes)
+    if not handles:
+        return None
+    fig = axes[0].figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        loc = {"right": "outside right upper", "bottom": "outside lower center"}[where]
+        return fig.legend(handles, labels, loc=loc, fontsize=SMALL, ncol=ncol, **kwargs)
+    return legend_outside(axes[-1], handles, labels, ncol=ncol, **kwargs)
+
+
+def integer_ticks(axis) -> None:
+    """Ticks at integers only on ``axis`` (e.g. ``ax.xaxis``): for Fock cutoffs."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def unstable_spans(x: np.ndarray, stable: np.ndarray) -> list[tuple[float, float]]:
+    """Contiguous x intervals where ``stable`` is False.
+
+    ``x`` is sorted; an interval's edges lie half-way between the last stable and the first
+    unstable sample (at the end of the grid: the last sample).
+    """
+    x = np.asarray(x, dtype=float)
+    bad = ~np.asarray(stable, dtype=bool)
+    spans = []
+    i, n = 0, len(x)
+    while i < n:
+        if not bad[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and bad[j + 1]:
+            j += 1
+        lo = x[i] if i == 0 else (x[i - 1] + x[i]) / 2
+        hi = x[j] if j == n - 1 else (x[j] + x[j + 1]) / 2
+        spans.append((float(lo), float(hi)))
+        i = j + 1
+    return spans
+
+
+LANE_HEIGHT, LANE_GAP = 0.035, 0.012
+
+
+def mark_unstable(ax: Axes, lanes: Sequence[tuple[np.ndarray, np.ndarray, dict, str]]
+                  ) -> list[Rectangle]:
+    """Mark where each curve has no stable steady state, in lanes below the data.
+
+    Call it after the data are drawn. The y range is extended downwards to make room for
+    one lane per entry of ``lanes`` (the data keep their place above it; tick labels stay
+    on the data's range); in lane k each unstable Δ_c interval of curve k is a bar in the
+    curve's colour and line style, labelled ``"no stable steady state: <curve>"``.
+
+    Parameters
+    ----------
+    ax : Axes
+    lanes : sequence of (x, stable, style, name)
+        Sorted x samples, their stability flags, the curve's style (``color``,
+        ``ls``/``linestyle``) and its name in the label. Entries without an unstable
+        sample get no lane.
+
+    Returns
+    -------
+    list of Rectangle
+        The bars drawn (the first of each curve carries the label; every bar carries it as
+        its ``gid``).
+    """
+    spans = [(unstable_spans(x, s), style, name) for x, s, style, name in lanes]
+    spans = [entry for entry in spans if entry[0]]
+    if not spans:
+        return []
+    lo, hi = ax.dataLim.intervaly if ax.dataLim.height > 0 else ax.get_ylim()
+    lo, hi = (lo, hi) if np.isfinite([lo, hi]).all() and hi > lo else (0.0, 1.0)
+    pad = 0.04 * (hi - lo)
+    band = len(spans) * (LANE_HEIGHT + LANE_GAP) + LANE_GAP  # axes fraction of the lanes
+    total = (hi - lo + 2 * pad) / (1 - band)
+    ticks = [t for t in ax.get_yticks() if lo - pad <= t <= hi + pad]
+    ax.set_ylim(hi + pad - total, hi + pad)
+    if ticks:
+        ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.axhline(hi + pad - total * (1 - band), color="0.75", lw=0.6, zorder=1)
+    bars = []
+    for k, (intervals, style, name) in enumerate(spans):
+        y0 = band - (k + 1) * (LANE_HEIGHT + LANE_GAP)
+        color = style.get("color", "0.3")
+        ls = style.get("ls", style.get("linestyle", "-"))
+        solid = ls in ("-", "solid")
+        for i, (a, b) in enumerate(intervals):
+            bar = Rectangle((a, y0), b - a, LANE_HEIGHT, transform=ax.get_xaxis_transform(),
+                            facecolor=to_rgba(color, 0.35 if solid else 0.12), edgecolor=color,
+                            lw=1.2, linestyle=ls, hatch=None if solid else "////",
+                            label=f"{UNSTABLE}: {name}" if i == 0 else "_nolegend_", zorder=2,
+                            gid=f"{UNSTABLE}: {name}")
+            ax.add_patch(bar)
+            bars.append(bar)
+    return bars
+
+
+def hatch_missing(ax: Axes, label: str | None = f"{UNSTABLE} (hatched)") -> Rectangle:
+    """Hatch the background of ``ax``: blank (NaN) cells of a map drawn over it show it.
+
+    ``label`` names it in legends (None: unlabelled).
+    """
+    label = "_nolegend_" if label is None else label
+    bg = Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor="0.93", edgecolor="0.55",
+                   hatch="///", lw=0, zorder=-1, label=label)
+    ax.add_patch(bg)
+    return bg
+
+
+# --- design point --------------------------------------------------------------------------
 def plot_point(cmp: PointComparison, path: Path | None = None, *, axes=None):
     """|V − V_Gaussian| element by element: the judged model (approximation error) beside the
     linearized Fock control (truncation error), on one log colour scale.
@@ -28,6 +217,7 @@ def plot_point(cmp: PointComparison, path: Path | None = None, *, axes=None):
     Parameters
     ----------
     cmp : PointComparison
+        A comparison with a full-quantum solve (``cmp.steady`` not None).
     path : path, optional
         Save the figure there (and close it).
     axes : two matplotlib Axes, optional
@@ -38,7 +228,7 @@ def plot_point(cmp: PointComparison, path: Path | None = None, *, axes=None):
     The two Axes.
     """
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.4), layout="constrained")
+        axes = new_axes(1, 2, figsize=(10.5, 4.4))[0]
     fig = axes[0].figure
     errors = (np.abs(cmp.steady.V - cmp.linear.V), np.abs(cmp.control.V - cmp.linear.V))
     top = max(max(e.max() for e in errors), 1e-11)
@@ -52,91 +242,409 @@ def plot_point(cmp: PointComparison, path: Path | None = None, *, axes=None):
         ax.set_title(title, fontsize=10)
     fig.colorbar(m, ax=list(axes), label="|ΔV| (vacuum variance = 1/2)")
     fig.suptitle(f"Design point, cutoffs {cmp.steady.cutoffs}: {cmp.verdict}")
-    if path is not None:
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+    finish(fig, path)
     return axes
 
 
-def plot_convergence(study: ConvergenceStudy, path: Path) -> None:
-    """Change per refinement against each mode's cutoff, with the tolerances."""
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4), sharey=True)
-    col = {"ccw": "N_ccw", "cw": "N_cw", "mech": "N_m"}
+# --- truncation convergence ----------------------------------------------------------------
+CUTOFF_COLUMNS = {"ccw": "N_ccw", "cw": "N_cw", "mech": "N_m"}
+CHANGES = (("max abs dV", "o", "tab:blue", "max|ΔV|"),
+           ("dE_N gaussian", "s", "tab:orange", "|ΔE_N| Gaussian"),
+           ("dE_N exact", "^", "tab:green", "|ΔE_N| exact"))
+
+
+def plot_convergence_panel(study: ConvergenceStudy, mode: str, *, ax: Axes | None = None,
+                           legend: bool = True) -> Axes:
+    """Change per refinement of one mode's cutoff, with the tolerances.
+
+    The refinement ladder (the other cutoffs fixed) is drawn as lines; the final check
+    (every other cutoff at its chosen value, this one + 1) as open markers; the chosen
+    cutoff as a grey vertical line. Integer ticks on the cutoff axis.
+
+    Parameters
+    ----------
+    study : ConvergenceStudy
+    mode : {"ccw", "cw", "mech"}
+    ax : Axes, optional
+        Draw here (a new figure otherwise).
+    legend : bool
+        Put a legend beside the axes.
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        ax = new_axes(figsize=(6.5, 4.0))[0, 0]
+    col = CUTOFF_COLUMNS[mode]
     tol_V, tol_EN = study.tolerances
+    steps = study.steps
+    ladder = steps[steps["stage"] == f"refine {mode}"]
+    check = steps[steps["stage"] == f"check {mode}+1"]
+    floor = 1e-16
+    for q, marker, color, label in CHANGES:
+        ax.semilogy(ladder[col], np.maximum(ladder[q], floor), marker=marker, color=color,
+                    ls="-", label=label)
+        ax.semilogy(check[col], np.maximum(check[q], floor), marker=marker, color=color,
+                    ls="", mfc="none", ms=9, mew=1.5)
+    top = f"top population {mode}"
+    ax.semilogy(ladder[col], np.maximum(ladder[top], floor), color="k", ls="--", marker="x",
+                label="top Fock population of the mode")
+    ax.axhline(tol_V, color="tab:blue", ls=":", lw=1.2, label=f"V tolerance {tol_V:.0e}")
+    ax.axhline(tol_EN, color="tab:orange", ls=":", lw=1.2,
+               label=f"E_N tolerance {tol_EN:.0e}")
+    chosen = study.chosen[MODES.index(mode)]
+    ax.axvline(chosen, color="0.5", lw=1.0, label="chosen cutoff")
+    ax.plot([], [], ls="", marker="o", mfc="none", mec="0.3", ms=9,
+            label="final check (all cutoffs at chosen, this one + 1)")
+    xs = pd.concat([ladder[col], check[col], pd.Series([chosen])]).astype(int)
+    ax.set_xlim(xs.min() - 0.5, xs.max() + 0.5)
+    integer_ticks(ax.xaxis)
+    ax.set(xlabel=f"{col} (Fock levels of {mode})", title=f"refining {mode}")
+    ax.set_ylabel("change against one level fewer")
+    if legend:
+        legend_outside(ax)
+    return ax
+
+
+def plot_convergence(study: ConvergenceStudy, path: Path | None = None, *, axes=None):
+    """Truncation convergence: one panel per mode (:func:`plot_convergence_panel`) and one
+    legend for all of them.
+
+    Parameters
+    ----------
+    study : ConvergenceStudy
+    path : path, optional
+        Save the figure there (and close it).
+    axes : three Axes, optional
+        Draw on these (a new figure otherwise; sharing the y axis).
+
+    Returns
+    -------
+    The three Axes.
+    """
+    if axes is None:
+        axes = new_axes(1, 3, figsize=(14.5, 4.0), sharey=True)[0]
     for ax, mode in zip(axes, MODES):
-        g = study.steps[study.steps["stage"].isin([f"refine {mode}", f"check {mode}+1"])]
-        x = g[col[mode]]
-        for q, marker in (("max abs dV", "o"), ("dE_N gaussian", "s"), ("dE_N exact", "^")):
-            ax.semilogy(x, np.maximum(g[q], 1e-16), marker=marker, ls="-", label=q)
-        ax.semilogy(x, np.maximum(g[f"top population {mode}"], 1e-16), "k--", marker="x",
-                    label=f"top population ({mode})")
-        ax.axhline(tol_V, color="tab:blue", ls=":", lw=1, label="V tolerance")
-        ax.axhline(tol_EN, color="tab:orange", ls=":", lw=1, label="E_N tolerance")
-        ax.axvline(study.chosen[MODES.index(mode)], color="gray", lw=0.8)
-        ax.set(xlabel=f"{col[mode]} (cutoff of {mode})", title=f"refining {mode}")
-        ax.legend(fontsize=7)
-    axes[0].set_ylabel("change against the previous cutoff")
-    fig.suptitle(f"Truncation convergence: chosen cutoffs {study.chosen} (grey) — {study.verdict}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+        plot_convergence_panel(study, mode, ax=ax, legend=False)
+        if ax is not axes[0]:
+            ax.set_ylabel("")
+    figure_legend(axes)
+    fig = axes[0].figure
+    fig.suptitle(f"Truncation convergence: chosen cutoffs {study.chosen} — {study.verdict}")
+    finish(fig, path)
+    return axes
 
 
-def plot_linearization(study: LinearizationStudy, path: Path) -> None:
-    """Deviation from the linearised model against G0 (log–log) and the G0 → 0 limit of E_N."""
+# --- linearization -------------------------------------------------------------------------
+def _g0_ticks(ax: Axes, values) -> None:
+    """Log x axis labelled at the ladder's own G0 values (no colliding minor labels)."""
+    values = sorted(set(float(v) for v in values))
+    ax.xaxis.set_major_locator(FixedLocator(values))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def plot_linearization_deviation(study: LinearizationStudy, *, ax: Axes | None = None,
+                                 legend: bool = True) -> Axes:
+    """Deviation of the nonlinear model from the linearised one against G0 (log–log), with
+    the fitted power laws.
+
+    Parameters
+    ----------
+    study : LinearizationStudy
+    ax : Axes, optional
+    legend : bool
+        Put a legend beside the axes.
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        ax = new_axes(figsize=(7.5, 4.2))[0, 0]
     t = study.table
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     g = np.geomspace(t["G0"].min(), t["G0"].max(), 50)
-    for y, fit, label in ((t["max abs dV"], study.V_fit, "max|V_nl − V_lin|"),
-                          (np.abs(t["<dq>"]), study.dq_fit, "|⟨δq⟩|")):
-        axes[0].loglog(t["G0"], y, "o", label=f"{label}: slope {fit.exponent:.3f} ± "
-                       f"{fit.exponent_stderr:.3f}")
-        axes[0].loglog(g, fit(g), "k:", lw=1)
-    axes[0].loglog(t["G0"], np.abs(t["dE_N exact"]), "^", label="|ΔE_N exact|")
-    axes[0].set(xlabel="G0 / ω_m", ylabel="deviation from the linearised model",
-                title="fixed (Δ̃_c, |G_d|): nonlinear vs linearised")
-    axes[0].legend(fontsize=8)
+    for y, fit, label, color in ((t["max abs dV"], study.V_fit, "max|V_nl − V_lin|", "tab:blue"),
+                                 (np.abs(t["<dq>"]), study.dq_fit, "|⟨δq⟩|", "tab:orange")):
+        ax.loglog(t["G0"], y, "o", color=color,
+                  label=f"{label}: slope {fit.exponent:.3f} ± {fit.exponent_stderr:.3f}")
+        ax.loglog(g, fit(g), ":", color=color, lw=1)
+    for col, marker, color in (("dE_N exact", "^", "tab:green"),
+                               ("dE_N gaussian", "v", "tab:purple")):
+        ax.loglog(t["G0"], np.abs(t[col]), marker, color=color,
+                  label=f"|ΔE_N| {col.split()[-1]}")
+    ax.plot([], [], "k:", lw=1, label="power-law fit")
+    _g0_ticks(ax, t["G0"])
+    ax.set(xlabel="G0 / ω_m", ylabel="nonlinear − linearised (same cutoffs)",
+           title="(a) deviation at fixed (Δ̃_c, |G_d|)")
+    if legend:
+        legend_outside(ax)
+    return ax
+
+
+def plot_linearization_limit(study: LinearizationStudy, *, axes=None, legend: bool = True):
+    """E_N of the nonlinear model against G0² and its extrapolation to G0 → 0 (top), and
+    its difference from the Lyapunov E_N (bottom).
+
+    Parameters
+    ----------
+    study : LinearizationStudy
+    axes : two Axes, optional
+        (values, difference), sharing x (a new figure otherwise).
+    legend : bool
+        Put a legend beside the axes.
+
+    Returns
+    -------
+    The two Axes.
+    """
+    if axes is None:
+        axes = new_axes(2, 1, figsize=(7.5, 5.5), sharex=True,
+                        gridspec_kw={"height_ratios": (3, 2)})[:, 0]
+    top, diff = axes
+    t = study.table
+    E_lyap = study.linear_log_negativity
     u = np.linspace(0, t["G0"].max() ** 2, 50)
     for kind, col, color in (("gaussian", "E_N gaussian", "tab:blue"),
                              ("exact", "E_N exact", "tab:green")):
         c0, err, target = study.E_N_extrapolated[kind]
         coef = np.polyfit(t["G0"] ** 2, t[col], 1)
-        axes[1].plot(t["G0"] ** 2, t[col], "o", color=color, label=f"E_N {kind} (nonlinear)")
-        axes[1].plot(u, np.polyval(coef, u), ":", color=color)
-        axes[1].errorbar([0], [c0], [err], fmt="D", color=color, mfc="none",
-                         label=f"G0→0: {c0:.5f} ± {err:.1e} (linearised {target:.5f})")
-    axes[1].axhline(study.linear_log_negativity, color="k", lw=0.8,
-                    label=f"Lyapunov E_N {study.linear_log_negativity:.5f}")
-    axes[1].set(xlabel="G0² / ω_m²", ylabel="E_N (ln)", title="extrapolation to G0 → 0")
-    axes[1].legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+        for ax, shift in ((top, 0.0), (diff, E_lyap)):
+            ax.plot(t["G0"] ** 2, t[col] - shift, "o", color=color,
+                    label=f"E_N {kind} of the nonlinear model")
+            ax.plot(u, np.polyval(coef, u) - shift, ":", color=color)
+            ax.errorbar([0], [c0 - shift], [err], fmt="D", color=color, mfc="none",
+                        label=f"G0 → 0, {kind}: {c0:.5f} ± {err:.1e}")
+            ax.plot([0], [target - shift], "_", color=color, ms=18, mew=2,
+                    label=f"linearised Fock model, {kind}: {target:.5f}")
+    top.axhline(E_lyap, color="k", lw=0.8, label=f"Lyapunov (Gaussian) E_N {E_lyap:.5f}")
+    diff.axhline(0, color="k", lw=0.8)
+    top.set(ylabel="E_N (ln)", title="(b) extrapolation to G0 → 0")
+    diff.set(xlabel="G0² / ω_m²", ylabel="E_N − Lyapunov E_N")
+    diff.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+    if legend:
+        handles, labels = _unique_handles([top])
+        order = sorted(range(len(labels)), key=lambda i: ("Lyapunov" in labels[i],
+                                                          "exact" in labels[i]))
+        legend_outside(top, [handles[i] for i in order], [labels[i] for i in order])
+    return axes
 
 
-def plot_nonreciprocity(curves: pd.DataFrame, points: pd.DataFrame, path: Path) -> None:
-    """E_N against Δ_c per bath: Gaussian curves, full-quantum points, both drives."""
-    baths = list(dict.fromkeys(points["bath"]))
-    fig, axes = plt.subplots(1, len(baths), figsize=(5.5 * len(baths), 4.2), squeeze=False)
-    dc = UNITS["Delta_c"]
-    for ax, bath in zip(axes[0], baths):
-        for d, color in DIRECTION_COLORS.items():
-            c = curves[(curves["bath"] == bath) & (curves["direction"] == d)].sort_values(dc)
-            if c.empty:
+def plot_linearization(study: LinearizationStudy, path: Path | None = None, *, axes=None):
+    """Deviation from the linearised model against G0 (log–log) beside the G0 → 0 limit of
+    E_N and its difference from the Lyapunov value.
+
+    Parameters
+    ----------
+    study : LinearizationStudy
+    path : path, optional
+        Save the figure there (and close it).
+    axes : three Axes, optional
+        (deviation, E_N, E_N − Lyapunov); a new figure otherwise.
+
+    Returns
+    -------
+    The three Axes.
+    """
+    if axes is None:
+        fig = plt.figure(figsize=(14.5, 5.4), layout="constrained")
+        grid = fig.add_gridspec(2, 2, height_ratios=(3, 2))
+        a = fig.add_subplot(grid[:, 0])
+        b = fig.add_subplot(grid[0, 1])
+        axes = [a, b, fig.add_subplot(grid[1, 1], sharex=b)]
+        b.tick_params(labelbottom=False)
+    plot_linearization_deviation(study, ax=axes[0])
+    plot_linearization_limit(study, axes=axes[1:])
+    fig = axes[0].figure
+    fig.suptitle(f"Approach to the linearised limit: {study.verdict}")
+    finish(fig, path)
+    return axes
+
+
+# --- nonreciprocity ------------------------------------------------------------------------
+DC = UNITS["Delta_c"]
+EN = COLUMNS["E_N"]
+
+
+def _curve(curves: pd.DataFrame, bath: str, direction: str) -> pd.DataFrame:
+    return curves[(curves["bath"] == bath) & (curves["direction"] == direction)].sort_values(DC)
+
+
+def _directions(curves: pd.DataFrame) -> list[str]:
+    present = set(curves["direction"])
+    return [d for d in DIRECTION_COLORS if d in present]
+
+
+def plot_nonreciprocity_bath(curves: pd.DataFrame, points: pd.DataFrame, bath: str, *,
+                             ax: Axes | None = None, legend: bool = True) -> Axes:
+    """E_N against Δ_c for one bath: Gaussian curves and full-quantum points, both drives;
+    where a drive has no stable steady state a bar marks it below the data.
+
+    Parameters
+    ----------
+    curves, points : DataFrame
+        :attr:`NonreciprocityStudy.curves` and ``.points``.
+    bath : str
+    ax : Axes, optional
+    legend : bool
+        Put a legend beside the axes.
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        ax = new_axes(figsize=(7.5, 4.2))[0, 0]
+    lanes = []
+    for d in _directions(curves):
+        color = DIRECTION_COLORS[d]
+        c = _curve(curves, bath, d)
+        if c.empty:
+            continue
+        ax.plot(c[DC], c[EN], color=color, label=f"{d} drive, Gaussian")
+        lanes.append((c[DC].to_numpy(), c["stable"].to_numpy(), {"color": color}, f"{d} drive"))
+        p = points[(points["bath"] == bath) & (points["direction"] == d)]
+        if "E_N exact fq" in p:
+            ax.plot(p[DC], p["E_N exact fq"], "o", color=color, mfc="none", ms=7,
+                    label=f"{d} drive, full quantum (exact E_N)")
+            ax.plot(p[DC], p["E_N gaussian fq"], "x", color=color,
+                    label=f"{d} drive, full quantum (Gaussian E_N of its V)")
+    ax.set(xlabel="Δ_c / ω_m", ylabel="E_N (ln)", title=f"{bath} bath")
+    mark_unstable(ax, lanes)
+    if legend:
+        legend_outside(ax)
+    return ax
+
+
+def plot_nonreciprocity_error(points: pd.DataFrame, curves: pd.DataFrame | None = None, *,
+                              ax: Axes | None = None, legend: bool = True) -> Axes:
+    """Full quantum − Gaussian E_N at each point (both baths), with the truncation control
+    as error bars (|E_N| of the linearized Fock model − Lyapunov at the same cutoffs).
+
+    Parameters
+    ----------
+    points : DataFrame
+        :attr:`NonreciprocityStudy.points`.
+    curves : DataFrame, optional
+        :attr:`NonreciprocityStudy.curves`: marks where a drive has no stable steady state
+        (in either bath) below the data.
+    ax : Axes, optional
+    legend : bool
+        Put a legend beside the axes.
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        ax = new_axes(figsize=(7.5, 4.2))[0, 0]
+    if "E_N exact fq" in points:
+        for (bath, d), p in points.groupby(["bath", "direction"], sort=False):
+            p = p.dropna(subset=["E_N exact fq"])
+            if p.empty:
                 continue
-            ax.plot(c[dc], c[COLUMNS["E_N"]], color=color, label=f"{d} drive, Gaussian")
-            p = points[(points["bath"] == bath) & (points["direction"] == d)]
-            if "E_N exact fq" in p:
-                ax.plot(p[dc], p["E_N exact fq"], "o", color=color, mfc="none",
-                        label=f"{d} drive, full quantum (exact E_N)")
-                ax.plot(p[dc], p["E_N gaussian fq"], "x", color=color,
-                        label=f"{d} drive, full quantum (Gaussian E_N of V)")
-        ax.set(xlabel="Δ_c / ω_m", ylabel="E_N (ln)", title=f"{bath} bath")
-        ax.legend(fontsize=7)
+            trunc = p["truncation dE_N"] if "truncation dE_N" in p else None
+            ax.errorbar(p[DC], p["E_N exact fq"] - p["E_N linear"], yerr=trunc,
+                        fmt=BATH_MARKERS.get(bath, "D"), color=DIRECTION_COLORS.get(d, "k"),
+                        mfc="none", ms=7, capsize=3, label=f"{d} drive, {bath} bath")
+    ax.axhline(0, color="k", lw=0.6)
+    ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+    ax.set(xlabel="Δ_c / ω_m", ylabel="E_N exact (full quantum) − E_N Gaussian",
+           title="full quantum − Gaussian (bars: truncation control)")
+    if curves is not None:
+        lanes = []
+        for d in _directions(curves):
+            c = curves[curves["direction"] == d].groupby(DC)["stable"].all()
+            lanes.append((c.index.to_numpy(), c.to_numpy(), {"color": DIRECTION_COLORS[d]},
+                          f"{d} drive"))
+        mark_unstable(ax, lanes)
+    if legend:
+        legend_outside(ax)
+    return ax
+
+
+def plot_nonreciprocity_bath_difference(curves: pd.DataFrame, points: pd.DataFrame,
+                                        baths: tuple[str, str] = ("brownian", "lindblad"), *,
+                                        ax: Axes | None = None, legend: bool = True) -> Axes:
+    """E_N(first bath) − E_N(second bath) against Δ_c: Gaussian curves and full-quantum
+    points; bars below the data where either bath has no stable steady state.
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        ax = new_axes(figsize=(7.5, 4.2))[0, 0]
+    b1, b2 = baths
+    lanes = []
+    for d in _directions(curves):
+        color = DIRECTION_COLORS[d]
+        c1, c2 = _curve(curves, b1, d), _curve(curves, b2, d)
+        if c1.empty or c2.empty:
+            continue
+        both = c1[[DC, EN, "stable"]].merge(c2[[DC, EN, "stable"]], on=DC, suffixes=("1", "2"))
+        ax.plot(both[DC], both[f"{EN}1"] - both[f"{EN}2"], color=color,
+                label=f"{d} drive, Gaussian")
+        lanes.append((both[DC].to_numpy(), (both["stable1"] & both["stable2"]).to_numpy(),
+                      {"color": color}, f"{d} drive"))
+        if "E_N exact fq" in points:
+            p = points[points["direction"] == d]
+            pp = p[p["bath"] == b1][[DC, "E_N exact fq"]].merge(
+                p[p["bath"] == b2][[DC, "E_N exact fq"]], on=DC, suffixes=("1", "2"))
+            ax.plot(pp[DC], pp["E_N exact fq1"] - pp["E_N exact fq2"], "o", color=color,
+                    mfc="none", ms=7, label=f"{d} drive, full quantum (exact E_N)")
+    ax.axhline(0, color="k", lw=0.6)
+    ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
+    ax.set(xlabel="Δ_c / ω_m", ylabel=f"E_N {b1} − E_N {b2}", title=f"{b1} − {b2} bath")
+    mark_unstable(ax, lanes)
+    if legend:
+        legend_outside(ax)
+    return ax
+
+
+def plot_nonreciprocity(curves: pd.DataFrame, points: pd.DataFrame, path: Path | None = None,
+                        *, axes=None):
+    """Nonreciprocity figure: E_N against Δ_c per bath (top), full quantum − Gaussian and
+    the difference between the baths (bottom), one legend for all.
+
+    Parameters
+    ----------
+    curves, points : DataFrame
+        :attr:`NonreciprocityStudy.curves` and ``.points``.
+    path : path, optional
+        Save the figure there (and close it).
+    axes : Axes, optional
+        One per bath, then the error panel, then (with two baths) the bath difference
+        (a new 2 × 2 figure otherwise).
+
+    Returns
+    -------
+    list of Axes
+    """
+    baths = list(dict.fromkeys(curves["bath"]))
+    n = len(baths) + 1 + (len(baths) == 2)
+    if axes is None:
+        rows = -(-n // 2)
+        grid = new_axes(rows, 2, figsize=(13.5, 3.8 * rows + 0.2))
+        axes = list(grid.ravel())[:n]
+        for extra in list(grid.ravel())[n:]:
+            extra.set_visible(False)
+    axes = list(axes)
+    for ax, bath in zip(axes, baths):
+        plot_nonreciprocity_bath(curves, points, bath, ax=ax, legend=False)
+    plot_nonreciprocity_error(points, curves, ax=axes[len(baths)], legend=False)
+    if len(baths) == 2:
+        plot_nonreciprocity_bath_difference(curves, points, tuple(baths), ax=axes[-1],
+                                            legend=False)
+    axes[len(baths)].set_xlim(axes[0].get_xlim())  # the same Δ_c scale in every panel
+    for ax, letter in zip(axes, "abcd"):
+        ax.set_title(f"({letter}) {ax.get_title()}")
+    figure_legend(axes)
+    fig = axes[0].figure
     fig.suptitle("Nonreciprocal entanglement: same laser, opposite directions")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    finish(fig, path)
+    return axes
 
 
 # --- validity maps -------------------------------------------------------------------------
@@ -236,8 +744,6 @@ def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
     -------
     matplotlib.figure.Figure or None
     """
-    from matplotlib.lines import Line2D
-
     t = table.copy()
     with np.errstate(divide="ignore", invalid="ignore"):
         t["truncation rel"] = t["truncation dE_N"].astype(float) / t["E_N linear"].astype(float)
@@ -258,8 +764,6 @@ def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
                    ax=axes[2], norm=LogNorm(min(tr.min(), lo) if len(tr) else lo, hi),
                    cmap="magma_r", label="|ΔE_N| / E_N (truncation control)")
     axes[2].set_title("(c) truncation control: linearized Fock vs Lyapunov")
-    from matplotlib.patches import Patch
-
     handles = [Line2D([], [], color="black", ls="--", lw=1.5, label="1 % contour"),
                Line2D([], [], color="black", ls="-", lw=1.5, label="10 % contour"),
                Patch(facecolor="white", edgecolor="0.45", hatch="///",

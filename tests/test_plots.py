@@ -1,0 +1,362 @@
+"""Figures: every plot function draws on the Axes it is given and returns them; integer ticks
+for cutoffs; legends never cover data; unstable parameters are marked with a labelled artist;
+fonts and sizes readable where the reports show them.
+
+Inputs are small: synthetic study results, or cheap Gaussian sweeps on coarse grids.
+"""
+
+from types import SimpleNamespace
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from omxval import linear  # noqa: E402
+from omxval.compare import paper_report as pr  # noqa: E402
+from omxval.compare import plots  # noqa: E402
+from omxval.compare.convergence import MODES, ConvergenceStudy  # noqa: E402
+from omxval.compare.linearization import (LinearizationStudy, extrapolate_to_zero,  # noqa: E402
+                                          fit_power_law)
+from omxval.compare.maps import MapSpec  # noqa: E402
+from omxval.linear import paper  # noqa: E402
+
+from .conftest import reference_system  # noqa: E402
+
+DC = "Delta_c [omega_m]"
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+# --- inputs ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def convergence() -> ConvergenceStudy:
+    """A synthetic ladder: changes fall tenfold per level; a check row per mode."""
+    rows = [{"stage": "start", "N_ccw": 2, "N_cw": 2, "N_m": 3}]
+    cut = {"ccw": 2, "cw": 2, "mech": 3}
+    col = {"ccw": "N_ccw", "cw": "N_cw", "mech": "N_m"}
+    for mode in MODES:
+        for k in range(3):
+            cut[mode] += 1
+            rows.append({"stage": f"refine {mode}", **{col[m]: cut[m] for m in MODES}})
+    for mode in MODES:
+        rows.append({"stage": f"check {mode}+1",
+                     **{col[m]: cut[m] - 1 + (m == mode) for m in MODES}})
+    steps = pd.DataFrame(rows)
+    rng = np.arange(len(steps))
+    for i, q in enumerate(("max abs dV", "dE_N gaussian", "dE_N exact")):
+        steps[q] = 10.0 ** (-2 - (rng % 4) - i / 3)
+    for m in MODES:
+        steps[f"top population {m}"] = 10.0 ** (-3 - rng % 4)
+    steps.loc[0, ["max abs dV", "dE_N gaussian", "dE_N exact"]] = np.nan
+    chosen = tuple(cut[m] - 1 for m in MODES)
+    return ConvergenceStudy(steps, chosen, "converged", ("synthetic",), (1e-4, 1e-3), None)
+
+
+@pytest.fixture(scope="module")
+def linearization() -> LinearizationStudy:
+    """A synthetic G0 ladder with the expected scalings."""
+    G0 = np.array([0.2, 0.1, 0.05, 0.025])
+    t = pd.DataFrame({"G0": G0, "max abs dV": 0.05 * G0**2, "<dq>": 0.03 * G0,
+                      "dE_N exact": 0.06 * G0**2, "dE_N gaussian": 0.04 * G0**2,
+                      "E_N gaussian": 0.1 + 0.04 * G0**2, "E_N exact": 0.0999 + 0.06 * G0**2})
+    ex = {k: (*extrapolate_to_zero(G0, t[f"E_N {k}"]), float(t[f"E_N {k}"].iloc[-1]))
+          for k in ("gaussian", "exact")}
+    return LinearizationStudy(t, fit_power_law(G0, t["max abs dV"]),
+                              fit_power_law(G0, t["<dq>"]), ex, 0.1, "consistent", ("x",))
+
+
+@pytest.fixture(scope="module")
+def nonreciprocity() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Gaussian curves of the reference system (the cw drive is unstable at small Δ_c) and
+    full-quantum-like points near them."""
+    system = reference_system(Delta_F=0.3)
+    grid = np.linspace(0.3, 1.8, 61)
+    curves = pd.concat([linear.sweep(system.replace(bath=b), direction=["ccw", "cw"],
+                                     Delta_c=grid).query("branch == 0")
+                        for b in ("brownian", "lindblad")], ignore_index=True)
+    pts = curves[np.isin(curves[DC].round(6), np.round(grid[::15], 6))]
+    pts = pts[["bath", "direction", DC, "stable", "E_N [ln]"]].rename(
+        columns={"E_N [ln]": "E_N linear"})
+    points = pts.assign(**{"E_N exact fq": pts["E_N linear"] * 1.001,
+                           "E_N gaussian fq": pts["E_N linear"] * 1.0005,
+                           "truncation dE_N": 1e-5})
+    return curves, points
+
+
+@pytest.fixture(scope="module")
+def point():
+    rng = np.random.default_rng(1)
+    V = np.eye(6) / 2
+    ns = SimpleNamespace
+    return ns(linear=ns(V=V), steady=ns(V=V + 1e-4 * rng.random((6, 6)), model="nonlinear",
+                                        cutoffs=(4, 3, 5)),
+              control=ns(V=V + 1e-6 * rng.random((6, 6))), verdict="agree")
+
+
+@pytest.fixture(scope="module")
+def validity_map() -> tuple[pd.DataFrame, MapSpec]:
+    xs, ys = [0.01, 0.03, 0.1], [0.7, 0.9, 1.1]
+    rows = []
+    for i, x in enumerate(xs):
+        for j, y in enumerate(ys):
+            status = "unstable" if (i, j) == (0, 0) else ("breaks" if x > 0.05 else "valid")
+            rows.append({"G0": x, "detuning": y, "status": status, "multistable": (i, j) == (1, 2),
+                         "rel dE_N": 0.2 * x, "E_N linear": 0.1 * y, "truncation dE_N": 1e-5})
+    return pd.DataFrame(rows), MapSpec(x="G0", x_values=xs, y="detuning", y_values=ys)
+
+
+@pytest.fixture(scope="module")
+def setup():
+    return linear.PaperSetup()
+
+
+@pytest.fixture(scope="module")
+def fig2(setup):
+    return paper.figure2_data(setup, np.linspace(-1, 2.5, 36)), paper.figure2_numbers(setup)
+
+
+@pytest.fixture(scope="module")
+def fig3(setup):
+    kappa = setup.kappa_si
+    return paper.figure3_curves(setup, 1.8 * kappa, np.linspace(-2.5, 3.5, 41)), kappa
+
+
+@pytest.fixture(scope="module")
+def coupling(setup):
+    return paper.coupling_map(setup, 1.8 * setup.kappa_si, np.linspace(-2.5, 3.5, 25),
+                              np.linspace(0, 3e4, 5), ["ccw", "cw"])
+
+
+@pytest.fixture(scope="module")
+def chi(setup):
+    return paper.chi_map(setup, np.linspace(0, 2.5, 4) * setup.kappa_si, np.linspace(0, 3e4, 4))
+
+
+@pytest.fixture(scope="module")
+def claims(setup):
+    return paper.j_claims(setup, np.linspace(0, 2.5, 6))
+
+
+# --- checks ----------------------------------------------------------------------------------
+def _legends(fig) -> list:
+    return [lg for lg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if lg]
+
+
+def assert_legends_clear(fig) -> None:
+    """No legend overlaps any axes (data or colour bar), and all lie inside the figure."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = _legends(fig)
+    figbox = fig.bbox
+    for lg in legends:
+        box = lg.get_window_extent(renderer)
+        for ax in fig.axes:
+            a = ax.get_window_extent(renderer)
+            overlap = min(box.x1, a.x1) - max(box.x0, a.x0) > 1 and \
+                min(box.y1, a.y1) - max(box.y0, a.y0) > 1
+            assert not overlap, f"legend {box} covers the axes {ax.get_title()!r} {a}"
+        assert box.x0 >= figbox.x0 - 1 and box.x1 <= figbox.x1 + 1, "legend cut off (x)"
+        assert box.y0 >= figbox.y0 - 1 and box.y1 <= figbox.y1 + 1, "legend cut off (y)"
+
+
+def assert_readable(fig) -> None:
+    """≤ 1800 px wide at the reports' resolution; every visible text ≥ 8 pt."""
+    assert fig.get_figwidth() * plots.DPI <= 1800
+    small = [t.get_text() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip() and t.get_fontsize() < plots.SMALL]
+    assert not small, f"texts below {plots.SMALL} pt: {small[:5]}"
+
+
+def marked_unstable(ax, name: str = "") -> list[tuple[float, float]]:
+    """x extents of the bars marking unstable parameters on ``ax`` (of curve ``name``)."""
+    return [(p.get_x(), p.get_x() + p.get_width()) for p in ax.patches
+            if (p.get_gid() or "").startswith(f"{plots.UNSTABLE}: {name}")]
+
+
+def assert_covers(spans: list[tuple[float, float]], x: np.ndarray) -> None:
+    for xi in x:
+        assert any(a - 1e-9 <= xi <= b + 1e-9 for a, b in spans), f"unstable x = {xi} unmarked"
+
+
+def unstable_x(df: pd.DataFrame) -> np.ndarray:
+    return df.loc[~df["stable"].astype(bool), DC].to_numpy()
+
+
+def fresh_ax():
+    return plots.new_axes(figsize=(7.0, 4.0))[0, 0]
+
+
+# --- (a) each function draws on the Axes it is given and returns them ----------------------
+def test_panel_functions_draw_on_the_given_axes(convergence, linearization, nonreciprocity,
+                                                validity_map, fig2, fig3, coupling, chi, claims):
+    curves, points = nonreciprocity
+    df2, num2 = fig2
+    df3, kappa = fig3
+    cross = num2.set_index("quantity").loc["Delta_c/omega_m where N_ccw = N_cw", "omxval"]
+    table, spec = validity_map
+    calls = [
+        lambda ax: plots.plot_convergence_panel(convergence, "cw", ax=ax),
+        lambda ax: plots.plot_linearization_deviation(linearization, ax=ax),
+        lambda ax: plots.plot_nonreciprocity_bath(curves, points, "brownian", ax=ax),
+        lambda ax: plots.plot_nonreciprocity_error(points, curves, ax=ax),
+        lambda ax: plots.plot_nonreciprocity_bath_difference(curves, points, ax=ax),
+        lambda ax: plots.plot_map_panel(table, spec.x, spec.y, "E_N linear", ax=ax),
+        lambda ax: pr.plot_figure2_entanglement(df2, ax=ax),
+        lambda ax: pr.plot_figure2_photons(df2, cross, ax=ax),
+        lambda ax: pr.plot_figure2_contrast(df2, cross, ax=ax),
+        lambda ax: pr.plot_figure3_panel(df3, paper.OMEGA_FIG3, "E_N", 1.8 * kappa, kappa, ax=ax),
+        lambda ax: pr.plot_coupling_panel(coupling, "cw", ax=ax),
+        lambda ax: pr.plot_chi_panel(chi, "ccw", ax=ax),
+        lambda ax: pr.plot_claim_panel(claims, "chi", ax=ax),
+    ]
+    for call in calls:
+        ax = fresh_ax()
+        assert call(ax) is ax
+        assert ax.has_data()
+        assert_legends_clear(ax.figure)
+        plt.close(ax.figure)
+
+
+def test_figure_functions_draw_on_given_axes_and_keep_legends_off_the_data(
+        tmp_path, convergence, linearization, nonreciprocity, point, fig2, fig3, coupling, chi,
+        claims):
+    curves, points = nonreciprocity
+    df3, kappa = fig3
+    cases = [
+        (3, lambda axes, path: plots.plot_convergence(convergence, path, axes=axes)),
+        (3, lambda axes, path: plots.plot_linearization(linearization, path, axes=axes)),
+        (4, lambda axes, path: plots.plot_nonreciprocity(curves, points, path, axes=axes)),
+        (2, lambda axes, path: plots.plot_point(point, path, axes=axes)),
+        (3, lambda axes, path: pr.plot_figure2(*fig2, path, axes=axes)),
+        (4, lambda axes, path: pr.plot_figure3_curves(df3, 1.8 * kappa, kappa, path, axes=axes)),
+        (2, lambda axes, path: pr.plot_coupling_map(coupling, 1.8 * kappa, kappa, path,
+                                                    axes=axes)),
+        (2, lambda axes, path: pr.plot_chi_map(chi, path, axes=axes)),
+        (2, lambda axes, path: pr.plot_claims(claims, path, axes=axes)),
+    ]
+    for i, (n, call) in enumerate(cases):
+        given = list(plots.new_axes(1, n, figsize=(4.0 * n, 4.0))[0])
+        returned = call(given, None)
+        assert [a for a in np.ravel(returned)] == given
+        assert all(ax.has_data() for ax in given)
+        plt.close(given[0].figure)
+        # on their own figure: (c) legends off the data, readable where the reports show it
+        fig = np.ravel(call(None, None))[0].figure
+        assert _legends(fig) or i == 3, "a figure without a legend"  # point.png: heat maps
+        assert_legends_clear(fig)
+        assert_readable(fig)
+        plt.close(fig)
+    for i in (0, 4):  # saved and closed (one study figure, one paper figure)
+        path = tmp_path / f"{i}.png"
+        fig_axes = cases[i][1](None, path)
+        assert path.stat().st_size > 10_000
+        assert not plt.fignum_exists(np.ravel(fig_axes)[0].figure.number)
+
+
+# --- (b) integer ticks for cutoffs -----------------------------------------------------------
+def test_cutoff_axes_have_integer_ticks(convergence):
+    axes = plots.plot_convergence(convergence)
+    axes[0].figure.canvas.draw()
+    for ax in axes:
+        loc = ax.xaxis.get_major_locator()
+        assert isinstance(loc, matplotlib.ticker.MaxNLocator)
+        lo, hi = ax.get_xlim()
+        ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+        assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_log_axis_of_a_ladder_has_no_colliding_labels(linearization):
+    ax = plots.plot_linearization_deviation(linearization)
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    labels = [t for t in ax.get_xticklabels() + ax.get_xminorticklabels()
+              if t.get_visible() and t.get_text()]
+    boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+    assert len(boxes) >= 2
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:])), "tick labels overlap"
+
+
+# --- (c) legends never cover data (see also the figure functions above) --------------------
+def test_validity_map_keeps_its_legend_off_the_data(validity_map):
+    fig = plots.plot_validity_map(*validity_map)
+    assert_legends_clear(fig)
+    assert_readable(fig)
+
+
+def test_legend_outside_also_without_constrained_layout(nonreciprocity):
+    curves, points = nonreciprocity
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
+    plots.plot_nonreciprocity(curves, points, axes=axes.ravel())
+    fig.subplots_adjust(right=0.7)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (lg,) = _legends(fig)
+    box = lg.get_window_extent(renderer)
+    for ax in fig.axes:
+        a = ax.get_window_extent(renderer)
+        assert box.x0 >= a.x1 - 1 or box.y0 >= a.y1 - 1 or box.y1 <= a.y0 + 1
+
+
+# --- (d) unstable parameters are marked with a labelled artist ------------------------------
+def test_unstable_ranges_are_marked_on_curves(nonreciprocity, fig2, fig3):
+    curves, points = nonreciprocity
+    ax = plots.plot_nonreciprocity_bath(curves, points, "brownian", ax=fresh_ax())
+    for d in ("ccw", "cw"):
+        g = curves[(curves["bath"] == "brownian") & (curves["direction"] == d)]
+        labelled = [p for p in ax.patches if p.get_label() == f"{plots.UNSTABLE}: {d} drive"]
+        assert len(labelled) == (len(unstable_x(g)) > 0)
+        assert_covers(marked_unstable(ax, f"{d} drive"), unstable_x(g))
+    assert marked_unstable(ax), "the test input should have an unstable range"
+    # the bars lie below every data point
+    lowest = min(np.nanmin(line.get_ydata()) for line in ax.lines if len(line.get_ydata()) > 2)
+    to_data = ax.transData.inverted().transform
+    bar_top = max(to_data(ax.get_xaxis_transform().transform((0, p.get_y() + p.get_height())))[1]
+                  for p in ax.patches if p.get_gid())
+    assert bar_top < lowest
+
+    df2, _ = fig2
+    ax = pr.plot_figure2_entanglement(df2, ax=fresh_ax())
+    for curve, g in df2[df2["branch"] == 0].groupby("curve"):
+        name = pr.FIG2_LABELS[curve]
+        assert [p.get_label() for p in ax.patches].count(f"{plots.UNSTABLE}: {name}") == \
+            (len(unstable_x(g)) > 0)
+        assert_covers(marked_unstable(ax, name), unstable_x(g))
+
+    df3, kappa = fig3
+    ax = pr.plot_figure3_panel(df3, paper.OMEGA_FIG3, "E_N", 1.8 * kappa, kappa, ax=fresh_ax())
+    labelled = [p for p in ax.patches if p.get_label().startswith(plots.UNSTABLE)]
+    assert len(labelled) >= 2
+    looks = {(p.get_edgecolor(), p.get_hatch()) for p in labelled}
+    assert len(looks) == len(labelled), "two curves' unstable ranges look alike"
+
+
+def test_unstable_map_cells_are_hatched_and_labelled(coupling, validity_map):
+    ax = pr.plot_coupling_panel(coupling, "ccw", ax=fresh_ax())
+    assert (~coupling["stable"]).any()
+    hatched = [p for p in ax.patches if p.get_hatch() and
+               p.get_label().startswith(plots.UNSTABLE)]
+    assert len(hatched) == 1
+    legend = ax.get_legend()
+    assert legend and any(t.get_text().startswith(plots.UNSTABLE) for t in legend.get_texts())
+
+    table, spec = validity_map
+    fig = plots.plot_validity_map(table, spec)
+    texts = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    assert any(t.startswith("unstable") for t in texts)
+
+
+def test_unstable_spans_edges_lie_between_samples():
+    x = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0])
+    stable = np.array([False, False, True, True, False, True])
+    assert plots.unstable_spans(x, stable) == [(0.0, 1.5), (3.5, 4.5)]
+    assert plots.unstable_spans(x, ~np.zeros(6, bool)) == []
+    assert plots.unstable_spans(x, np.zeros(6, bool)) == [(0.0, 5.0)]
