@@ -129,12 +129,12 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
     cutoffs = check_cutoffs(cutoffs)
     opts = _options(options, overrides)
     m = as_method(method, solver, opts)
-    # Refuse from the cutoffs and the method alone: at large cutoffs even the d×d operators
-    # of the generator would exhaust the memory before a later check could run.
     if initial_state is not None and isinstance(m, QutipMethod):
         raise InputError(f"initial_state applies to method 'structured' only (QuTiP's "
                          f"steadystate takes no initial guess here); got method {m.name!r}")
     rho0 = None if initial_state is None else _initial_guess(initial_state, cutoffs)
+    # Refuse from the cutoffs and the method alone: at large cutoffs even the d×d operators
+    # of the generator would exhaust the memory before a later check could run.
     estimate = method_estimate(m, cutoffs, model, system.bath)
     check_budget(estimate, opts.memory_budget_bytes)
     if model == "linearized":
