@@ -263,7 +263,8 @@ def _mpi_workers(num_cpus: int | None) -> int:
     if world.Get_size() > 1:
         return world.Get_size() - 1
     raise InputError("engine='mpi' outside 'mpiexec -n N python -m mpi4py.futures' spawns its "
-                     "workers: give num_cpus, the number of MPI workers to spawn")
+                     "workers: give num_cpus (omxval map --num-cpus), the number of MPI workers "
+                     "to spawn")
 
 
 def _jsonable(value):
