@@ -1,9 +1,22 @@
 """Validity maps: :func:`~omxval.compare.validity.validity_point` over a 2-D design grid.
 
 * **Engines:** QuTiP's own map functions — ``serial_map``, ``parallel_map`` (processes),
-  ``loky_pmap`` and ``mpi_pmap`` (under ``mpiexec``) — chosen by the same names as QuTiP's
+  ``loky_pmap`` and ``mpi_pmap`` — chosen by the same names as QuTiP's
   ``options={"map": ...}``. Every worker computes with one BLAS thread: parallelism belongs
   to points, and threaded BLAS on top of it oversubscribes the cores.
+* **MPI** (``pip install "omxval[mpi]"``: mpi4py and MPICH's wheel, whose ``mpiexec`` lands
+  in the environment's ``bin``): ``mpi_pmap`` runs the points on an
+  ``mpi4py.futures.MPIPoolExecutor``. Two launches work with the MPICH wheel (the calling
+  script must guard its work with ``if __name__ == "__main__":``, since every worker imports
+  it):
+
+  - ``mpiexec -n N python -m mpi4py.futures script.py``: rank 0 runs the script, ranks
+    1 … N−1 are the workers (``num_cpus`` defaults to N − 1);
+  - ``mpiexec -n 1 python script.py`` (or plain ``python script.py`` with that ``mpiexec``
+    on ``PATH``): the pool spawns ``num_cpus`` workers, which must then be given.
+
+  ``qutip.mpi_pmap`` keeps at most ``num_cpus`` points in flight, so ``num_cpus`` must be
+  the number of workers.
 * **Resumable:** each finished point is appended at once, as one JSON line keyed by a hash
   of the point, model, criteria, solver settings and omxval version, to the cache file
   (flushed and fsync-ed by the parent as results arrive). A rerun with the same cache skips
@@ -159,6 +172,8 @@ def map_points(task: Callable, values: Sequence, *, task_args: tuple = (),
     import qutip
 
     check_choice("engine", engine, ENGINES)
+    if engine == "mpi":
+        num_cpus = _mpi_workers(num_cpus)
     mapper = {"serial": qutip.serial_map, "parallel": qutip.parallel_map,
               "loky": qutip.loky_pmap, "mpi": qutip.mpi_pmap}[engine]
     map_kw = {"num_cpus": num_cpus} if num_cpus else {}
@@ -206,7 +221,9 @@ def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
     engine : {"serial", "parallel", "loky", "mpi"}
         QuTiP's map function (``serial_map``, ``parallel_map``, ``loky_pmap``, ``mpi_pmap``).
     num_cpus : int, optional
-        Workers (QuTiP's ``map_kw={"num_cpus": ...}``); default: QuTiP's choice.
+        Workers (QuTiP's ``map_kw={"num_cpus": ...}``); default: QuTiP's choice, and for
+        ``"mpi"`` the worker ranks of ``mpiexec -n N python -m mpi4py.futures`` (N − 1).
+        Required for ``"mpi"`` when the workers are spawned (no ``-m mpi4py.futures``).
     shard : (int, int)
         (i, n): compute only points i, i + n, i + 2n, … (cluster job arrays).
     progress : callable, optional
@@ -216,16 +233,27 @@ def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
     -------
     DataFrame
         One row per point of this shard that is in the cache, in grid order.
+
+    Raises
+    ------
+    InputError
+        An unknown engine, a bad ``shard`` or ``num_cpus``; ``"mpi"`` without mpi4py, on a
+        rank other than 0, or spawning workers without ``num_cpus``.
     """
     check_choice("engine", engine, ENGINES)
     i, n = shard
     if not (isinstance(i, int) and isinstance(n, int) and n >= 1 and 0 <= i < n):
         raise InputError(f"shard must be (i, n) with 0 <= i < n; got {shard!r}")
+    if num_cpus is not None and not (isinstance(num_cpus, int)
+                                     and not isinstance(num_cpus, bool) and num_cpus >= 1):
+        raise InputError(f"num_cpus must be None or an integer >= 1; got {num_cpus!r}")
     cache = Path(cache)
     cache.parent.mkdir(parents=True, exist_ok=True)
     mine = spec.points()[i::n]
     done = read_cache(cache)
     todo = [d for d in mine if spec.key(d) not in done]
+    # Checked before the cache is opened: a refused MPI launch leaves no file behind.
+    workers = _mpi_workers(num_cpus) if engine == "mpi" and todo else num_cpus
     count = Counter(len(todo), progress)
     failures = 0
     with open(cache, "a") as fh:
@@ -244,10 +272,37 @@ def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
                        f"{row['status']}" + (f" ({failures} failed)" if failures else ""))
 
         if todo:
-            map_points(_map_task, todo, task_args=(spec,), engine=engine, num_cpus=num_cpus,
+            map_points(_map_task, todo, task_args=(spec,), engine=engine, num_cpus=workers,
                        reduce_func=record)
     rows = [done[spec.key(d)] for d in mine if spec.key(d) in done]
     return pd.DataFrame(rows)
+
+
+def _mpi_workers(num_cpus: int | None) -> int:
+    """Worker count for ``qutip.mpi_pmap``, checked against how MPI was launched.
+
+    Under ``mpiexec -n N python -m mpi4py.futures`` the pool is the N − 1 ranks besides
+    rank 0 (``max_workers`` is ignored), so that is the default. Started any other way the
+    pool spawns its workers, and QuTiP's own default (the local core count) would be a
+    silent guess on a cluster, so ``num_cpus`` is required.
+    """
+    try:
+        from mpi4py import MPI
+    except ImportError as exc:
+        raise InputError("engine='mpi' needs mpi4py and an MPI library: "
+                         "pip install 'omxval[mpi]'") from exc
+    world = MPI.COMM_WORLD
+    if world.Get_rank() != 0:
+        raise InputError(f"engine='mpi' runs the map from rank 0 only (this is rank "
+                         f"{world.Get_rank()}): launch 'mpiexec -n N python -m mpi4py.futures "
+                         f"script.py' and guard the script with if __name__ == '__main__':")
+    if num_cpus is not None:
+        return num_cpus
+    if world.Get_size() > 1:
+        return world.Get_size() - 1
+    raise InputError("engine='mpi' outside 'mpiexec -n N python -m mpi4py.futures' spawns its "
+                     "workers: give num_cpus (omxval map --num-cpus), the number of MPI workers "
+                     "to spawn")
 
 
 def _jsonable(value):

@@ -50,6 +50,9 @@ class AdaptiveSolve:
         Steady states computed.
     reason : str
         Why it is not converged ("" if it is).
+    iterations : int
+        GMRES iterations of all the structured solves (0 with QuTiP's methods, which do
+        not report them).
     """
 
     state: fullquantum.SteadyState | None
@@ -57,6 +60,7 @@ class AdaptiveSolve:
     converged: bool
     solves: int
     reason: str
+    iterations: int = 0
 
     def __repr__(self) -> str:
         word = "converged" if self.converged else "unconverged"
@@ -67,7 +71,8 @@ class AdaptiveSolve:
 def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
                      start: tuple[int, int, int] | None = None, V_tolerance: float = 1e-5,
                      log_negativity_tolerance: float = 1e-4, max_passes: int = 24,
-                     max_dimension: int | None = None, **solve_options) -> AdaptiveSolve:
+                     max_dimension: int | None = None, warm_start: bool = True,
+                     **solve_options) -> AdaptiveSolve:
     """Raise each Fock cutoff until one more level changes V and E_N by less than tolerance.
 
     A pass raises cutoffs by one in turn, against the state at the current cutoffs; the
@@ -91,16 +96,25 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
     max_dimension : int, optional
         Largest Hilbert-space dimension d = N_ccw·N_cw·N_m to try: a cost limit (the solve
         time grows roughly as d²), below the memory budget. Needing more is "unconverged".
+    warm_start : bool
+        Start the GMRES of each structured solve from the state at the cutoffs it refines
+        (``initial_state`` of :func:`fullquantum.solve`): the same states to the solver's
+        tolerance in fewer iterations. Without effect for QuTiP's methods.
     **solve_options
         Passed to :func:`fullquantum.solve` (``method=``, ``memory_budget_bytes=``, …).
     """
+    if "initial_state" in solve_options:
+        raise InputError("adaptive_cutoffs chooses the initial state of each solve; "
+                         "use warm_start=False for cold starts")
+    method = solve_options.get("method", "structured")
+    warm = warm_start and (method == "structured" or isinstance(method, fullquantum.Structured))
     current = tuple(start) if start is not None else gaussian_cutoffs(point)
-    solves = 0
+    solves = iterations = 0
 
     known: dict[tuple[int, int, int], fullquantum.SteadyState] = {}
 
-    def solve(cutoffs):  # a solve depends on the cutoffs alone: never repeat one
-        nonlocal solves
+    def solve(cutoffs, near=None):  # a solve depends on the cutoffs alone: never repeat one
+        nonlocal solves, iterations
         if max_dimension is not None and int(np.prod(cutoffs)) > max_dimension:
             raise _TooLarge(f"cutoffs {cutoffs} (d = {int(np.prod(cutoffs))}) exceed "
                             f"max_dimension = {max_dimension}")
@@ -109,13 +123,18 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
             with warnings.catch_warnings():  # the ladder is expected to be truncated at first
                 warnings.simplefilter("ignore", fullquantum.TruncationWarning)
                 known[cutoffs] = fullquantum.solve(point, cutoffs=cutoffs, model=model,
+                                                   initial_state=near if warm else None,
                                                    **solve_options)
+            iterations += known[cutoffs].solver_info.get("iterations", 0)
         return known[cutoffs]
+
+    def result(state, cutoffs, converged, reason=""):
+        return AdaptiveSolve(state, cutoffs, converged, solves, reason, iterations)
 
     try:
         state = solve(current)
     except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
-        return AdaptiveSolve(None, current, False, solves, f"the first cutoffs: {_why(exc)}")
+        return result(None, current, False, f"the first cutoffs: {_why(exc)}")
     everything = (0, 1, 2)
     pending = everything  # the modes refined in this pass
     for _ in range(max_passes):
@@ -123,9 +142,9 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
         for k in pending:
             trial = tuple(c + (i == k) for i, c in enumerate(current))
             try:
-                trials[k] = solve(trial)
+                trials[k] = solve(trial, state)
             except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
-                return AdaptiveSolve(state, current, False, solves, _why(exc))
+                return result(state, current, False, _why(exc))
             other = trials[k]
             change = (max_abs_difference(other.V, state.V),
                       abs(other.log_negativity_gaussian - state.log_negativity_gaussian),
@@ -135,7 +154,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
                 raise_modes.append(k)
         if not raise_modes:
             if pending == everything:  # every mode refined at the final cutoffs
-                return AdaptiveSolve(state, current, True, solves, "")
+                return result(state, current, True)
             pending = everything  # the modes not refined since they last passed: check all
             continue
         current = tuple(c + (i in raise_modes) for i, c in enumerate(current))
@@ -143,16 +162,16 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
             state = trials[raise_modes[0]]
         else:
             try:
-                state = solve(current)
+                state = solve(current, state)
             except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
-                return AdaptiveSolve(state, current, False, solves, _why(exc))
+                return result(state, current, False, _why(exc))
         # Keep refining the modes that moved; the others are checked again at the end.
         pending = tuple(raise_modes)
         # Keep in memory only the states a later pass can reuse (a state is 16·d² bytes).
         for c in [c for c in known if any(a < b for a, b in zip(c, current))]:
             del known[c]
-    return AdaptiveSolve(state, current, False, solves,
-                         f"still changing after {max_passes} passes (cutoffs {current})")
+    return result(state, current, False,
+                  f"still changing after {max_passes} passes (cutoffs {current})")
 
 
 class _TooLarge(Exception):

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import qutip
 
-from ..errors import InputTypeError
+from ..errors import InputError, InputTypeError
 from ..linear import (OperatingPoint, System, cut, drift_matrix, gaussian_entropy, growth_rate,
                       log_negativity, resolve_point)
 from ..linear.parameters import Direction, check_choice
@@ -46,7 +46,9 @@ def _options(options: SolveOptions | None, overrides: dict) -> SolveOptions:
 def solve(point: OperatingPoint | System, direction: Direction | None = None, cutoffs=(4, 3, 8),
           model: Model = "linearized", method: Method = DEFAULT_METHOD, *,
           solver: str | None = None, branch: int | None = None,
-          options: SolveOptions | None = None, **overrides) -> SteadyState:
+          options: SolveOptions | None = None,
+          initial_state: SteadyState | qutip.Qobj | np.ndarray | None = None,
+          **overrides) -> SteadyState:
     """Steady state of a full-quantum model at an operating point, and its observables.
 
     Call forms: ``solve(point, cutoffs=..., model=...)`` with an
@@ -83,6 +85,14 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
     options : SolveOptions, optional
         Truncation tolerance and memory budget (and, as in the first API, method settings
         ``structured``, ``use_rcm``, ``qutip_kwargs``, which must fit ``method``).
+    initial_state : SteadyState, Qobj or ndarray, optional
+        Warm start of ``method="structured"``: its GMRES starts from this state instead of
+        zero, e.g. the steady state at neighbouring cutoffs (best in the same frame: a
+        displaced model's state for a displaced model). A SteadyState, or a Qobj on Fock
+        dims (N_ccw, N_cw, N_m), is embedded into ``cutoffs``: levels above a smaller cutoff
+        are dropped, those above a larger one start empty. An ndarray must be d×d at
+        ``cutoffs``. Only the iterations change (``solver_info["iterations"]``): the result
+        meets the same tolerance. An error with QuTiP's methods.
     **overrides
         Fields of :class:`SolveOptions` to override (e.g. ``truncation_tol=1e-4``).
 
@@ -93,9 +103,11 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
     Raises
     ------
     ValueError
-        Unknown direction, model, method or solver; bad cutoffs or branch.
+        Unknown direction, model, method or solver; bad cutoffs or branch; an
+        ``initial_state`` with a QuTiP method or of the wrong shape.
     TypeError
-        An override that is not a field of :class:`SolveOptions`.
+        An override that is not a field of :class:`SolveOptions`; an ``initial_state`` that
+        is not a state.
     MemoryBudgetError
         The memory estimate of ``method`` (:func:`fullquantum.estimate_memory`, from the
         cutoffs alone: nothing has been built) exceeds ``options.memory_budget_bytes``.
@@ -117,6 +129,10 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
     cutoffs = check_cutoffs(cutoffs)
     opts = _options(options, overrides)
     m = as_method(method, solver, opts)
+    if initial_state is not None and isinstance(m, QutipMethod):
+        raise InputError(f"initial_state applies to method 'structured' only (QuTiP's "
+                         f"steadystate takes no initial guess here); got method {m.name!r}")
+    rho0 = None if initial_state is None else _initial_guess(initial_state, cutoffs)
     # Refuse from the cutoffs and the method alone: at large cutoffs even the d×d operators
     # of the generator would exhaust the memory before a later check could run.
     estimate = method_estimate(m, cutoffs, model, system.bath)
@@ -145,10 +161,12 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
     else:
         t1 = time.perf_counter()
         out = steadystate_structured(
-            gen, options=dataclasses.replace(m, memory_budget=opts.memory_budget_bytes))
+            gen, options=dataclasses.replace(m, memory_budget=opts.memory_budget_bytes),
+            rho0=rho0)
         rho = qutip.Qobj(out.rho, dims=gen.dims)
         solver_info = {"iterations": out.iterations, "preconditioner": out.preconditioner,
-                       "relative_residual": out.relative_residual, "threads": out.threads}
+                       "relative_residual": out.relative_residual, "threads": out.threads,
+                       "warm_start": rho0 is not None}
     t2 = time.perf_counter()
 
     # QuTiP's direct path is Hermitian with trace ≈ 1; eigen/svd/power are not always both.
@@ -179,6 +197,55 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
     t3 = time.perf_counter()
     timings = Timings(build_s=t1 - t0, solve_s=t2 - t1, observables_s=t3 - t2, total_s=t3 - t0)
     return SteadyState(**fields, timings=timings)
+
+
+def _initial_guess(state: SteadyState | qutip.Qobj | np.ndarray,
+                   cutoffs: tuple[int, int, int]) -> np.ndarray:
+    """``initial_state`` of :func:`solve` as a d×d array at ``cutoffs``."""
+    if isinstance(state, SteadyState):
+        state = state.rho
+    d = math.prod(cutoffs)
+    if isinstance(state, qutip.Qobj):
+        dims = state.dims
+        if not (state.isoper and len(dims[0]) == 3 and dims[0] == dims[1]):
+            raise InputError(f"initial_state must be a density matrix on Fock dims "
+                             f"(N_ccw, N_cw, N_m); got a Qobj with dims {dims}")
+        return _embed_fock(state.full(), tuple(dims[0]), cutoffs)
+    if isinstance(state, np.ndarray):
+        if state.shape != (d, d):
+            raise InputError(f"initial_state as an array must be {d}×{d} (cutoffs {cutoffs}); "
+                             f"got shape {state.shape} (a SteadyState or Qobj is embedded "
+                             f"from other cutoffs)")
+        return state
+    raise InputTypeError(f"initial_state must be a SteadyState, a qutip.Qobj or a numpy "
+                         f"array; got {type(state).__name__}")
+
+
+def _embed_fock(rho: np.ndarray, dims: tuple[int, ...], cutoffs: tuple[int, ...]
+               ) -> np.ndarray:
+    """A matrix on Fock dims ``dims`` carried over to ``cutoffs``.
+
+    Parameters
+    ----------
+    rho : ndarray (prod(dims), prod(dims))
+        Operator on the tensor product of Fock spaces with ``dims`` levels each.
+    dims, cutoffs : tuple of int
+        Levels kept per mode before and after (same number of modes).
+
+    Returns
+    -------
+    ndarray (prod(cutoffs), prod(cutoffs))
+        The elements of the common levels; those of levels above a smaller cutoff are
+        dropped, those of levels above a larger one are zero.
+    """
+    dims, cutoffs = tuple(dims), tuple(cutoffs)
+    if len(dims) != len(cutoffs):
+        raise InputError(f"cannot embed {len(dims)} modes into cutoffs {cutoffs}")
+    keep = tuple(slice(0, min(a, b)) for a, b in zip(dims, cutoffs))
+    out = np.zeros(cutoffs + cutoffs, dtype=np.complex128)
+    out[keep + keep] = np.asarray(rho).reshape(dims + dims)[keep + keep]
+    d = math.prod(cutoffs)
+    return out.reshape(d, d)
 
 
 def _lab_frame(point: OperatingPoint, model: str, means: np.ndarray, occ: np.ndarray

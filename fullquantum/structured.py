@@ -752,7 +752,8 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
     options : StructuredOptions, optional
         Tolerance, iteration limits, threads, memory budget, preconditioner.
     rho0 : numpy.ndarray, optional
-        Initial guess (d×d), e.g. the steady state at a neighbouring parameter point.
+        Initial guess (d×d, finite nonzero trace; normalised here), e.g. the steady state
+        at neighbouring cutoffs (:func:`fullquantum.solve`'s ``initial_state``).
 
     Returns
     -------
@@ -774,6 +775,14 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
     # Refuse before allocating anything d×d: assume the Hermitian mode ("auto" counts as the
     # costliest of its kinds); re-checked below once both are known.
     check_budget(structured_memory(dims, opts), opts.memory_budget)
+    if rho0 is not None:  # a bad guess is refused before the set-up allocates d×d work
+        rho0 = np.asarray(rho0, dtype=np.complex128)
+        if rho0.shape != (d, d):
+            raise InputError(f"rho0 must be {d}×{d}, got {rho0.shape}")
+        trace = np.trace(rho0)
+        if not (np.isfinite(trace) and abs(trace) > 0):
+            raise InputError(f"rho0 must have a finite nonzero trace; got {trace}")
+        rho0 = rho0 / trace  # the bordered system's solution has unit trace
 
     A = _to_operator(generator.left, d)
     B = _to_operator(generator.right, d)
@@ -824,12 +833,7 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
             return packing.pack(precond(packing.unpack(v, dtype), precise))
 
         b = packing.pack(W)
-        x0 = None
-        if rho0 is not None:
-            rho0 = np.asarray(rho0, dtype=np.complex128)
-            if rho0.shape != (d, d):
-                raise InputError(f"rho0 must be {d}×{d}, got {rho0.shape}")
-            x0 = packing.pack(rho0 / np.trace(rho0))
+        x0 = None if rho0 is None else packing.pack(rho0)
         t_setup = time.perf_counter()
         x, its, relres, converged = _fgmres(matvec, apply_precond, b, x0, opts.tol,
                                             opts.restart, opts.maxiter)

@@ -4,4 +4,7 @@ import sys
 
 from omxval.compare.cli import main
 
-sys.exit(main())
+# Guarded: MPI workers (mpi4py.futures) and spawned processes import the main module, and
+# must not run the command again.
+if __name__ == "__main__":
+    sys.exit(main())

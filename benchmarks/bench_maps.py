@@ -1,0 +1,83 @@
+"""Validity map, serial against parallel, in the same run (run on demand).
+
+    python benchmarks/bench_maps.py [--num-cpus 2] [--repeat 1]
+
+The map: 9 points, n_m ∈ {0.5, 1, 2} × |G_d| ∈ {0.3, 0.35, 0.4} at G0 = 0.1 around the
+reference point (docs/conventions.md §5); each point's adaptive ladder takes ≈ 1–4 s on one
+core. Every run starts from a fresh cache; the engines alternate (serial first) ``--repeat``
+times, and the rows of the two engines are checked equal (all columns but ``seconds``).
+The machine may be shared, so the load average is printed before and after: a busy second
+core lowers the ratio, which ideally equals the number of workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from omxval.compare.maps import MapSpec, run_map
+
+SPEC = MapSpec(x="n_m", x_values=[0.5, 1.0, 2.0], y="coupling", y_values=[0.3, 0.35, 0.4],
+               design={"G0": 0.1})
+
+
+def load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the parallel workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(engine: str, num_cpus: int | None, folder: Path):
+    """Wall seconds, CPU seconds and the table of one run of the map from an empty cache.
+
+    CPU / wall is the number of cores the run actually got: below the worker count, other
+    processes held the rest.
+    """
+    cache = folder / f"{engine}-{time.monotonic_ns()}.jsonl"
+    c0, t0 = cpu_seconds(), time.perf_counter()
+    df = run_map(SPEC, cache, engine=engine, num_cpus=num_cpus)
+    return time.perf_counter() - t0, cpu_seconds() - c0, df
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--num-cpus", type=int, default=2, help="parallel workers (default 2)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each engine (default 1)")
+    args = ap.parse_args()
+    print(f"{len(SPEC.points())} points, {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores; load average (1, 5, 15 min) before: {load()}")
+    walls: dict[str, list[float]] = {"serial": [], "parallel": []}
+    tables = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.repeat):
+            for engine, cpus in (("serial", None), ("parallel", args.num_cpus)):
+                wall, cpu, tables[engine] = timed(engine, cpus, Path(tmp))
+                walls[engine].append(wall)
+                point_s = tables[engine]["seconds"]
+                print(f"run {r + 1} {engine:8s}: {wall:6.1f} s wall, {cpu:6.1f} s CPU "
+                      f"({cpu / wall:.2f} cores); per point {point_s.min():.1f}–"
+                      f"{point_s.max():.1f} s, sum {point_s.sum():.1f} s (load {load()})",
+                      flush=True)
+    cols = [c for c in tables["serial"].columns if c != "seconds"]
+    same = tables["serial"][cols].equals(tables["parallel"][cols])
+    serial, parallel = (statistics.median(walls[e]) for e in ("serial", "parallel"))
+    print(f"statuses: {dict(tables['serial']['status'].value_counts())}; "
+          f"rows identical: {same}")
+    print(f"serial {serial:.1f} s, parallel (num_cpus={args.num_cpus}) {parallel:.1f} s: "
+          f"speed-up {serial / parallel:.2f}x (median of {args.repeat})")
+    print(f"load average after: {load()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Maps under MPI (compare.maps engine "mpi") give the serial rows, with 2 worker ranks.
+
+Each launch runs in a subprocess under the ``mpiexec`` of the ``mpi`` extra (MPICH's wheel
+installs it beside the interpreter), so MPI is never initialised inside pytest; a hung MPI
+job fails the test by its timeout instead of hanging the suite.
+"""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from omxval.compare.maps import MapSpec, read_cache, run_map
+
+pytest.importorskip("mpi4py", reason="mpi4py is not installed (pip install 'omxval[mpi]')")
+
+# Four points at small G0: each adaptive ladder solves in well under a second.
+SPEC = dict(x="G0", x_values=[0.005, 0.0125], y="coupling", y_values=[0.15, 0.25])
+SCRIPT = """\
+import sys
+from omxval.compare.maps import MapSpec, run_map
+
+if __name__ == "__main__":  # every MPI worker imports this file; only rank 0 maps
+    num_cpus = int(sys.argv[2]) if len(sys.argv) > 2 else None
+    run_map(MapSpec(**{spec!r}), sys.argv[1], engine="mpi", num_cpus=num_cpus)
+"""
+
+
+def mpiexec() -> str:
+    here = Path(sys.executable).parent / "mpiexec"
+    found = str(here) if here.exists() else shutil.which("mpiexec")
+    assert found, "mpi4py is installed but no mpiexec was found (pip install 'omxval[mpi]')"
+    return found
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    spec = MapSpec(**SPEC)
+    cache = tmp_path_factory.mktemp("serial") / "map.jsonl"
+    run_map(spec, cache)
+    return read_cache(cache)
+
+
+# futures: rank 0 runs the script, ranks 1 and 2 are the pool (num_cpus defaults to 2).
+# spawn: one rank, whose MPIPoolExecutor spawns num_cpus = 2 worker ranks.
+LAUNCHES = {"futures": (["-n", "3", sys.executable, "-m", "mpi4py.futures"], []),
+            "spawn": (["-n", "1", sys.executable], ["2"])}
+
+
+@pytest.mark.parametrize("launch", sorted(LAUNCHES))
+def test_mpi_map_rows_equal_serial_rows(launch, serial, tmp_path):
+    script = tmp_path / "map_mpi.py"
+    script.write_text(SCRIPT.format(spec=SPEC))
+    cache = tmp_path / "mpi.jsonl"
+    before, after = LAUNCHES[launch]
+    proc = subprocess.run([mpiexec(), *before, str(script), str(cache), *after],
+                          capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = read_cache(cache)
+    assert rows.keys() == serial.keys() and len(rows) == 4
+    for key, row in serial.items():  # every column but the timing, exactly
+        assert {**rows[key], "seconds": 0} == {**row, "seconds": 0}
+    assert {r["status"] for r in rows.values()} == {"valid"}
+
+
+def test_mpi_errors_name_the_remedy(tmp_path):
+    spec = MapSpec(**SPEC)
+    with pytest.raises(ValueError, match="num_cpus"):
+        run_map(spec, tmp_path / "c.jsonl", engine="mpi", num_cpus=0)
+    # One process, no mpi4py.futures pool: the number of workers to spawn must be given.
+    script = tmp_path / "no_workers.py"
+    script.write_text(textwrap.dedent(f"""\
+        from omxval.compare.maps import MapSpec, run_map
+        from omxval.errors import InputError
+        try:
+            run_map(MapSpec(**{SPEC!r}), "c.jsonl", engine="mpi")
+        except InputError as exc:
+            print(exc)
+        """))
+    proc = subprocess.run([mpiexec(), "-n", "1", sys.executable, str(script)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "give num_cpus" in proc.stdout
+    assert not (tmp_path / "c.jsonl").exists()
