@@ -14,8 +14,10 @@ from .deviation import max_abs_difference
 from .linearization import LinearizationStudy, linearization_study
 from .nonreciprocity import NonreciprocityStudy, nonreciprocity_study
 from .output import OutputDirectory, OutputLocationError
+from .paper_device import paper_points, write_paper_device_report
 
 __all__ = ["compare_point", "PointComparison", "Tolerances", "convergence_study",
            "ConvergenceStudy", "linearization_study", "LinearizationStudy",
            "nonreciprocity_study", "NonreciprocityStudy", "max_abs_difference", "ReportConfig",
-           "load_config", "config_from_dict", "OutputDirectory", "OutputLocationError"]
+           "load_config", "config_from_dict", "OutputDirectory", "OutputLocationError",
+           "paper_points", "write_paper_device_report"]
