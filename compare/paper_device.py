@@ -300,7 +300,7 @@ def approximation_row(design: dict, G0: float, direction: str = "ccw",
         ``status`` ("converged", "unconverged", "unstable", "failed"), ``message``, ``G0``,
         cutoffs ``N_ccw``, ``N_cw``, ``N_m``, dimension ``d``, ``solves``, ``E_N Lyapunov``,
         ``E_N linearized Fock``, ``E_N nonlinear``, ``truncation error``,
-        ``approximation error``, ``relative approximation error``, the same four with
+        ``approximation error``, ``relative approximation error``, the same five with
         suffix `` (c+1)``, ``estimator change`` (relative), ``<dq>`` (fluctuation mean of
         q in the nonlinear state), ``non-Gaussianity``, ``max top population`` and
         ``seconds``. A failure is a row with its message, not an exception.
