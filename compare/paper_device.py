@@ -604,10 +604,8 @@ class PointAnalysis:
     fit, fit_raised : PowerLawFit or None
         Power law of |approximation error| against G0 on the converged rows, at the
         converged cutoffs c and at c + 1 (None with fewer than 3 converged rows).
-    leading : LeadingOrderFit or None
-        The leading-order fit (c + 1 values are not used).
-    power_law, leading_order : Prediction or None
-        |approximation error| of E_N at the paper's G0 from each fit.
+    leading, leading_raised : LeadingOrderFit or None
+        The leading-order fit, at c and at c + 1.
     verdict : str
         One sentence generated from the numbers.
     """
@@ -617,14 +615,32 @@ class PointAnalysis:
     fit: PowerLawFit | None
     fit_raised: PowerLawFit | None
     leading: LeadingOrderFit | None
-    power_law: Prediction | None
-    leading_order: Prediction | None
+    leading_raised: LeadingOrderFit | None
     verdict: str
 
     @property
     def converged(self) -> pd.DataFrame:
         """The converged rows."""
         return self.rows[self.rows["status"] == "converged"]
+
+    @property
+    def power_law(self) -> Prediction | None:
+        """|approximation error| at the paper's G0 from the power law (cutoffs c)."""
+        return None if self.fit is None else self.fit.predict(self.point.G0)
+
+    @property
+    def leading_order(self) -> Prediction | None:
+        """|approximation error| at the paper's G0 from the leading order (cutoffs c)."""
+        return None if self.leading is None else self.leading.predict(self.point.G0)
+
+    @property
+    def upper(self) -> float:
+        """The largest upper band end of the four predictions (both fits, at c and c + 1):
+        the bound the verdict uses (docs/paper_device.md §5); NaN without fits."""
+        if self.fit is None:
+            return float("nan")
+        return max(f.predict(self.point.G0).high for f in
+                   (self.fit, self.fit_raised, self.leading, self.leading_raised))
 
 
 def analyse_point(point: PaperPoint, rows: pd.DataFrame) -> PointAnalysis:
@@ -634,20 +650,23 @@ def analyse_point(point: PaperPoint, rows: pd.DataFrame) -> PointAnalysis:
     if len(ok) < 3:
         verdict = (f"{point.label}: only {len(ok)} converged row(s); a fit with an uncertainty "
                    "needs at least 3, so no prediction is made.")
-        return PointAnalysis(point, rows, None, None, None, None, None, verdict)
-    fit = fit_power_law(ok["G0"], ok["approximation error"])
-    fit_raised = fit_power_law(ok["G0"], ok["approximation error (c+1)"])
-    leading = fit_leading_order(ok["G0"], ok["approximation error"])
-    pl, lo = fit.predict(point.G0), leading.predict(point.G0)
-    return PointAnalysis(point, rows, fit, fit_raised, leading, pl, lo,
-                         _verdict(point, ok, fit, pl, lo))
+        return PointAnalysis(point, rows, None, None, None, None, verdict)
+    errors = ok["approximation error"], ok["approximation error (c+1)"]
+    a = PointAnalysis(point, rows, *(fit_power_law(ok["G0"], e) for e in errors),
+                      *(fit_leading_order(ok["G0"], e) for e in errors), verdict="")
+    return dataclasses.replace(a, verdict=_verdict(a))
 
 
-def _verdict(point: PaperPoint, ok: pd.DataFrame, fit: PowerLawFit, pl: Prediction,
-             lo: Prediction) -> str:
-    """The verdict sentence: the larger upper band of the two predictions against the
-    paper's printed precision and the 1 % validity criterion (docs/paper_device.md §5)."""
-    upper = max(pl.high, lo.high)
+def curvature(a: PointAnalysis) -> float:
+    """c4·G0²/c2 at the top of the ladder: how far the ladder is from the pure G0² regime
+    (why a free power law returns p > 2 there, docs/paper_device.md §4)."""
+    return a.leading.c4 * float(a.converged["G0"].max()) ** 2 / a.leading.c2
+
+
+def _verdict(a: PointAnalysis) -> str:
+    """The verdict sentence: the largest upper band end of the predictions against half a
+    unit of the paper's printed fourth decimal (docs/paper_device.md §5)."""
+    point, ok, upper = a.point, a.converged, a.upper
     rel = upper / point.log_negativity
     sign = "lowers" if (ok["approximation error"] < 0).all() else (
         "raises" if (ok["approximation error"] > 0).all() else "changes")
@@ -659,9 +678,12 @@ def _verdict(point: PaperPoint, ok: pd.DataFrame, fit: PowerLawFit, pl: Predicti
               f"above half a unit of the paper's fourth decimal ({PRINTED_PRECISION:g}): the "
               f"linearization may change the printed E_N = {point.log_negativity:.4f}")
     return (f"{point.label}: the nonlinear model {sign} E_N at every G0 of the ladder "
-            f"(|error| ∝ G0^{fit.exponent:.2f}±{fit.exponent_stderr:.2f}); at the paper's "
-            f"G0 = {point.G0:.3g} ω_m the predicted |error| is at most {upper:.1e} "
-            f"(relative {rel:.1e}, upper end of the {BAND_LEVEL:.0%} bands), {judged}.")
+            f"(|error| = {a.leading.c2:.4f}·G0² + {a.leading.c4:.2g}·G0⁴; free power law "
+            f"G0^{a.fit.exponent:.2f}±{a.fit.exponent_stderr:.2f}); at the paper's "
+            f"G0 = {point.G0:.3g} ω_m the predicted |error| is "
+            f"{a.leading_order.value:.3g} (leading order) and at most {upper:.3g} "
+            f"(relative {rel:.1e}; upper end of the {BAND_LEVEL:.0%} bands of both fits at "
+            f"cutoffs c and c + 1), {judged}.")
 
 
 # --- 5. figure and report -----------------------------------------------------------------------
@@ -717,7 +739,7 @@ def plot_device(analyses: Sequence[PointAnalysis], path: Path) -> None:
                    xycoords=("data", "axes fraction"), xytext=(4, 0),
                    textcoords="offset points", color="gray", fontsize=8, va="top")
     right.axhline(PRINTED_PRECISION, color="gray", ls="-.", lw=1)
-    right.annotate("half a unit of the printed E_N's 4th decimal", (0.02, PRINTED_PRECISION),
+    right.annotate("half a unit of the printed E_N's 4th decimal", (0.15, PRINTED_PRECISION),
                    xycoords=("axes fraction", "data"), xytext=(0, 3),
                    textcoords="offset points", color="gray", fontsize=8)
     left.set(xlabel="G0 / ω_m", ylabel="|ΔE_N| (ln)", xlim=(lo_g, hi_g),
@@ -749,10 +771,6 @@ def plot_device(analyses: Sequence[PointAnalysis], path: Path) -> None:
 
 # Free space the report needs: a few small CSV files and one PNG (measured below 1 MB).
 REQUIRED_BYTES = 5e6
-TABLE_COLUMNS = ("G0", "status", "N_ccw", "N_cw", "N_m", "E_N Lyapunov", "E_N linearized Fock",
-                 "E_N nonlinear", "truncation error", "approximation error",
-                 "relative approximation error", "approximation error (c+1)",
-                 "estimator change", "seconds")
 
 
 def default_cache(out: str | Path) -> Path:
@@ -830,7 +848,9 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         say("operating points from the paper's parameters ...")
         pts = paper_points(setup, J_over_kappa=J_over_kappa, names=points)
         timings["operating points"] = time.perf_counter() - t0
-        say(f"{len(pts)} points x {len(ladder)} G0 values; cache {cache}")
+        known = read_cache(cache)
+        cached = sum(row_key(p, g, crit) in known for p in pts for g in ladder)
+        say(f"{len(pts)} points x {len(ladder)} G0 values; {cached} rows in the cache {cache}")
         t = time.perf_counter()
         rows = run_rows(pts, ladder, cache, engine=engine, num_cpus=num_cpus, criteria=crit,
                         progress=say)
@@ -851,7 +871,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
                          "setup": dataclasses.asdict(setup)}
         meta = collect(configuration, {k: round(v, 3) for k, v in timings.items()})
         target.metadata = meta
-        (tmp / "index.md").write_text(_markdown(analyses, crit, cache, meta))
+        (tmp / "index.md").write_text(_markdown(analyses, crit, cache, cached, meta))
     say(f"wrote {Path(out).resolve()}")
     return Path(out)
 
@@ -869,27 +889,26 @@ def points_table(pts: Sequence[PaperPoint]) -> pd.DataFrame:
 
 
 def fits_table(analyses: Sequence[PointAnalysis]) -> pd.DataFrame:
-    """One row per operating point: fits and predictions at the paper's G0."""
+    """One row per operating point: fits (at cutoffs c and c + 1) and predictions at the
+    paper's G0 with their band ends."""
     rows = []
     for a in analyses:
         r = {"point": a.point.name, "converged rows": len(a.converged),
              "E_N paper": a.point.log_negativity, "G0 paper": a.point.G0}
         if a.fit is not None:
-            pl, lo = a.power_law, a.leading_order
-            r.update({
-                "exponent p": a.fit.exponent, "p s.e.": a.fit.exponent_stderr,
-                "prefactor a": a.fit.prefactor, "a s.e.": a.fit.prefactor_stderr,
-                "p at cutoffs+1": a.fit_raised.exponent,
-                "p s.e. at cutoffs+1": a.fit_raised.exponent_stderr,
-                "c2": a.leading.c2, "c2 s.e.": a.leading.c2_stderr, "c4": a.leading.c4,
-                "|error| power law": pl.value, "power law low": pl.low,
-                "power law high": pl.high,
-                "|error| leading order": lo.value, "leading order low": lo.low,
-                "leading order high": lo.high,
-                "relative power law": pl.value / a.point.log_negativity,
-                "relative power law high": pl.high / a.point.log_negativity,
-                "relative leading order": lo.value / a.point.log_negativity,
-                "relative leading order high": lo.high / a.point.log_negativity})
+            r.update({"exponent p": a.fit.exponent, "p s.e.": a.fit.exponent_stderr,
+                      "prefactor a": a.fit.prefactor, "a s.e.": a.fit.prefactor_stderr,
+                      "p at cutoffs+1": a.fit_raised.exponent,
+                      "p s.e. at cutoffs+1": a.fit_raised.exponent_stderr,
+                      "c2": a.leading.c2, "c2 s.e.": a.leading.c2_stderr, "c4": a.leading.c4,
+                      "c2 at cutoffs+1": a.leading_raised.c2,
+                      "c4 G0max^2 / c2": curvature(a)})
+            for name, pred in (("power law", a.power_law), ("leading order", a.leading_order)):
+                r.update({f"|error| {name}": pred.value, f"{name} low": pred.low,
+                          f"{name} high": pred.high})
+            r.update({"|error| upper bound": a.upper,
+                      "relative leading order": a.leading_order.value / a.point.log_negativity,
+                      "relative upper bound": a.upper / a.point.log_negativity})
         rows.append(r)
     return pd.DataFrame(rows)
 
@@ -914,11 +933,32 @@ ASSUMPTIONS = (
 
 
 def _fmt_prediction(p: Prediction) -> str:
-    return f"{p.value:.2e} [{p.low:.1e}, {p.high:.1e}]"
+    return f"{p.value:.3g} [{p.low:.3g}, {p.high:.3g}]"
+
+
+def _display_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows as text for the Markdown tables (E_N to 7 decimals, errors in e-notation)."""
+    def col(name: str, fmt: str) -> pd.Series:
+        values = rows[name] if name in rows else pd.Series(np.nan, index=rows.index)
+        return values.map(lambda v: format(v, fmt) if pd.notna(v) else "—")
+
+    cutoffs = rows.apply(lambda r: f"({r['N_ccw']:.0f}, {r['N_cw']:.0f}, {r['N_m']:.0f})"
+                         if pd.notna(r.get("N_ccw")) else "—", axis=1)
+    return pd.DataFrame({
+        "G0": col("G0", "g"), "status": rows["status"], "cutoffs c": cutoffs,
+        "E_N Lyapunov": col("E_N Lyapunov", ".7f"),
+        "E_N linearized Fock": col("E_N linearized Fock", ".7f"),
+        "E_N nonlinear": col("E_N nonlinear", ".7f"),
+        "truncation error": col("truncation error", ".2e"),
+        "approximation error": col("approximation error", ".4e"),
+        "relative": col("relative approximation error", ".2e"),
+        "approximation error (c+1)": col("approximation error (c+1)", ".4e"),
+        "estimator change": col("estimator change", ".2%"),
+        "seconds": col("seconds", ".0f")})
 
 
 def _markdown(analyses: Sequence[PointAnalysis], crit: DeviceCriteria, cache: Path,
-              meta: dict) -> str:
+              cached: int, meta: dict) -> str:
     verdicts = "\n".join(f"- {a.verdict}" for a in analyses)
     pts = points_table([a.point for a in analyses])
     shown_points = pts[["point", "direction", "Omega [rad/s]", "J/kappa", "Delta_c [omega_m]",
@@ -931,27 +971,32 @@ def _markdown(analyses: Sequence[PointAnalysis], crit: DeviceCriteria, cache: Pa
             fit_rows.append({"point": a.point.name, "converged rows": len(a.converged)})
             continue
         fit_rows.append({
-            "point": a.point.name, "converged rows": len(a.converged),
-            "p ± s.e.": f"{a.fit.exponent:.3f} ± {a.fit.exponent_stderr:.3f}",
-            "p ± s.e. (cutoffs + 1)":
-                f"{a.fit_raised.exponent:.3f} ± {a.fit_raised.exponent_stderr:.3f}",
-            "a ± s.e.": f"{a.fit.prefactor:.3g} ± {a.fit.prefactor_stderr:.2g}",
-            "c2 ± s.e.": f"{a.leading.c2:.4g} ± {a.leading.c2_stderr:.2g}",
-            f"|error| at paper G0, power law [{BAND_LEVEL:.0%}]": _fmt_prediction(a.power_law),
-            f"|error|, leading order [{BAND_LEVEL:.0%}]": _fmt_prediction(a.leading_order),
-            "relative (power law, upper)":
-                f"{a.power_law.value / a.point.log_negativity:.1e} "
-                f"({a.power_law.high / a.point.log_negativity:.1e})"})
+            "point": a.point.name, "rows": len(a.converged),
+            "p ± s.e. (c; c + 1)": f"{a.fit.exponent:.3f} ± {a.fit.exponent_stderr:.3f}; "
+                                   f"{a.fit_raised.exponent:.3f} ± "
+                                   f"{a.fit_raised.exponent_stderr:.3f}",
+            "c2 ± s.e. (c; c + 1)": f"{a.leading.c2:.5f} ± {a.leading.c2_stderr:.5f}; "
+                                    f"{a.leading_raised.c2:.5f}",
+            "c4": f"{a.leading.c4:.3g}",
+            f"power law at paper G0 [{BAND_LEVEL:.0%}]": _fmt_prediction(a.power_law),
+            f"leading order at paper G0 [{BAND_LEVEL:.0%}]": _fmt_prediction(a.leading_order),
+            "upper bound (relative)": f"{a.upper:.2e} ({a.upper / a.point.log_negativity:.1e})"})
     fits = pd.DataFrame(fit_rows)
     sections = []
     for a in analyses:
-        cols = [c for c in TABLE_COLUMNS if c in a.rows]
         notes = a.rows[a.rows["status"] != "converged"]
         note = "".join(f"\n- G0 = {r['G0']:g}: {r['status']} — {r['message']}"
                        for _, r in notes.iterrows())
         sections.append(f"### {a.point.label} (`{a.point.name}`)\n\n"
-                        f"{markdown_table(a.rows[cols], '.4g')}\n{note}\n")
+                        f"{markdown_table(_display_rows(a.rows))}\n{note}\n")
     assumptions = "\n".join(f"{i}. {text}" for i, text in enumerate(ASSUMPTIONS, 1))
+    curvature_notes = "".join(
+        f"\n- `{a.point.name}`: c4·G0²/c2 = {curvature(a):.2f} at G0 = "
+        f"{a.converged['G0'].max():g}, so the ladder is not yet purely quadratic and the free "
+        f"power law returns p = {a.fit.exponent:.2f}; extrapolated, it lies a factor "
+        f"{a.leading_order.value / a.power_law.value:.2g} below the leading order at the "
+        f"paper's G0."
+        for a in analyses if a.fit is not None)
     rows_s = sum(float(a.rows["seconds"].sum()) for a in analyses)
     return f"""# Can the paper's Gaussian E_N be trusted at the paper's own parameters?
 
@@ -970,13 +1015,17 @@ Method: docs/paper_device.md.
 
 ## Operating points (Lyapunov state at the paper's parameters; units of ω_m)
 
-{markdown_table(shown_points, '.4g')}
+{markdown_table(shown_points, '.6g')}
 
 ## Fits and the prediction at the paper's G0
 
 |approximation error| = a·G0^p by least squares in log–log (standard errors from the
 residuals; bands: Student t, {BAND_LEVEL:.0%}, from the covariance of (ln a, p)); the leading
-order fits |error|/G0² = c2 + c4·G0² and predicts c2·G0² + c4·G0⁴.
+order (the theoretical exponent 2, E_N being even in G0 at fixed (Δ̃_c, |G_d|)) fits
+|error|/G0² = c2 + c4·G0² and predicts c2·G0² + c4·G0⁴ with the band from the covariance of
+(c2, c4). Both fits are repeated on the values at cutoffs c + 1; the upper bound is the
+largest upper band end of the four predictions.
+{curvature_notes}
 
 ![approximation error](approximation_error.png)
 
@@ -1003,8 +1052,9 @@ thermal tail of {crit.start_tail:g}, estimator tolerance {crit.estimator_toleran
 omxval {meta['packages']['omxval']}, QuTiP {meta['packages']['qutip']}, NumPy
 {meta['packages']['numpy']}, SciPy {meta['packages']['scipy']}, Python {meta['python']},
 {meta['platform']}, commit `{meta['git_commit']}`. Row cache: `{cache}` (rerunning reuses
-every finished row). Compute time of the rows {rows_s:.0f} s (sum over rows; this run's wall
-time {meta['timings_s']['total']:.0f} s). Tables: `paper_device.csv` (rows),
+every finished row; {cached} of the {sum(len(a.rows) for a in analyses)} rows came from it in
+this run). Compute time of the rows {rows_s:.0f} s (sum over rows, one BLAS thread each; this
+run's wall time {meta['timings_s']['total']:.0f} s). Tables: `paper_device.csv` (rows),
 `paper_device_points.csv` (designs), `paper_device_fits.csv` (fits); configuration and BLAS
 details: `metadata.json`.
 """
