@@ -18,7 +18,8 @@ Public API (``__all__``), by question:
   :func:`nonreciprocity_study` and their results; :func:`gaussian_cutoffs`;
 * reports — :func:`write_report`, :func:`write_paper_report`, :func:`load_config`,
   :class:`ReportConfig`, :func:`config_from_dict`, :class:`OutputDirectory`,
-  :class:`OutputLocationError`; :func:`max_abs_difference`.
+  :class:`OutputLocationError`; :func:`max_abs_difference`;
+* the paper's own device — :func:`paper_points`, :func:`write_paper_device_report`.
 
 Names are imported on first use, so ``import omxval.compare`` (and the command's startup)
 does not load QuTiP until a computation needs it.
@@ -42,6 +43,7 @@ _API = {
     "ReportConfig": "config", "load_config": "config", "config_from_dict": "config",
     "OutputDirectory": "output", "OutputLocationError": "output",
     "max_abs_difference": "deviation",
+    "paper_points": "paper_device", "write_paper_device_report": "paper_device",
 }
 
 __all__ = list(_API)

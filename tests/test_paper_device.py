@@ -1,0 +1,292 @@
+"""The paper-device study (compare.paper_device, docs/paper_device.md).
+
+Independent truths: the numbers of the issue and of docs/conventions.md §1, §6 for the
+paper's Fig. 2 optimum; the G0 independence of the Gaussian model at a fixed design (§5);
+synthetic data of known exponent for the fits; the reference point of §5 at small cutoffs
+for the estimator; the cache format of compare.maps for resumability.
+"""
+
+import json
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from omxval import fullquantum, linear
+from omxval.compare import paper_device as pdv
+from omxval.compare.maps import read_cache
+from omxval.errors import InputError
+from tests.conftest import REFERENCE
+
+# Loose criteria: the estimator's bookkeeping at cutoffs of a few levels (solves ≈ 0.1 s).
+LOOSE = pdv.DeviceCriteria(V_tolerance=1e-2, log_negativity_tolerance=1e-2, start_tail=1e-2,
+                           estimator_tolerance=1.0)
+REFERENCE_DESIGN = {k: v for k, v in REFERENCE.items() if k != "G0"}
+
+
+@contextmanager
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def points():
+    return {p.name: p for p in pdv.paper_points()}
+
+
+def test_fig2_ccw_design_reproduces_the_issue(points):
+    """The issue's numbers for the ccw Fig. 2 optimum, computed from the SI parameters."""
+    p = points["fig2-ccw"]
+    d = p.design
+    assert p.direction == "ccw" and p.Omega == 8e3 and d["J"] == 0.0
+    assert p.Delta_c == pytest.approx(0.2965, abs=5e-4)
+    assert p.log_negativity == pytest.approx(0.1476, abs=1e-4)
+    assert d["kappa"] == pytest.approx(0.6028, abs=1e-4)
+    assert d["Delta_F"] == pytest.approx(0.4554, abs=1e-4)
+    assert d["gamma_m"] == pytest.approx(8.25e-5, rel=1e-3)
+    assert d["n_m"] == pytest.approx(269.65, abs=0.01)
+    assert d["detuning"] == pytest.approx(0.0468, abs=2e-4)
+    assert d["coupling"] == pytest.approx(0.7067, abs=2e-4)
+    # The Lyapunov state holds few quanta: it fits a Fock space (issue: 0.25 and 0.55).
+    q = p.fluctuation_quanta
+    assert q["ccw"] == pytest.approx(0.25, abs=0.01) and q["mechanics"] == pytest.approx(0.55, abs=0.01)
+    # The paper's G0 (docs/conventions.md §1: 452.0 s⁻¹ at ω_m = 6.3e7 s⁻¹).
+    assert p.G0 == pytest.approx(452.0 / 6.3e7, rel=1e-4)
+    assert p.G0 == pytest.approx(7.2e-6, rel=0.01)
+
+
+@pytest.mark.parametrize("name", pdv.POINT_NAMES)
+def test_design_reconstructs_the_paper_state_at_any_G0(points, name):
+    """design_point(..., G0) gives the paper point's Gaussian state for every G0 (§5), and
+    at the paper's G0 the paper's bare detuning and drive."""
+    p = points[name]
+    setup = linear.PaperSetup()
+    system = setup.system(Delta_c=p.Delta_c, Omega=p.Omega, J=p.J_over_kappa * setup.kappa_si)
+    ref = linear.analyze(system, p.direction)
+    assert ref.log_negativity == pytest.approx(p.log_negativity, rel=1e-12)
+    for G0 in (p.G0, 0.01, 0.1):
+        r = linear.analyze(p.operating_point(G0))
+        assert r.stable
+        assert r.log_negativity == pytest.approx(ref.log_negativity, rel=1e-9)
+        np.testing.assert_allclose(r.V, ref.V, rtol=1e-8, atol=1e-10)
+    at_paper = p.operating_point(p.G0).system
+    assert at_paper.Delta_c == pytest.approx(system.Delta_c, abs=1e-9)
+    assert at_paper.eps == pytest.approx(system.eps, rel=1e-9)
+
+
+def test_fig2_optima_share_the_driven_mode_state(points):
+    """At J = 0 the three Fig. 2 maxima are one driven-mode state, shifted by ∓Δ_F (§6)."""
+    dd = []
+    for name in ("fig2-ccw", "fig2-rest", "fig2-cw"):
+        d = points[name].design
+        sign = 1 if points[name].direction == "ccw" else -1
+        dd.append(d["detuning"] + sign * d["Delta_F"])  # Δ̃ of the driven mode (§2)
+        assert points[name].log_negativity == pytest.approx(0.14762, abs=1e-5)
+    assert max(dd) - min(dd) < 1e-4
+
+
+def test_fig3_point_has_backscattering_and_a_feasible_fock_space(points):
+    p = points["fig3-ccw"]
+    setup = linear.PaperSetup()
+    assert p.J_over_kappa == pdv.FIG3_J_OVER_KAPPA and p.Omega == 2.3e4
+    assert p.design["J"] == pytest.approx(1.8 * setup.kappa_si / setup.omega_m_si, rel=1e-9)
+    assert 0.01 < p.fluctuation_quanta["cw"] < 0.1  # the undriven mode is fed through J
+    assert p.fluctuation_quanta["ccw"] < 0.3 and p.fluctuation_quanta["mechanics"] < 0.6
+
+
+def test_points_validation_and_order():
+    assert [p.name for p in pdv.paper_points(names=["fig3-ccw", "fig2-ccw"])] == \
+        ["fig3-ccw", "fig2-ccw"]
+    with pytest.raises(InputError, match="fig2-ccw"):
+        pdv.paper_points(names=["fig9"])
+    with pytest.raises(InputError, match="G0"):
+        pdv.write_paper_device_report("unused", G0=(0.05, 0.1))
+    with pytest.raises(InputError, match="estimator_tolerance"):
+        pdv.DeviceCriteria(estimator_tolerance=0)
+
+
+# --- fits -----------------------------------------------------------------------------------
+def test_power_law_fit_recovers_a_known_exponent_and_its_uncertainty():
+    x = np.array([0.01, 0.02, 0.035, 0.05, 0.07, 0.1])
+    exact = pdv.fit_power_law(x, -0.03 * x**2.3)  # sign ignored: |y|
+    assert exact.exponent == pytest.approx(2.3, abs=1e-12)
+    assert exact.prefactor == pytest.approx(0.03, rel=1e-10)
+    assert exact.exponent_stderr < 1e-10 and exact.dof == 4
+    rng = np.random.default_rng(1)
+    noise = np.exp(0.05 * rng.standard_normal(x.size))
+    fit = pdv.fit_power_law(x, 0.03 * x**2.3 * noise)
+    # Independent check: the slope's standard error from scipy's linregress.
+    ref = stats.linregress(np.log(x), np.log(0.03 * x**2.3 * noise))
+    assert fit.exponent == pytest.approx(ref.slope, rel=1e-10)
+    assert fit.exponent_stderr == pytest.approx(ref.stderr, rel=1e-8)
+    assert abs(fit.exponent - 2.3) < 3 * fit.exponent_stderr
+    # Extrapolation four decades down: the 95 % band holds the truth and widens.
+    x0 = 7.2e-6
+    pred = fit.predict(x0)
+    assert pred.low < 0.03 * x0**2.3 < pred.high
+    assert pred.high / pred.low > fit.predict(0.05).high / fit.predict(0.05).low
+
+
+def test_extrapolation_band_coverage():
+    """The band's coverage of the true value at the paper's G0 is about its level."""
+    x = np.array([0.01, 0.02, 0.035, 0.05, 0.07, 0.1])
+    rng = np.random.default_rng(7)
+    hits = 0
+    for _ in range(400):
+        y = 0.03 * x**2 * np.exp(0.1 * rng.standard_normal(x.size))
+        p = pdv.fit_power_law(x, y).predict(7.2e-6)
+        hits += p.low < 0.03 * 7.2e-6**2 < p.high
+    assert 0.9 < hits / 400 < 0.99
+
+
+def test_leading_order_fit():
+    x = np.array([0.01, 0.02, 0.035, 0.05, 0.07, 0.1])
+    fit = pdv.fit_leading_order(x, -(0.06 * x**2 + 3.0 * x**4))
+    assert fit.c2 == pytest.approx(0.06, rel=1e-10) and fit.c4 == pytest.approx(3.0, rel=1e-8)
+    pred = fit.predict(7.2e-6)
+    assert pred.value == pytest.approx(0.06 * 7.2e-6**2 + 3.0 * 7.2e-6**4, rel=1e-10)
+    assert pred.low == pytest.approx(pred.value, rel=1e-6)  # exact data: no band
+    with pytest.raises(InputError):
+        pdv.fit_power_law([0.1], [1.0])
+    with pytest.raises(InputError):
+        pdv.fit_power_law([0.1, 0.2], [1.0, 0.0])
+
+
+# --- the estimator on one cheap point ------------------------------------------------------
+@pytest.fixture(scope="module")
+def cheap_row():
+    return pdv.approximation_row(REFERENCE_DESIGN, 0.1, "ccw", "brownian", LOOSE)
+
+
+def test_estimator_keeps_truncation_and_approximation_apart(cheap_row):
+    r = cheap_row
+    assert r["status"] == "converged", r["message"]
+    assert r["E_N Lyapunov"] == pytest.approx(0.099523, abs=1e-6)  # conventions §5
+    for suffix in ("", " (c+1)"):
+        assert r[f"truncation error{suffix}"] == pytest.approx(
+            r[f"E_N linearized Fock{suffix}"] - r["E_N Lyapunov"], abs=1e-15)
+        assert r[f"approximation error{suffix}"] == pytest.approx(
+            r[f"E_N nonlinear{suffix}"] - r[f"E_N linearized Fock{suffix}"], abs=1e-15)
+    assert r["relative approximation error"] == pytest.approx(
+        r["approximation error"] / r["E_N Lyapunov"])
+    assert r["estimator change"] == pytest.approx(
+        abs(r["approximation error (c+1)"] - r["approximation error"])
+        / abs(r["approximation error (c+1)"]))
+    assert r["d"] == r["N_ccw"] * r["N_cw"] * r["N_m"]
+    # The numbers are those of the models at the reported cutoffs, c and c + 1.
+    point = linear.design_point(**REFERENCE_DESIGN, G0=0.1)
+    c = (r["N_ccw"], r["N_cw"], r["N_m"])
+    for cutoffs, suffix in ((c, ""), (tuple(n + 1 for n in c), " (c+1)")):
+        for model, column in (("nonlinear", "E_N nonlinear"),
+                              ("linearized", "E_N linearized Fock")):
+            with _quiet():
+                s = fullquantum.solve(point, cutoffs=cutoffs, model=model)
+            assert s.log_negativity_exact == pytest.approx(r[column + suffix], abs=1e-9)
+
+
+def test_rows_that_cannot_converge_have_no_numbers():
+    tight = pdv.approximation_row(REFERENCE_DESIGN, 0.1, criteria=pdv.DeviceCriteria(
+        memory_budget_bytes=3 * 1024**2))
+    assert tight["status"] == "unconverged" and "memory budget" in tight["message"]
+    assert "approximation error" not in tight
+    strict = pdv.approximation_row(REFERENCE_DESIGN, 0.1, criteria=pdv.DeviceCriteria(
+        V_tolerance=1e-2, log_negativity_tolerance=1e-2, start_tail=1e-2,
+        estimator_tolerance=1e-9))
+    assert strict["status"] == "unconverged" and "raised by one" in strict["message"]
+    assert "approximation error" not in strict
+    assert pdv.approximation_row({**REFERENCE_DESIGN, "detuning": -0.9}, 0.05)["status"] \
+        == "unstable"
+    bad = pdv.approximation_row({**REFERENCE_DESIGN, "kappa": -1.0}, 0.05)
+    assert bad["status"] == "failed" and "kappa" in bad["message"]
+
+
+# --- resumability and the report ------------------------------------------------------------
+def reference_paper_point(name: str = "reference") -> pdv.PaperPoint:
+    """The reference design of conventions §5 dressed as an operating point (cheap)."""
+    return pdv.PaperPoint(name=name, label="reference point (conventions §5)", direction="ccw",
+                          Omega=0.0, J_over_kappa=0.5, Delta_c=float("nan"), G0=1e-5,
+                          log_negativity=0.099523, design=REFERENCE_DESIGN, bath="brownian",
+                          fluctuation_quanta={}, photons=float("nan"))
+
+
+def test_killed_and_resumed_ladder_equals_an_uninterrupted_one(tmp_path):
+    point = reference_paper_point()
+    full = pdv.run_rows([point], [0.05, 0.1], tmp_path / "full.jsonl", criteria=LOOSE)
+    lines = (tmp_path / "full.jsonl").read_text().splitlines()
+    killed = tmp_path / "killed.jsonl"  # one finished row, the second cut mid-write
+    killed.write_text(lines[0] + "\n" + lines[1][: len(lines[1]) // 2])
+    messages = []
+    resumed = pdv.run_rows([point], [0.1, 0.05], killed, criteria=LOOSE,
+                           progress=messages.append)
+    assert len(messages) == 1 and "G0 = 0.1" in messages[0]  # only the missing row ran
+    cols = [c for c in full.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(full[cols], resumed[cols])
+    assert len(read_cache(killed)) == 2
+    assert list(full["G0"]) == [0.05, 0.1] and set(full["point"]) == {"reference"}
+    again = []
+    pdv.run_rows([point], [0.05, 0.1], killed, criteria=LOOSE, progress=again.append)
+    assert again == []
+
+
+def test_cache_key_depends_on_what_determines_the_row():
+    p = reference_paper_point()
+    k = pdv.row_key(p, 0.05, LOOSE)
+    assert k == pdv.row_key(p, 0.05, pdv.DeviceCriteria(**vars(LOOSE)))
+    assert k != pdv.row_key(p, 0.1, LOOSE)
+    assert k != pdv.row_key(p, 0.05, pdv.DeviceCriteria())
+    other = pdv.PaperPoint(**{**vars(p), "design": {**p.design, "coupling": 0.2}})
+    assert k != pdv.row_key(other, 0.05, LOOSE)
+
+
+def synthetic_rows(point: pdv.PaperPoint, ladder, exponent: float) -> list[dict]:
+    rows = []
+    for g in ladder:
+        err = -0.03 * g**exponent
+        rows.append({"point": point.name, "status": "converged", "message": "", "G0": g,
+                     "N_ccw": 12, "N_cw": 2, "N_m": 16, "d": 384, "solves": 12,
+                     "E_N Lyapunov": point.log_negativity,
+                     "E_N linearized Fock": point.log_negativity - 1e-6,
+                     "E_N nonlinear": point.log_negativity - 1e-6 + err,
+                     "truncation error": -1e-6, "approximation error": err,
+                     "relative approximation error": err / point.log_negativity,
+                     "approximation error (c+1)": err * 0.99, "estimator change": 0.01,
+                     "seconds": 1.0})
+    return rows
+
+
+def test_report_from_a_filled_cache(tmp_path):
+    """The writer computes nothing when the cache holds every row: tables, figure, verdict."""
+    pts = pdv.paper_points(names=["fig2-ccw", "fig3-ccw"])
+    ladder = (0.01, 0.02, 0.05, 0.1)
+    crit = pdv.DeviceCriteria()
+    cache = tmp_path / "rows.jsonl"
+    with open(cache, "w") as fh:
+        for p in pts:
+            for row in synthetic_rows(p, ladder, 2.0):
+                fh.write(json.dumps({"key": pdv.row_key(p, row["G0"], crit), "row": row}) + "\n")
+    out = pdv.write_paper_device_report(tmp_path / "report", G0=ladder,
+                                        points=["fig2-ccw", "fig3-ccw"], cache=cache)
+    files = {f.name for f in out.iterdir()}
+    assert {"index.md", "paper_device.csv", "paper_device_points.csv",
+            "paper_device_fits.csv", "approximation_error.png", "metadata.json"} <= files
+    fits = pd.read_csv(out / "paper_device_fits.csv")
+    assert np.allclose(fits["exponent p"], 2.0) and np.allclose(fits["c2"], 0.03)
+    expected = 0.03 * pts[0].G0**2
+    assert fits["|error| leading order"].iloc[0] == pytest.approx(expected, rel=1e-9)
+    text = (out / "index.md").read_text()
+    assert "lowers E_N at every G0" in text and "does not limit" in text
+    assert len(pd.read_csv(out / "paper_device.csv")) == 8
+
+
+def test_serial_equals_parallel(tmp_path):
+    point = reference_paper_point()
+    serial = pdv.run_rows([point], [0.05, 0.1], tmp_path / "s.jsonl", criteria=LOOSE)
+    parallel = pdv.run_rows([point], [0.05, 0.1], tmp_path / "p.jsonl", criteria=LOOSE,
+                            engine="parallel", num_cpus=2)
+    cols = [c for c in serial.columns if c != "seconds"]
+    pd.testing.assert_frame_equal(serial[cols], parallel[cols])
