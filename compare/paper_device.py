@@ -870,6 +870,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
                          "engine": engine, "num_cpus": num_cpus, "cache": str(cache),
                          "setup": dataclasses.asdict(setup)}
         meta = collect(configuration, {k: round(v, 3) for k, v in timings.items()})
+        meta["verdicts"] = {a.point.name: a.verdict for a in analyses}  # read by omxval report
         target.metadata = meta
         (tmp / "index.md").write_text(_markdown(analyses, crit, cache, cached, meta))
     say(f"wrote {Path(out).resolve()}")

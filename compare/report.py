@@ -254,9 +254,35 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
             df.to_csv(tmp / f"{name}.csv", index=False)
         meta = collect(cfg.to_dict(), timings)
         target.metadata = meta
+        if paper_link is not None:  # the full report: beside the paper reproduction
+            sections.append(paper_regime_section(Path(out).absolute().parent / "paper_device"))
         (tmp / "index.md").write_text(_markdown(cfg, verdicts, sections, meta, paper_link))
     say(f"wrote {Path(out).resolve()}")
     return Path(out)
+
+
+def paper_regime_section(directory: Path) -> str:
+    """The paper-regime verdict, read from an ``omxval paper-device`` output if there is one.
+
+    That study takes hours (a G0 ladder at the paper's exact operating points, extrapolated to
+    its G0), so the report quotes its verdicts rather than rerunning it.
+    """
+    import json
+
+    from .output import read_marker
+
+    head = "## The paper's own device\n\n"
+    marker = read_marker(directory) if directory.is_dir() else None
+    if marker is None or marker.get("kind") != "paper_device":
+        return (head + "Not run yet: `omxval paper-device` solves the nonlinear model at the "
+                "paper's exact dimensionless operating points with G0 raised to 0.01–0.1 ω_m "
+                "and extrapolates the approximation error of the Gaussian E_N to the paper's "
+                "G0 = 7.2e-6 ω_m (about 8 min a row on one core, resumable; "
+                "docs/paper_device.md). Its verdict then appears here.\n")
+    meta = json.loads((directory / "metadata.json").read_text())
+    lines = "\n".join(f"* {v}" for v in meta.get("verdicts", {}).values())
+    return (head + f"From [`{directory.name}/index.md`](../{directory.name}/index.md) "
+            f"(`omxval paper-device`, {meta.get('created_utc', '')}):\n\n{lines}\n")
 
 
 def _markdown(cfg: ReportConfig, verdicts: pd.DataFrame, sections: list[str], meta: dict,

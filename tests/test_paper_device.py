@@ -290,3 +290,17 @@ def test_serial_equals_parallel(tmp_path):
                             engine="parallel", num_cpus=2)
     cols = [c for c in serial.columns if c != "seconds"]
     pd.testing.assert_frame_equal(serial[cols], parallel[cols])
+
+
+def test_report_quotes_the_paper_device_verdicts(tmp_path):
+    """omxval report reads the verdicts of an omxval paper-device output beside it."""
+    from omxval.compare.output import OutputDirectory
+    from omxval.compare.report import paper_regime_section
+
+    where = tmp_path / "paper_device"
+    assert "Not run yet" in paper_regime_section(where)
+    with OutputDirectory(where, kind="paper_device") as out:
+        out.metadata = {"verdicts": {"fig2-ccw": "Fig. 2 ccw: below the printed precision."}}
+        (out.path / "index.md").write_text("# x\n")
+    text = paper_regime_section(where)
+    assert "* Fig. 2 ccw: below the printed precision." in text and "Not run" not in text
