@@ -97,3 +97,12 @@ def test_map_spec_is_validated():
                 engine="threads")
     assert np.isfinite(MapSpec(x="G0", x_values=[0.1], y="coupling",
                                y_values=[0.2]).design["kappa"])
+
+
+def test_a_multistable_point_is_reported_as_such():
+    """At |G_d| = 0.35 the reference design's mean field has three branches (the designed
+    one judged); at 0.25 it has one."""
+    multi = validity_point({**DESIGN, "G0": 0.02, "coupling": 0.35})
+    single = validity_point({**DESIGN, "G0": 0.02, "coupling": 0.25})
+    assert multi["multistable"] and multi["n_branches"] == 3 and multi["status"] == "valid"
+    assert not single["multistable"] and single["n_branches"] == 1
