@@ -439,13 +439,16 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
     done = read_cache(cache)
     todo = [t for t in tasks if t[0] not in done]
     count = Counter(len(todo), progress)
-    with open(cache, "a") as fh:
-        if fh.tell() > 0:  # a killed run may have left a partial last line
-            fh.write("\n")
+    with open(cache, "a+b") as fh:
+        if fh.tell() > 0:  # a killed run may have left a partial last line: end it
+            fh.seek(-1, os.SEEK_END)
+            if fh.read(1) != b"\n":
+                fh.write(b"\n")
 
         def record(result: tuple[str, dict]) -> None:
             key, row = result
-            fh.write(json.dumps({"key": key, "row": row}, default=_json_default) + "\n")
+            line = json.dumps({"key": key, "row": row}, default=_json_default) + "\n"
+            fh.write(line.encode())
             fh.flush()
             os.fsync(fh.fileno())
             done[key] = row

@@ -228,9 +228,10 @@ def test_killed_and_resumed_ladder_equals_an_uninterrupted_one(tmp_path):
     pd.testing.assert_frame_equal(full[cols], resumed[cols])
     assert len(read_cache(killed)) == 2
     assert list(full["G0"]) == [0.05, 0.1] and set(full["point"]) == {"reference"}
+    before = killed.read_text()
     again = []
     pdv.run_rows([point], [0.05, 0.1], killed, criteria=LOOSE, progress=again.append)
-    assert again == []
+    assert again == [] and killed.read_text() == before  # a run with nothing to do
 
 
 def test_cache_key_depends_on_what_determines_the_row():
