@@ -71,7 +71,7 @@ POINT_SPECS: tuple[tuple[str, str, str, float, float | None], ...] = (
     ("fig2-ccw", "Fig. 2 optimum, CCW drive, Ω = 8e3 rad/s", "ccw", paper.OMEGA_FIG2, 0.0),
     ("fig2-rest", "Fig. 2 optimum, Ω = 0", "ccw", 0.0, 0.0),
     ("fig2-cw", "Fig. 2 optimum, CW drive, Ω = 8e3 rad/s", "cw", paper.OMEGA_FIG2, 0.0),
-    ("fig3-ccw", "Fig. 3 optimum, CCW drive, Ω = 2.3e4 rad/s, backscattering J",
+    ("fig3-ccw", "Fig. 3 optimum, CCW drive, Ω = 2.3e4 rad/s, J",
      "ccw", paper.OMEGA_FIG3, None),
 )
 POINT_NAMES: tuple[str, ...] = tuple(s[0] for s in POINT_SPECS)
@@ -205,7 +205,9 @@ def paper_points(setup: linear.PaperSetup | None = None, *,
                          f"got {list(names)!r}")
     setup = setup or linear.PaperSetup()
     specs = {s[0]: s for s in POINT_SPECS}
-    return tuple(paper_point(setup, name, label, d, Omega, J_over_kappa if j is None else j)
+    return tuple(paper_point(setup, name, label if j is not None else
+                             f"{label} = {J_over_kappa:g} κ", d, Omega,
+                             J_over_kappa if j is None else j)
                  for name, label, d, Omega, j in (specs[n] for n in dict.fromkeys(names)))
 
 
