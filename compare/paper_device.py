@@ -71,7 +71,7 @@ POINT_SPECS: tuple[tuple[str, str, str, float, float | None], ...] = (
     ("fig2-ccw", "Fig. 2 optimum, CCW drive, Ω = 8e3 rad/s", "ccw", paper.OMEGA_FIG2, 0.0),
     ("fig2-rest", "Fig. 2 optimum, Ω = 0", "ccw", 0.0, 0.0),
     ("fig2-cw", "Fig. 2 optimum, CW drive, Ω = 8e3 rad/s", "cw", paper.OMEGA_FIG2, 0.0),
-    ("fig3-ccw", "Fig. 3 optimum, CCW drive, Ω = 2.3e4 rad/s, backscattering J",
+    ("fig3-ccw", "Fig. 3 optimum, CCW drive, Ω = 2.3e4 rad/s, J",
      "ccw", paper.OMEGA_FIG3, None),
 )
 POINT_NAMES: tuple[str, ...] = tuple(s[0] for s in POINT_SPECS)
@@ -205,7 +205,9 @@ def paper_points(setup: linear.PaperSetup | None = None, *,
                          f"got {list(names)!r}")
     setup = setup or linear.PaperSetup()
     specs = {s[0]: s for s in POINT_SPECS}
-    return tuple(paper_point(setup, name, label, d, Omega, J_over_kappa if j is None else j)
+    return tuple(paper_point(setup, name, label if j is not None else
+                             f"{label} = {J_over_kappa:g} κ", d, Omega,
+                             J_over_kappa if j is None else j)
                  for name, label, d, Omega, j in (specs[n] for n in dict.fromkeys(names)))
 
 
@@ -401,7 +403,8 @@ def _json_default(value):
 def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Path, *,
              engine: str = "serial", num_cpus: int | None = None,
              criteria: DeviceCriteria | None = None,
-             progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+             progress: Callable[[str], None] | None = None,
+             compute: bool = True) -> pd.DataFrame:
     """Compute the missing (point, G0) rows into ``cache`` and return every row.
 
     Parameters
@@ -419,11 +422,14 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
     criteria : DeviceCriteria
     progress : callable, optional
         One line per finished row, with an ETA.
+    compute : bool
+        False: compute nothing, return the rows already in the cache (a report from a
+        partial or sharded run).
 
     Returns
     -------
     DataFrame
-        One row per (point, G0), points in the given order, G0 increasing.
+        One row per (point, G0) present, points in the given order, G0 increasing.
     """
     import qutip
 
@@ -437,7 +443,7 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
     cache = Path(cache)
     cache.parent.mkdir(parents=True, exist_ok=True)
     done = read_cache(cache)
-    todo = [t for t in tasks if t[0] not in done]
+    todo = [t for t in tasks if t[0] not in done] if compute else []
     count = Counter(len(todo), progress)
     with open(cache, "a+b") as fh:
         if fh.tell() > 0:  # a killed run may have left a partial last line: end it
@@ -462,7 +468,9 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
                       "loky": qutip.loky_pmap, "mpi": qutip.mpi_pmap}[engine]
             map_kw = {"num_cpus": num_cpus} if num_cpus else {}
             mapper(_row_task, todo, task_args=(crit,), reduce_func=record, map_kw=map_kw)
-    return pd.DataFrame([done[t[0]] for t in tasks if t[0] in done])
+    return pd.DataFrame([done[t[0]] for t in tasks if t[0] in done],
+                        columns=None if any(t[0] in done for t in tasks) else ["point", "G0",
+                                                                                "status"])
 
 
 # --- 4. fits and the prediction at the paper's G0 ----------------------------------------------
@@ -710,8 +718,9 @@ def plot_device(analyses: Sequence[PointAnalysis], path: Path) -> None:
 
     fig, axes = plt.subplots(1, 2, figsize=(13, 6.2), gridspec_kw={"width_ratios": [1, 1.25]})
     G0_paper = min(a.point.G0 for a in analyses)
-    ladder = pd.concat([a.rows["G0"] for a in analyses])
-    lo_g, hi_g = float(ladder.min()) / 1.4, float(ladder.max()) * 1.4
+    ladder = pd.concat([a.rows["G0"] for a in analyses]).dropna()
+    lo_g, hi_g = ((float(ladder.min()) / 1.4, float(ladder.max()) * 1.4) if len(ladder)
+                  else (min(DEFAULT_G0) / 1.4, max(DEFAULT_G0) * 1.4))
     left, right = axes
     for i, a in enumerate(analyses):
         col = COLORS.get(a.point.name, "gray")
@@ -802,7 +811,8 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
                               J_over_kappa: float = FIG3_J_OVER_KAPPA,
                               criteria: DeviceCriteria | None = None,
                               cache: str | Path | None = None,
-                              setup: linear.PaperSetup | None = None) -> Path:
+                              setup: linear.PaperSetup | None = None,
+                              compute: bool = True) -> Path:
     """Run the study and write ``index.md``, CSV tables and the figure to ``out``.
 
     The output location is checked before any computation and replaced only when every file
@@ -831,6 +841,9 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         JSON-lines row cache; default :func:`default_cache` (``<out>.cache.jsonl``).
     setup : PaperSetup, optional
         The device (default: the paper's set).
+    compute : bool
+        False: compute no row, report the rows already in the cache and list the missing
+        ones as not computed (a report while a long run proceeds, or from shards).
 
     Returns
     -------
@@ -856,7 +869,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         say(f"{len(pts)} points x {len(ladder)} G0 values; {cached} rows in the cache {cache}")
         t = time.perf_counter()
         rows = run_rows(pts, ladder, cache, engine=engine, num_cpus=num_cpus, criteria=crit,
-                        progress=say)
+                        progress=say, compute=compute)
         timings["rows"] = time.perf_counter() - t
         analyses = [analyse_point(p, rows[rows["point"] == p.name]) for p in pts]
         timings["total"] = time.perf_counter() - t0
@@ -869,13 +882,15 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         points_table(pts).to_csv(tmp / "paper_device_points.csv", index=False)
         fits_table(analyses).to_csv(tmp / "paper_device_fits.csv", index=False)
         configuration = {"G0": list(ladder), "points": [p.name for p in pts],
+                         "compute": compute,
                          "J_over_kappa": J_over_kappa, "criteria": dataclasses.asdict(crit),
                          "engine": engine, "num_cpus": num_cpus, "cache": str(cache),
                          "setup": dataclasses.asdict(setup)}
         meta = collect(configuration, {k: round(v, 3) for k, v in timings.items()})
         meta["verdicts"] = {a.point.name: a.verdict for a in analyses}  # read by omxval report
         target.metadata = meta
-        (tmp / "index.md").write_text(_markdown(analyses, crit, cache, cached, meta))
+        (tmp / "index.md").write_text(_markdown(analyses, ladder, crit, cache, cached,
+                                                  meta))
     say(f"wrote {Path(out).resolve()}")
     return Path(out)
 
@@ -961,8 +976,8 @@ def _display_rows(rows: pd.DataFrame) -> pd.DataFrame:
         "seconds": col("seconds", ".0f")})
 
 
-def _markdown(analyses: Sequence[PointAnalysis], crit: DeviceCriteria, cache: Path,
-              cached: int, meta: dict) -> str:
+def _markdown(analyses: Sequence[PointAnalysis], ladder: Sequence[float],
+              crit: DeviceCriteria, cache: Path, cached: int, meta: dict) -> str:
     verdicts = "\n".join(f"- {a.verdict}" for a in analyses)
     pts = points_table([a.point for a in analyses])
     shown_points = pts[["point", "direction", "Omega [rad/s]", "J/kappa", "Delta_c [omega_m]",
@@ -991,8 +1006,12 @@ def _markdown(analyses: Sequence[PointAnalysis], crit: DeviceCriteria, cache: Pa
         notes = a.rows[a.rows["status"] != "converged"]
         note = "".join(f"\n- G0 = {r['G0']:g}: {r['status']} — {r['message']}"
                        for _, r in notes.iterrows())
-        sections.append(f"### {a.point.label} (`{a.point.name}`)\n\n"
-                        f"{markdown_table(_display_rows(a.rows))}\n{note}\n")
+        missing = [g for g in ladder if g not in set(a.rows["G0"])]
+        if missing:
+            note += (f"\n- not computed (not in the cache): G0 = "
+                     f"{', '.join(f'{g:g}' for g in missing)}")
+        table = markdown_table(_display_rows(a.rows)) if len(a.rows) else "No rows yet."
+        sections.append(f"### {a.point.label} (`{a.point.name}`)\n\n{table}\n{note}\n")
     assumptions = "\n".join(f"{i}. {text}" for i, text in enumerate(ASSUMPTIONS, 1))
     curvature_notes = "".join(
         f"\n- `{a.point.name}`: c4·G0²/c2 = {curvature(a):.2f} at G0 = "

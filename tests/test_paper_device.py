@@ -305,3 +305,22 @@ def test_report_quotes_the_paper_device_verdicts(tmp_path):
         (out.path / "index.md").write_text("# x\n")
     text = paper_regime_section(where)
     assert "* Fig. 2 ccw: below the printed precision." in text and "Not run" not in text
+
+
+def test_report_without_computing_lists_the_missing_rows(tmp_path):
+    """compute=False reports what the cache holds (a long run in progress) and computes
+    nothing: a point without rows is reported as such, never as a number."""
+    pts = pdv.paper_points(names=["fig2-ccw"])
+    ladder = (0.01, 0.02, 0.05, 0.1)
+    cache = tmp_path / "rows.jsonl"
+    with open(cache, "w") as fh:
+        for row in synthetic_rows(pts[0], ladder[:3], 2.0):
+            key = pdv.row_key(pts[0], row["G0"], pdv.DeviceCriteria())
+            fh.write(json.dumps({"key": key, "row": row}) + "\n")
+    out = pdv.write_paper_device_report(tmp_path / "partial", G0=ladder, cache=cache,
+                                        points=["fig2-ccw", "fig3-ccw"], compute=False)
+    text = (out / "index.md").read_text()
+    assert "not computed (not in the cache): G0 = 0.1" in text
+    assert "only 0 converged row(s)" in text and "No rows yet." in text
+    fits = pd.read_csv(out / "paper_device_fits.csv")
+    assert list(fits["converged rows"]) == [3, 0] and np.isnan(fits["exponent p"].iloc[1])
