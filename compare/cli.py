@@ -67,7 +67,8 @@ def _paper_device(args: argparse.Namespace) -> int:
     kw = {"G0": tuple(args.G0)} if args.G0 else {}
     out = write_paper_device_report(args.out, engine=args.map or "parallel",
                                     num_cpus=args.num_cpus or None, points=points,
-                                    progress=None if args.quiet else stderr_progress, **kw)
+                                    progress=None if args.quiet else stderr_progress,
+                                    compute=not args.cached_only, **kw)
     print(f"{out}/index.md")
     return EXIT_OK
 
@@ -195,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--G0", type=float, nargs="+", metavar="G0",
                    help="the G0 ladder in units of ω_m (default: 0.01 ... 0.1)")
     _add_workers(d)
+    d.add_argument("--cached-only", action="store_true",
+                   help="compute nothing: report the rows already in <out>.cache.jsonl and "
+                        "list the missing ones (a report while a long run proceeds)")
     d.add_argument("--quiet", action="store_true", help="no progress messages")
     d.set_defaults(run=_paper_device)
 

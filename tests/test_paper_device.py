@@ -324,3 +324,24 @@ def test_report_without_computing_lists_the_missing_rows(tmp_path):
     assert "only 0 converged row(s)" in text and "No rows yet." in text
     fits = pd.read_csv(out / "paper_device_fits.csv")
     assert list(fits["converged rows"]) == [3, 0] and np.isnan(fits["exponent p"].iloc[1])
+
+
+def test_cli_cached_only_computes_nothing(tmp_path, capsys):
+    """`omxval paper-device --cached-only` reports the rows of <out>.cache.jsonl and lists the
+    missing ones without computing (the rows of fig3-ccw are absent, so a computing run would
+    take minutes)."""
+    from omxval.compare.cli import main
+
+    pts = pdv.paper_points(names=["fig2-ccw"])
+    ladder = (0.01, 0.02, 0.05)
+    out = tmp_path / "pd"
+    with open(pdv.default_cache(out), "w") as fh:
+        for row in synthetic_rows(pts[0], ladder, 2.0):
+            key = pdv.row_key(pts[0], row["G0"], pdv.DeviceCriteria())
+            fh.write(json.dumps({"key": key, "row": row}) + "\n")
+    code = main(["paper-device", "--out", str(out), "--points", "fig2-ccw,fig3-ccw",
+                 "--G0", *map(str, ladder), "--cached-only", "--quiet"])
+    assert code == 0 and capsys.readouterr().out.strip() == f"{out}/index.md"
+    fits = pd.read_csv(out / "paper_device_fits.csv")
+    assert list(fits["converged rows"]) == [3, 0]
+    assert abs(fits["exponent p"].iloc[0] - 2.0) < 1e-6
