@@ -1,6 +1,7 @@
 """Validity map, serial against parallel, in the same run (run on demand).
 
     python benchmarks/bench_maps.py [--num-cpus 2] [--repeat 1]
+    python benchmarks/bench_maps.py --default-map [--num-cpus 2]
 
 The map: 9 points, n_m ∈ {0.5, 1, 2} × |G_d| ∈ {0.3, 0.35, 0.4} at G0 = 0.1 around the
 reference point (docs/conventions.md §5); each point's adaptive ladder takes ≈ 1–4 s on one
@@ -8,6 +9,11 @@ core. Every run starts from a fresh cache; the engines alternate (serial first) 
 times, and the rows of the two engines are checked equal (all columns but ``seconds``).
 The machine may be shared, so the load average is printed before and after: a busy second
 core lowers the ratio, which ideally equals the number of workers.
+
+``--default-map`` times the built-in default map of ``omxval map`` (100 points, nonlinear,
+converged cutoffs) once with the parallel engine, against its goal of 10 min on 2 cores; the
+serial alternative is estimated by the sum of the points' own seconds (each point runs on one
+BLAS thread in either engine), measured in the same run.
 """
 
 from __future__ import annotations
@@ -50,11 +56,38 @@ def timed(engine: str, num_cpus: int | None, folder: Path):
     return time.perf_counter() - t0, cpu_seconds() - c0, df
 
 
+def default_map(num_cpus: int) -> None:
+    """The default map once, parallel: wall time against the 10 min goal."""
+    from omxval.compare.config import ReportConfig
+    from omxval.compare.progress import stderr_progress
+
+    spec = ReportConfig().map_spec("map")
+    print(f"default map: {len(spec.points())} points ({spec.x} x {spec.y}), parallel, "
+          f"num_cpus={num_cpus}; load average before: {load()}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        c0, t0 = cpu_seconds(), time.perf_counter()
+        df = run_map(spec, Path(tmp) / "cache.jsonl", engine="parallel", num_cpus=num_cpus,
+                     progress=stderr_progress)
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    point_s = df["seconds"].sum()
+    print(f"wall {wall:.0f} s ({wall / 60:.1f} min; goal <= 10 min), CPU {cpu:.0f} s "
+          f"({cpu / wall:.2f} cores); sum of point seconds {point_s:.0f} s = serial estimate: "
+          f"speed-up {point_s / wall:.2f}x")
+    print(f"statuses: {dict(df['status'].value_counts())}; seconds by status: "
+          f"{ {k: round(v) for k, v in df.groupby('status')['seconds'].sum().items()} }")
+    print(f"load average after: {load()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--num-cpus", type=int, default=2, help="parallel workers (default 2)")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each engine (default 1)")
+    ap.add_argument("--default-map", action="store_true",
+                    help="time the built-in default map (parallel) instead")
     args = ap.parse_args()
+    if args.default_map:
+        default_map(args.num_cpus)
+        return
     print(f"{len(SPEC.points())} points, {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores; load average (1, 5, 15 min) before: {load()}")
     walls: dict[str, list[float]] = {"serial": [], "parallel": []}
