@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .maps import MapSpec, read_cache, run_map
+from .maps import MapSpec, check_engine, read_cache, run_map
 from .metadata import collect
 from .output import OutputDirectory, OutputLocationError, read_marker
 from .progress import format_seconds, sink
@@ -169,6 +169,7 @@ def write_map_report(out: str | Path, spec: MapSpec, *, engine: str = "serial",
         The output directory, the spec and the table of this shard's points.
     """
     say = sink(progress)
+    check_engine(engine)  # before any file is touched
     journal = journal_path(out)
     with OutputDirectory(out, kind=KIND, required_bytes=REQUIRED_BYTES) as target, \
             _JournalLock(journal):
@@ -236,8 +237,10 @@ class _JournalLock:
         self.path = path
 
     def __enter__(self) -> None:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-        if fcntl is not None:
+        while True:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            if fcntl is None:
+                return
             try:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -246,8 +249,18 @@ class _JournalLock:
                     f"another omxval map is writing to {str(self.path.parent)!r} "
                     f"(journal {self.path.name} is locked); wait for it or choose another "
                     f"--out") from None
+            # The holder before us may have removed an empty journal: lock the file that
+            # is at the path now.
+            try:
+                if os.stat(self.path).st_ino == os.fstat(self.fd).st_ino:
+                    return
+            except FileNotFoundError:
+                pass
+            os.close(self.fd)
 
     def __exit__(self, *exc) -> None:
+        if os.fstat(self.fd).st_size == 0:  # no point finished: leave nothing behind
+            self.path.unlink(missing_ok=True)
         os.close(self.fd)
 
 

@@ -145,6 +145,27 @@ def _one_thread(value, task: Callable, *args):
         return task(value, *args)
 
 
+def check_engine(engine: str) -> None:
+    """Check that ``engine`` is one of :data:`ENGINES` and that its package is installed.
+
+    Raises
+    ------
+    InputError
+        An unknown engine, ``"loky"`` without loky or ``"mpi"`` without mpi4py, naming the
+        remedy (called before any file is opened, so a refused run leaves nothing behind).
+    """
+    check_choice("engine", engine, ENGINES)
+    needs = {"loky": ("loky", "pip install loky (or use engine 'parallel', which needs "
+                              "nothing more)"),
+             "mpi": ("mpi4py", "pip install 'omxval[mpi]'")}
+    if engine in needs:
+        module, remedy = needs[engine]
+        try:
+            __import__(module)
+        except ImportError as exc:
+            raise InputError(f"engine={engine!r} needs the {module} package: {remedy}") from exc
+
+
 def map_points(task: Callable, values: Sequence, *, task_args: tuple = (),
                engine: str = "serial", num_cpus: int | None = None,
                reduce_func: Callable | None = None) -> list:
@@ -172,7 +193,7 @@ def map_points(task: Callable, values: Sequence, *, task_args: tuple = (),
     """
     import qutip
 
-    check_choice("engine", engine, ENGINES)
+    check_engine(engine)
     if engine == "mpi":
         num_cpus = _mpi_workers(num_cpus)
     mapper = {"serial": qutip.serial_map, "parallel": qutip.parallel_map,
@@ -238,10 +259,11 @@ def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
     Raises
     ------
     InputError
-        An unknown engine, a bad ``shard`` or ``num_cpus``; ``"mpi"`` without mpi4py, on a
+        An unknown engine or one whose package is missing (:func:`check_engine`), a bad
+        ``shard`` or ``num_cpus``; ``"mpi"`` on a
         rank other than 0, or spawning workers without ``num_cpus``.
     """
-    check_choice("engine", engine, ENGINES)
+    check_engine(engine)
     i, n = shard
     if not (isinstance(i, int) and isinstance(n, int) and n >= 1 and 0 <= i < n):
         raise InputError(f"shard must be (i, n) with 0 <= i < n; got {shard!r}")
@@ -318,4 +340,4 @@ def _jsonable(value):
     raise TypeError(f"not JSON serialisable: {value!r}")
 
 
-__all__ = ["MapSpec", "run_map", "map_points", "read_cache", "ENGINES", "DEFAULT_DESIGN"]
+__all__ = ["MapSpec", "run_map", "map_points", "check_engine", "read_cache", "ENGINES", "DEFAULT_DESIGN"]

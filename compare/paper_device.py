@@ -47,7 +47,7 @@ from ..errors import InputError
 from ..linear import paper
 from .convergence import gaussian_cutoffs
 from .deviation import max_abs_difference
-from .maps import ENGINES, read_cache
+from .maps import check_engine, map_points, read_cache
 from .metadata import collect, package_version
 from .output import OutputDirectory
 from .progress import Counter, sink
@@ -385,13 +385,10 @@ def row_key(point: PaperPoint, G0: float, criteria: DeviceCriteria) -> str:
 
 def _row_task(task: tuple[str, str, dict, float, str, str], criteria: DeviceCriteria
               ) -> tuple[str, dict]:
-    """One row in a worker, with one BLAS thread (parallelism belongs to rows)."""
-    from threadpoolctl import threadpool_limits
-
+    """One row in a worker (:func:`~omxval.compare.maps.map_points` gives it one BLAS
+    thread: parallelism belongs to rows)."""
     key, name, design, G0, direction, bath = task
-    with threadpool_limits(limits=1, user_api="blas"):
-        row = approximation_row(design, G0, direction, bath, criteria)
-    return key, {"point": name, **row}
+    return key, {"point": name, **approximation_row(design, G0, direction, bath, criteria)}
 
 
 def _json_default(value):
@@ -431,11 +428,7 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
     DataFrame
         One row per (point, G0) present, points in the given order, G0 increasing.
     """
-    import qutip
-
-    if engine not in ENGINES:
-        raise InputError(f"engine must be one of {', '.join(map(repr, ENGINES))}; "
-                         f"got {engine!r}")
+    check_engine(engine)
     crit = criteria or DeviceCriteria()
     ladder = sorted({float(g) for g in G0})
     tasks = [(row_key(p, g, crit), p.name, p.design, g, p.direction, p.bath)
@@ -464,10 +457,8 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
                        + f" ({row['seconds']:.0f} s)")
 
         if todo:
-            mapper = {"serial": qutip.serial_map, "parallel": qutip.parallel_map,
-                      "loky": qutip.loky_pmap, "mpi": qutip.mpi_pmap}[engine]
-            map_kw = {"num_cpus": num_cpus} if num_cpus else {}
-            mapper(_row_task, todo, task_args=(crit,), reduce_func=record, map_kw=map_kw)
+            map_points(_row_task, todo, task_args=(crit,), engine=engine,
+                       num_cpus=num_cpus, reduce_func=record)
     return pd.DataFrame([done[t[0]] for t in tasks if t[0] in done],
                         columns=None if any(t[0] in done for t in tasks) else ["point", "G0",
                                                                                 "status"])
@@ -851,9 +842,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         The report directory.
     """
     ladder = _check_ladder(G0)
-    if engine not in ENGINES:
-        raise InputError(f"engine must be one of {', '.join(map(repr, ENGINES))}; "
-                         f"got {engine!r}")
+    check_engine(engine)
     crit = criteria or DeviceCriteria()
     setup = setup or linear.PaperSetup()
     cache = Path(cache) if cache is not None else default_cache(out)

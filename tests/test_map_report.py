@@ -130,6 +130,34 @@ def test_a_second_writer_on_the_same_out_is_refused(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_an_engine_without_its_package_is_refused_before_any_file(tmp_path, capsys,
+                                                                  monkeypatch):
+    """--map loky without loky (a None entry in sys.modules makes the import fail whether
+    or not it is installed): exit 2 naming the remedy, no journal, no output."""
+    monkeypatch.setitem(sys.modules, "loky", None)
+    cfg = write_config(tmp_path)
+    out = tmp_path / "lk"
+    assert main(["map", "--config", str(cfg), "--out", str(out), "--map", "loky"]) == 2
+    assert "engine='loky' needs the loky package: pip install loky" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.toml"]
+
+
+def test_a_run_that_finishes_no_point_leaves_no_journal(tmp_path, capsys, monkeypatch):
+    """A computation that fails before any point is written (exit 3) removes its empty
+    journal; an interrupted run with finished points keeps them (tested above)."""
+    import omxval.compare.map_report as map_report
+    from omxval.fullquantum import SteadyStateConvergenceError
+
+    def broken(*args, **kwargs):
+        raise SteadyStateConvergenceError("GMRES stalled", 500, 1e-3)
+
+    monkeypatch.setattr(map_report, "run_map", broken)
+    cfg = write_config(tmp_path)
+    out = tmp_path / "m"
+    assert main(["map", "--config", str(cfg), "--out", str(out), "--quiet"]) == 3
+    assert not journal_path(out).exists() and not out.exists()
+
+
 def test_map_configuration_is_validated(tmp_path, capsys):
     for bad, match in (('[map]\nx = "power"', "map.x"), ("[map]\nx_values = []", "map.x_values"),
                        ('[solver]\nengine = "threads"', "solver.engine"),
