@@ -25,58 +25,12 @@ from ..errors import InputError
 from .. import fullquantum
 from .. import linear
 from .deviation import max_abs_difference
+from .fits import PowerLawFit, extrapolate_to_zero, fit_power_law
 from .progress import Counter
 from .tables import html_table
 
 
 LinearizationVerdict = Literal["consistent", "inconsistent"]
-
-
-@dataclass(frozen=True)
-class PowerLaw:
-    """Least-squares fit log y = p log x + c.
-
-    Attributes
-    ----------
-    exponent, exponent_stderr : float
-        p and its standard error (from the fit residuals; NaN with fewer than 3 points).
-    prefactor : float
-        e^c.
-    """
-
-    exponent: float
-    exponent_stderr: float
-    prefactor: float
-
-    def __call__(self, x):
-        return self.prefactor * np.asarray(x, dtype=float) ** self.exponent
-
-
-def fit_power_law(x, y) -> PowerLaw:
-    """Fit y = a x^p on log–log axes; points with y ≤ 0 are rejected with an error."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if x.size < 2 or np.any(x <= 0) or np.any(y <= 0) or not np.all(np.isfinite(y)):
-        raise InputError("a power-law fit needs ≥ 2 points with positive, finite x and y")
-    if x.size >= 3:
-        coef, cov = np.polyfit(np.log(x), np.log(y), 1, cov=True)
-        err = float(np.sqrt(cov[0, 0]))
-    else:
-        coef, err = np.polyfit(np.log(x), np.log(y), 1), float("nan")
-    return PowerLaw(float(coef[0]), err, float(np.exp(coef[1])))
-
-
-def extrapolate_to_zero(G0, values, order: int = 1) -> tuple[float, float]:
-    """Intercept (and its standard error) of a fit of ``values`` in powers of G0².
-
-    The cubic term enters observables at even orders of G0 at fixed (Δ̃_c, |G_d|), so a
-    polynomial in G0² is the natural extrapolant.
-    """
-    u = np.asarray(G0, dtype=float) ** 2
-    v = np.asarray(values, dtype=float)
-    if u.size < order + 2:
-        raise InputError(f"extrapolation of order {order} needs ≥ {order + 2} points")
-    coef, cov = np.polyfit(u, v, order, cov=True)
-    return float(coef[-1]), float(np.sqrt(cov[-1, -1]))
 
 
 @dataclass(frozen=True)
@@ -90,7 +44,7 @@ class LinearizationStudy:
         model (``max abs dV``, ``dE_N gaussian``, ``dE_N exact``), from the Lyapunov V,
         ``<dq>`` (fluctuation mean of q), values and diagnostics (``non-Gaussianity`` is
         clipped at 0, with ``non-Gaussianity below floor`` flagging a negative raw δ).
-    V_fit, dq_fit : PowerLaw
+    V_fit, dq_fit : PowerLawFit
         Power laws of max|ΔV| and |⟨δq⟩| against G0.
     E_N_extrapolated : dict
         For "gaussian" and "exact": (G0 → 0 intercept, its standard error, the value it
@@ -107,8 +61,8 @@ class LinearizationStudy:
     """
 
     table: pd.DataFrame
-    V_fit: PowerLaw
-    dq_fit: PowerLaw
+    V_fit: PowerLawFit
+    dq_fit: PowerLawFit
     E_N_extrapolated: dict[str, tuple[float, float, float]]
     linear_log_negativity: float
     verdict: LinearizationVerdict

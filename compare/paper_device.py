@@ -20,8 +20,8 @@ Pipeline (SI at the edge, units of ω_m inside):
    at the same cutoffs), each also at every cutoff raised by one.
 3. :func:`run_rows` — the ladder on QuTiP's map engines, resumable through a JSON-lines
    cache in the format of :mod:`omxval.compare.maps`.
-4. :func:`fit_power_law`, :func:`fit_leading_order`, :func:`analyse_point` — fits and the
-   prediction at the paper's G0 with its band.
+4. :func:`analyse_point` — the fits of :mod:`omxval.compare.fits` (free power law and
+   leading order) and the prediction at the paper's G0 with its band.
 5. :func:`write_paper_device_report` — ``index.md``, ``paper_device.csv``, the figure, through
    :class:`~omxval.compare.output.OutputDirectory`.
 """
@@ -40,13 +40,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import fullquantum, linear
 from ..errors import InputError
 from ..linear import paper
 from .convergence import gaussian_cutoffs
 from .deviation import max_abs_difference
+from .fits import (BAND_LEVEL, LeadingOrderFit, PowerLawFit, Prediction, fit_leading_order,
+                   fit_power_law)
 from .maps import check_engine, map_points, read_cache
 from .metadata import collect, package_version
 from .output import OutputDirectory
@@ -61,8 +62,6 @@ FIG3_J_OVER_KAPPA = 1.8
 #: The paper's E_N is quoted to four decimals (0.1476, docs/conventions.md §6): half a unit
 #: of the last digit is the error that would change what the paper prints.
 PRINTED_PRECISION = 5e-5
-#: Confidence level of the prediction bands (Student t with the fit's degrees of freedom).
-BAND_LEVEL = 0.95
 DESIGN_DIGITS = 12  # significant digits of a derived design: exact cache keys across runs
 STUDY = "paper_device"
 
@@ -466,135 +465,6 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
 
 # --- 4. fits and the prediction at the paper's G0 ----------------------------------------------
 @dataclass(frozen=True)
-class Prediction:
-    """A predicted value with its two-sided band at ``level`` (NaN band: no degrees of
-    freedom left to estimate one)."""
-
-    value: float
-    low: float
-    high: float
-    level: float
-
-
-def _t_quantile(dof: int, level: float) -> float:
-    return float(stats.t.ppf(0.5 + level / 2, dof)) if dof > 0 else np.nan
-
-
-def _ols(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Ordinary least squares: coefficients, their covariance s²(XᵀX)⁻¹ (s² = RSS/dof) and
-    the degrees of freedom (NaN covariance when none are left)."""
-    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-    dof = len(y) - X.shape[1]
-    s2 = float(np.sum((y - X @ coef) ** 2) / dof) if dof > 0 else np.nan
-    return coef, s2 * np.linalg.inv(X.T @ X), dof
-
-
-@dataclass(frozen=True)
-class PowerLawFit:
-    """|y| = a·x^p fitted by least squares on (ln x, ln |y|) (docs/paper_device.md §4).
-
-    Attributes
-    ----------
-    prefactor, exponent : float
-        a and p.
-    covariance : ((float, float), (float, float))
-        Covariance of (ln a, p) from the residuals (NaN with two points).
-    dof : int
-        Degrees of freedom, n − 2.
-    """
-
-    prefactor: float
-    exponent: float
-    covariance: tuple[tuple[float, float], tuple[float, float]]
-    dof: int
-
-    @property
-    def exponent_stderr(self) -> float:
-        """Standard error of p."""
-        return float(np.sqrt(self.covariance[1][1]))
-
-    @property
-    def prefactor_stderr(self) -> float:
-        """Standard error of a (first order in the error of ln a)."""
-        return float(self.prefactor * np.sqrt(self.covariance[0][0]))
-
-    def predict(self, x: float, level: float = BAND_LEVEL) -> Prediction:
-        """a·x^p with the band of ln a + p ln x from the fit covariance (Student t)."""
-        g = np.array([1.0, np.log(x)])
-        sd = float(np.sqrt(g @ np.asarray(self.covariance) @ g))
-        centre = np.log(self.prefactor) + self.exponent * np.log(x)
-        t = _t_quantile(self.dof, level)
-        return Prediction(float(np.exp(centre)), float(np.exp(centre - t * sd)),
-                          float(np.exp(centre + t * sd)), level)
-
-
-def fit_power_law(x: Sequence[float], y: Sequence[float]) -> PowerLawFit:
-    """Fit |y| = a·x^p in log–log by ordinary least squares, with the covariance of (ln a, p).
-
-    Raises
-    ------
-    InputError
-        Fewer than 2 points, or an x or y that is not finite and non-zero (x > 0).
-    """
-    x, y = np.asarray(x, dtype=float), np.abs(np.asarray(y, dtype=float))
-    if x.size < 2 or x.size != y.size or np.any(x <= 0) or np.any(y <= 0) \
-            or not np.all(np.isfinite(x * y)):
-        raise InputError("a power-law fit needs >= 2 points with x > 0 and finite, non-zero y")
-    coef, cov, dof = _ols(np.column_stack([np.ones_like(x), np.log(x)]), np.log(y))
-    return PowerLawFit(float(np.exp(coef[0])), float(coef[1]),
-                       tuple(map(tuple, cov.tolist())), dof)
-
-
-@dataclass(frozen=True)
-class LeadingOrderFit:
-    """|y| = c2·x² + c4·x⁴: the leading order G0² of the cubic term at fixed (Δ̃_c, |G_d|)
-    and its first correction, fitted as |y|/x² = c2 + c4·x² (docs/paper_device.md §4).
-
-    Attributes
-    ----------
-    c2, c4 : float
-    covariance : ((float, float), (float, float))
-        Covariance of (c2, c4) (NaN with two points).
-    dof : int
-        n − 2.
-    """
-
-    c2: float
-    c4: float
-    covariance: tuple[tuple[float, float], tuple[float, float]]
-    dof: int
-
-    @property
-    def c2_stderr(self) -> float:
-        """Standard error of c2."""
-        return float(np.sqrt(self.covariance[0][0]))
-
-    def predict(self, x: float, level: float = BAND_LEVEL) -> Prediction:
-        """c2·x² + c4·x⁴ with its band (Student t on the linear fit)."""
-        g = np.array([x**2, x**4])
-        sd = float(np.sqrt(g @ np.asarray(self.covariance) @ g))
-        value = self.c2 * x**2 + self.c4 * x**4
-        t = _t_quantile(self.dof, level)
-        return Prediction(float(value), float(value - t * sd), float(value + t * sd), level)
-
-
-def fit_leading_order(x: Sequence[float], y: Sequence[float]) -> LeadingOrderFit:
-    """Fit |y|/x² = c2 + c4·x² by ordinary least squares.
-
-    Raises
-    ------
-    InputError
-        Fewer than 2 points, or non-finite values, or x ≤ 0.
-    """
-    x, y = np.asarray(x, dtype=float), np.abs(np.asarray(y, dtype=float))
-    if x.size < 2 or x.size != y.size or np.any(x <= 0) or not np.all(np.isfinite(x * y)):
-        raise InputError("a leading-order fit needs >= 2 points with x > 0 and finite y")
-    coef, cov, dof = _ols(np.column_stack([np.ones_like(x), x**2]), y / x**2)
-    return LeadingOrderFit(float(coef[0]), float(coef[1]), tuple(map(tuple, cov.tolist())),
-                           dof)
-
-
-@dataclass(frozen=True)
 class PointAnalysis:
     """The fits and the prediction at the paper's G0 for one operating point.
 
@@ -654,8 +524,8 @@ def analyse_point(point: PaperPoint, rows: pd.DataFrame) -> PointAnalysis:
                    "needs at least 3, so no prediction is made.")
         return PointAnalysis(point, rows, None, None, None, None, verdict)
     errors = ok["approximation error"], ok["approximation error (c+1)"]
-    a = PointAnalysis(point, rows, *(fit_power_law(ok["G0"], e) for e in errors),
-                      *(fit_leading_order(ok["G0"], e) for e in errors), verdict="")
+    a = PointAnalysis(point, rows, *(fit_power_law(ok["G0"], np.abs(e)) for e in errors),
+                      *(fit_leading_order(ok["G0"], np.abs(e)) for e in errors), verdict="")
     return dataclasses.replace(a, verdict=_verdict(a))
 
 

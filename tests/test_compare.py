@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,7 +10,7 @@ from omxval.compare.agreement import Tolerances, compare_point
 from omxval.compare.cli import main
 from omxval.compare.config import ReportConfig, config_from_dict, load_config
 from omxval.compare.convergence import convergence_study
-from omxval.compare.linearization import extrapolate_to_zero, fit_power_law, linearization_study
+from omxval.compare.linearization import linearization_study
 from tests.conftest import REFERENCE, REFERENCE_EN, reference_point, reference_system
 
 TINY = """
@@ -81,17 +80,6 @@ def test_linearization_exponent_is_two():
     assert st.dq_fit.exponent == pytest.approx(1.0, abs=0.1)
     for c0, err, target in st.E_N_extrapolated.values():
         assert abs(c0 - target) < 3 * err + 1e-5
-
-
-def test_power_law_and_extrapolation_helpers():
-    x = np.array([0.1, 0.2, 0.4, 0.8])
-    fit = fit_power_law(x, 3.0 * x**2)
-    assert fit.exponent == pytest.approx(2.0) and fit.prefactor == pytest.approx(3.0)
-    assert fit.exponent_stderr < 1e-10
-    c0, err = extrapolate_to_zero(x, 0.5 + 2.0 * x**2)
-    assert c0 == pytest.approx(0.5) and err < 1e-10
-    with pytest.raises(ValueError):
-        fit_power_law([0.1, 0.2], [1.0, -1.0])
 
 
 def test_config_overrides_and_errors(tmp_path):

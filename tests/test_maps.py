@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from omxval.compare.linearization import fit_power_law
+from omxval.compare.fits import fit_power_law
 from omxval.compare.maps import MapSpec, read_cache, run_map
 from omxval.compare.validity import adaptive_cutoffs, validity_point
 from tests.conftest import REFERENCE, reference_point

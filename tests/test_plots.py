@@ -20,8 +20,8 @@ from omxval import linear  # noqa: E402
 from omxval.compare import paper_report as pr  # noqa: E402
 from omxval.compare import plots  # noqa: E402
 from omxval.compare.convergence import MODES, ConvergenceStudy  # noqa: E402
-from omxval.compare.linearization import (LinearizationStudy, extrapolate_to_zero,  # noqa: E402
-                                          fit_power_law)
+from omxval.compare.fits import extrapolate_to_zero, fit_power_law  # noqa: E402
+from omxval.compare.linearization import LinearizationStudy  # noqa: E402
 from omxval.compare.maps import MapSpec  # noqa: E402
 from omxval.linear import paper  # noqa: E402
 
