@@ -73,7 +73,8 @@ def default_map(num_cpus: int) -> None:
     print(f"wall {wall:.0f} s ({wall / 60:.1f} min; goal <= 10 min), CPU {cpu:.0f} s "
           f"({cpu / wall:.2f} cores); sum of point seconds {point_s:.0f} s = serial estimate: "
           f"speed-up {point_s / wall:.2f}x")
-    print(f"statuses: {dict(df['status'].value_counts())}; seconds by status: "
+    print(f"statuses: { {k: int(v) for k, v in df['status'].value_counts().items()} }; "
+          f"seconds by status: "
           f"{ {k: round(v) for k, v in df.groupby('status')['seconds'].sum().items()} }")
     print(f"load average after: {load()}")
 
@@ -105,8 +106,8 @@ def main() -> None:
     cols = [c for c in tables["serial"].columns if c != "seconds"]
     same = tables["serial"][cols].equals(tables["parallel"][cols])
     serial, parallel = (statistics.median(walls[e]) for e in ("serial", "parallel"))
-    print(f"statuses: {dict(tables['serial']['status'].value_counts())}; "
-          f"rows identical: {same}")
+    counts = tables["serial"]["status"].value_counts()
+    print(f"statuses: { {k: int(v) for k, v in counts.items()} }; rows identical: {same}")
     print(f"serial {serial:.1f} s, parallel (num_cpus={args.num_cpus}) {parallel:.1f} s: "
           f"speed-up {serial / parallel:.2f}x (median of {args.repeat})")
     print(f"load average after: {load()}")
