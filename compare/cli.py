@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 
 from .. import __version__
-from ..errors import InputError, OmxvalError
+from ..errors import InputError, InputTypeError, OmxvalError
 from .verdicts import DEFAULT_FAIL_ON
 
 STUDY_HELP = {
@@ -145,7 +146,8 @@ def _map(args: argparse.Namespace) -> int:
         cfg = _with_workers(load_config(args.config), args)
         result = write_map_report(args.out, cfg.map_spec(), **cfg.solver.workers(),
                                   shard=args.shard, progress=say,
-                                  configuration=cfg.to_dict())
+                                  configuration=cfg.to_dict(),
+                                  allow_large=args.allow_large_grid)
     v = result.verdict()
     print(f"{result.path}/index.md")
     print(f"Gaussian E_N within 1 %: {v['within_1']} of {v['judged']} converged points; "
@@ -219,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compute only points I, I+N, I+2N, ... (cluster job arrays)")
     m.add_argument("--merge", nargs="+", metavar="DIR", help="join the outputs of sharded "
                    "runs into --out (computes nothing)")
+    m.add_argument("--allow-large-grid", action="store_true",
+                   help="run a grid of more than 10000 points (each point is a full-quantum "
+                        "solve: seconds to minutes)")
     m.add_argument("--quiet", action="store_true", help="no progress messages")
     m.set_defaults(run=_map)
 
@@ -248,7 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXIT_OK, EXIT_VERDICT, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_VERDICT, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED = \
+    0, 1, 2, 3, 4, 130
 
 EXIT_CODES_HELP = """configuration: `omxval config` prints every key with its default (TOML);
   edit a copy and pass it with --config.
@@ -258,11 +264,18 @@ exit codes:
   1    the report was written, and a verdict named by --fail-on came out (default:
        {fail_on})
   2    bad input: invalid option or configuration, or an output location that is refused
-       (not an omxval report, a file, '.', the home directory, a folder holding .git),
-       not writable or too full; checked before any computation, nothing is changed
-  3    a computation failed (memory refusal, solver not converged) or writing failed
-       (e.g. disk full); the previous report, if any, is left untouched
-  130  interrupted (Ctrl-C or SIGTERM); the previous report is left untouched
+       (not an omxval report, a file, '.', the home directory, a folder holding .git,
+       another map's output), not writable or too full; checked before any computation,
+       nothing is changed
+  3    a computation failed (memory refusal, solver not converged, a worker process lost)
+       or writing failed (e.g. disk full); the previous report, if any, is left untouched
+       and finished map points stay in the journal
+  4    internal error: a bug in omxval. One line names it and the file holding the
+       traceback; please report both
+  130  interrupted (Ctrl-C or SIGTERM); the previous report is left untouched, finished
+       map and paper-device points are kept and a rerun resumes
+mpi:   `mpiexec -n N omxval map --map mpi ...`: rank 0 runs the command, the other N-1
+       ranks compute its points
 verdicts: defined in every report's "How to read this report" and in docs/verdicts.md""".format(
     fail_on=", ".join(DEFAULT_FAIL_ON))
 
@@ -272,10 +285,15 @@ def _raise_interrupt(signum, frame):
 
 
 def _failure(exc: BaseException) -> tuple[int, str]:
-    """Exit code and one-line message for an exception that ends a command."""
-    from ..fullquantum import MemoryBudgetError, SteadyStateConvergenceError
+    """Exit code and one-line message for an exception that ends a command.
 
-    if isinstance(exc, (ValueError, TypeError)):  # InputError, OutputLocationError, ...
+    Only omxval's own errors are "bad input" (2) or documented failures (3); anything else
+    is a bug (4), never reported as the user's fault.
+    """
+    from ..fullquantum import MemoryBudgetError, SteadyStateConvergenceError
+    from .output import WriteFailure
+
+    if isinstance(exc, (InputError, InputTypeError)):  # OutputLocationError too
         return EXIT_BAD_INPUT, str(exc)
     if isinstance(exc, MemoryBudgetError):
         return EXIT_FAILED, str(exc)
@@ -283,30 +301,123 @@ def _failure(exc: BaseException) -> tuple[int, str]:
         return EXIT_FAILED, "out of memory; use smaller cutoffs or a lower memory budget"
     if isinstance(exc, SteadyStateConvergenceError):
         return EXIT_FAILED, f"the steady-state solver did not converge: {exc}"
+    if isinstance(exc, WriteFailure):
+        return EXIT_FAILED, str(exc)
     if isinstance(exc, OmxvalError):
         return EXIT_FAILED, str(exc)
-    if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return EXIT_FAILED, (f"could not write the report{where}: {exc.strerror or exc}; the "
-                             f"previous report, if any, is untouched")
-    raise exc  # a bug: keep its traceback
+    return EXIT_INTERNAL, _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> str:
+    """Write the traceback to a file of its own; the one line that names it."""
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    try:
+        fd, path = tempfile.mkstemp(prefix="omxval-traceback-", suffix=".txt")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"omxval {__version__}, {' '.join(sys.argv)}\n\n{text}")
+        where = f"the traceback is in {path}"
+    except OSError:  # nowhere to write it: print it
+        sys.stderr.write(text)
+        where = "the traceback is above"
+    return (f"internal error (a bug in omxval, not in your input): {type(exc).__name__}: "
+            f"{exc}; {where}. Please report it")
+
+
+def _resume_note(args: argparse.Namespace) -> str:
+    """What an interrupted command kept, for its last line."""
+    journal = None
+    if args.command == "map" and not getattr(args, "merge", None):
+        from .map_report import journal_path
+
+        journal = journal_path(args.out)
+    elif args.command == "paper-device":
+        from .paper_device import default_cache
+
+        journal = default_cache(args.out)
+    note = "the previous report, if any, is untouched"
+    if journal is not None and journal.is_file() and journal.stat().st_size > 0:
+        note += (f"; finished points are kept in {journal} and rerunning the same command "
+                 f"resumes")
+    return note
+
+
+def _mpi_launch() -> tuple[int, int]:
+    """(rank, size) of an MPI launch, read from the launcher's environment (no MPI call);
+    (0, 1) outside one."""
+    env = os.environ
+    for rank, size in (("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"),  # Open MPI
+                       ("PMI_RANK", "PMI_SIZE"),  # MPICH (Hydra), Intel MPI, Slurm PMI
+                       ("MV2_COMM_WORLD_RANK", "MV2_COMM_WORLD_SIZE")):  # MVAPICH
+        try:
+            return int(env[rank]), int(env[size])
+        except (KeyError, ValueError):
+            continue
+    return 0, 1
+
+
+def _under_mpi(args: argparse.Namespace, rank: int, size: int) -> int:
+    """Run a command started by ``mpiexec -n N`` (N > 1): rank 0 leads, the others serve.
+
+    Every rank decides from the launcher's environment alone, before MPI starts or any file
+    is touched: either all ranks refuse at once, or all start MPI (no rank waits in
+    MPI_Init for one that already left).
+    """
+    def refuse(message: str) -> int:
+        if rank == 0:
+            print(f"omxval {args.command}: error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    if getattr(args, "map", None) != "mpi" or getattr(args, "merge", None):
+        return refuse(f"started by mpiexec with {size} ranks, but only the points of a "
+                      f"command run with --map mpi can be shared out. Run `mpiexec -n {size} "
+                      f"omxval {args.command} --map mpi ...`, or run omxval without mpiexec")
+    try:
+        from mpi4py import MPI
+        from mpi4py.futures import MPICommExecutor
+    except ImportError:
+        return refuse("--map mpi needs mpi4py and an MPI library: pip install 'omxval[mpi]'")
+    from .maps import mpi_world
+
+    with MPICommExecutor(MPI.COMM_WORLD, root=0) as executor:
+        if executor is None:  # a worker rank: it computed points until rank 0 finished
+            return EXIT_OK
+        with mpi_world(executor, size - 1):
+            return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the command; every exception becomes its exit code and one line."""
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print(f"omxval {args.command}: interrupted; {_resume_note(args)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # one clear line; a bug's traceback goes to a file
+        code, message = _failure(exc)
+        print(f"omxval {args.command}: error: {message}", file=sys.stderr)
+        return code
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``omxval`` console script (exit codes: see ``--help``)."""
     args = build_parser().parse_args(argv)
+    rank, size = _mpi_launch()
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        if rank == 0:
+            print(f"omxval {args.command}: error: the current directory no longer exists "
+                  f"(it was deleted); cd to an existing directory and run again",
+                  file=sys.stderr)
+        return EXIT_BAD_INPUT
     previous = signal.getsignal(signal.SIGTERM)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        return args.run(args)
-    except KeyboardInterrupt:
-        print(f"omxval {args.command}: interrupted; nothing was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as exc:  # package errors: one clear line, no traceback
-        code, message = _failure(exc)
-        print(f"omxval {args.command}: error: {message}", file=sys.stderr)
-        return code
+        return _under_mpi(args, rank, size) if size > 1 else _run(args)
     finally:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, previous)

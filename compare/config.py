@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,9 +44,23 @@ def _integer(name: str, value, minimum: int, meaning: str) -> int:
     return value
 
 
+def _numbers(name: str, values, minimum: int = 1) -> tuple[float, ...]:
+    """A list of at least ``minimum`` finite numbers (a scalar or a string is refused)."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise InputError(f"{name} must be a list of numbers; got {values!r}")
+    values = tuple(values)
+    if len(values) < minimum or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for v in values):
+        raise InputError(f"{name} must be a list of at least {minimum} finite number(s); got "
+                         f"{list(values)!r}")
+    return tuple(float(v) for v in values)
+
+
 def _positive(name: str, value: float) -> float:
-    if not isinstance(value, (int, float)) or not value > 0:
-        raise InputError(f"{name} must be a number > 0; got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or not value > 0:
+        raise InputError(f"{name} must be a finite number > 0; got {value!r}")
     return float(value)
 
 
@@ -153,10 +168,9 @@ class PointConfig:
 
     def __post_init__(self) -> None:
         check_choice("point.model", self.model, MODELS)
-        if tuple(self.cutoffs) != ():
-            object.__setattr__(self, "cutoffs", _cutoffs("point.cutoffs", self.cutoffs))
-        else:
-            object.__setattr__(self, "cutoffs", ())
+        empty = isinstance(self.cutoffs, (tuple, list)) and len(self.cutoffs) == 0
+        object.__setattr__(self, "cutoffs",
+                           () if empty else _cutoffs("point.cutoffs", self.cutoffs))
         _positive("point.V_tolerance", self.V_tolerance)
         _positive("point.log_negativity_tolerance", self.log_negativity_tolerance)
 
@@ -192,7 +206,7 @@ class LinearizationConfig:
     cutoffs: tuple[int, int, int] = (4, 3, 8)
 
     def __post_init__(self) -> None:
-        g = tuple(_positive("linearization.G0", float(v)) for v in self.G0)
+        g = tuple(_positive("linearization.G0", v) for v in _numbers("linearization.G0", self.G0))
         if len(g) < 3:
             raise InputError(f"linearization.G0 needs at least 3 values for a fit; got {g}")
         object.__setattr__(self, "G0", g)
@@ -215,9 +229,7 @@ class NonreciprocityConfig:
     relative_error: float = _CRITERIA.relative_error
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "Delta_c", tuple(float(v) for v in self.Delta_c))
-        if len(self.Delta_c) < 2:
-            raise InputError("nonreciprocity.Delta_c needs at least 2 values")
+        object.__setattr__(self, "Delta_c", _numbers("nonreciprocity.Delta_c", self.Delta_c, 2))
         check_choice("nonreciprocity.model", self.model, MODELS)
         _positive("nonreciprocity.relative_error", self.relative_error)
 
@@ -251,15 +263,7 @@ class MapConfig:
         if self.x == self.y:
             raise InputError(f"map.x and map.y must differ; both are {self.x!r}")
         for name in ("x_values", "y_values"):
-            values = getattr(self, name)
-            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-                raise InputError(f"map.{name} must be a list of numbers; got {values!r}")
-            values = tuple(values)
-            if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                     for v in values):
-                raise InputError(f"map.{name} must be a non-empty list of numbers; got "
-                                 f"{list(values)!r}")
-            object.__setattr__(self, name, tuple(float(v) for v in values))
+            object.__setattr__(self, name, _numbers(f"map.{name}", getattr(self, name)))
         check_choice("map.model", self.model, MODELS)
         _positive("map.relative_error", self.relative_error)
         _positive("map.absolute_floor", self.absolute_floor)
@@ -290,6 +294,17 @@ class ReportConfig:
     nonreciprocity: NonreciprocityConfig = field(default_factory=NonreciprocityConfig)
     validity: ValidityConfig = field(default_factory=ValidityConfig)
     map: MapConfig = field(default_factory=MapConfig)
+
+    def __post_init__(self) -> None:
+        # The maps' axes against [design]: a value refused there is refused at load, naming
+        # the section, before any study runs.
+        for section in ("validity", "map"):
+            try:
+                self.map_spec(section)
+            except InputError as exc:
+                text = str(exc).replace("map.", f"{section}.", 1)
+                raise InputError(text if text.startswith(f"{section}.")
+                                 else f"[{section}] {text}") from None
 
     def map_spec(self, section: str = "map"):
         """The :class:`~omxval.compare.maps.MapSpec` of ``[map]`` (or ``[validity]``) with
@@ -324,7 +339,14 @@ def _build(cls, values: dict[str, Any], where: str):
             kw[name] = _build(sub, value, name)
         else:
             kw[name] = tuple(value) if isinstance(value, list) else value
-    return cls(**kw)
+    if where == "top level":
+        return cls(**kw)
+    try:
+        return cls(**kw)
+    except (InputError, TypeError) as exc:  # name the section of every message
+        text = str(exc).replace("map.", f"{where}.", 1) if where == "validity" else str(exc)
+        raise InputError(text if text.startswith((f"{where}.", f"[{where}]"))
+                         else f"[{where}] {text}") from None
 
 
 def config_from_dict(values: dict[str, Any]) -> ReportConfig:
@@ -364,7 +386,11 @@ def load_config(path: str | Path | None) -> ReportConfig:
     if path is None:
         return ReportConfig()
     try:
-        values = tomllib.loads(Path(path).read_text())
+        values = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start} is "
+                         f"{exc.object[exc.start:exc.start + 1]!r}); TOML files are UTF-8"
+                         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:

@@ -3,9 +3,15 @@
 The output directory follows the rules of :class:`~omxval.compare.output.OutputDirectory`
 (refused unless new, empty or written by omxval; replaced whole at the end). Points are
 resumable across runs: while a map runs, each finished point is appended to the journal
-``.<name>.omxval-points.jsonl`` beside the output directory, which survives a kill; a rerun
-with the same ``--out`` reads it (and the ``points.jsonl`` of a finished map there) and
-computes only what is missing. The journal is removed once the map is written.
+``.<name>.omxval-points.jsonl`` beside the output directory (:mod:`omxval.compare.journal`),
+which survives a kill; a rerun with the same ``--out`` reads it (and the ``points.jsonl`` of
+a finished map there) and computes only what is missing or failed. The journal is removed
+once the map is written, unless it also holds points of another map (an interrupted run of
+a different map at the same ``--out``), which are kept.
+
+A finished map at ``--out`` is replaced only by a map whose grid holds every one of its
+points (the same map, resumed, extended or recomputed with other settings); writing a
+different grid there is refused, so no finished point is ever dropped silently.
 """
 
 from __future__ import annotations
@@ -21,16 +27,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from . import journal as _journal
 from .maps import MapSpec, check_engine, read_cache, run_map
 from .metadata import collect
 from .output import OutputDirectory, OutputLocationError, read_marker
 from .progress import format_seconds, sink
 from .tables import clip, html_table, markdown_table, status_counts
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 KIND = "map"
 POINTS_FILE = "points.jsonl"
@@ -147,7 +149,8 @@ def _shard_label(shard: tuple[int, int]) -> str:
 def write_map_report(out: str | Path, spec: MapSpec, *, engine: str = "serial",
                      num_cpus: int | None = None, shard: tuple[int, int] = (0, 1),
                      progress: Callable[[str], None] | None = None,
-                     configuration: dict | None = None) -> MapReport:
+                     configuration: dict | None = None,
+                     allow_large: bool = False) -> MapReport:
     """Compute (or resume) a validity map and write it to ``out``.
 
     Parameters
@@ -156,7 +159,7 @@ def write_map_report(out: str | Path, spec: MapSpec, *, engine: str = "serial",
         Output directory (``map.csv``, ``map.png``, ``index.md``, ``points.jsonl``,
         ``metadata.json``).
     spec : MapSpec
-    engine, num_cpus, shard
+    engine, num_cpus, shard, allow_large
         As for :func:`~omxval.compare.maps.run_map`.
     progress : callable, optional
         One line per finished point with the count, failures and an ETA.
@@ -167,26 +170,69 @@ def write_map_report(out: str | Path, spec: MapSpec, *, engine: str = "serial",
     -------
     MapReport
         The output directory, the spec and the table of this shard's points.
+
+    Raises
+    ------
+    InputError
+        Before any file is touched: a refused engine or grid, or an ``out`` holding a
+        finished map with points this map does not contain (:class:`OutputLocationError`).
     """
     say = sink(progress)
     check_engine(engine)  # before any file is touched
-    journal = journal_path(out)
+    spec.check_grid(allow_large=allow_large)
+    journal_file = journal_path(out)
+    mine_designs = spec.points()[shard[0]::shard[1]]
+    mine = {spec.key(d) for d in mine_designs}
     with OutputDirectory(out, kind=KIND, required_bytes=REQUIRED_BYTES) as target, \
-            _JournalLock(journal):
+            _journal.Journal(journal_file) as journal:
+        _check_not_another_map(target.target, spec, mine_designs)
         _seed_journal(target.target, journal)
         t0 = time.perf_counter()
-        n_shard = len(spec.points()[shard[0]::shard[1]])
-        say(f"map {spec.x} × {spec.y}: {n_shard} points"
+        say(f"map {spec.x} × {spec.y}: {len(mine)} points"
             + (f" (shard {_shard_label(shard)} of {len(spec.points())})" if shard[1] > 1 else "")
             + f", engine {engine}")
-        run_map(spec, journal, engine=engine, num_cpus=num_cpus, shard=shard, progress=say)
-        rows = read_cache(journal)
-        mine = {spec.key(d) for d in spec.points()[shard[0]::shard[1]]}
+        run_map(spec, journal, engine=engine, num_cpus=num_cpus, shard=shard, progress=say,
+                allow_large=allow_large)
+        rows = dict(journal.contents.rows)
         _write(target, spec, {k: v for k, v in rows.items() if k in mine}, shard,
                configuration, {"total": round(time.perf_counter() - t0, 3)})
-    journal.unlink(missing_ok=True)
+        others = len(set(rows) - mine)
+    if others:  # never drop another map's points: the journal stays for its rerun
+        say(f"the journal {journal_file} also holds {others} point(s) of another map; kept")
+    else:
+        journal_file.unlink(missing_ok=True)
     say(f"wrote {Path(out).resolve()}")
     return MapReport(Path(out), spec, map_table(spec, {k: rows[k] for k in mine if k in rows}))
+
+
+def _check_not_another_map(target: Path, spec: MapSpec, designs: list[dict]) -> None:
+    """Refuse to replace a finished map at ``target`` that has grid points this one lacks."""
+    marker = read_marker(target) if target.is_dir() else None
+    if marker is None or marker.get("kind") != KIND:
+        return
+    try:
+        meta = json.loads((target / "metadata.json").read_text())
+        old = MapSpec.from_dict(meta["map"])
+        old_shard = tuple(meta.get("shard", (0, 1)))
+        old_designs = old.points()[old_shard[0]::old_shard[1]]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise OutputLocationError(
+            f"refusing to write to {str(target)!r}: it holds an omxval map whose metadata.json "
+            f"cannot be read. Nothing was changed. Choose another --out") from None
+
+    def ident(d: dict) -> tuple:
+        return tuple(sorted((k, float(v)) for k, v in d.items()))
+
+    new = set(map(ident, designs))
+    dropped = [d for d in old_designs if ident(d) not in new]
+    if dropped:
+        d = dropped[0]
+        raise OutputLocationError(
+            f"refusing to write to {str(target)!r}: it holds another map ({old.x} × {old.y}, "
+            f"{len(old_designs)} points) with {len(dropped)} point(s) this map does not "
+            f"contain (e.g. {', '.join(f'{k} = {v:g}' for k, v in d.items() if k in (old.x, old.y))}"
+            f"); writing here would drop them. Nothing was changed. Choose another --out, or "
+            f"move that map away first")
 
 
 def merge_maps(out: str | Path, shards: Sequence[str | Path], *,
@@ -230,53 +276,14 @@ def merge_maps(out: str | Path, shards: Sequence[str | Path], *,
     return MapReport(Path(out), spec, map_table(spec, rows))
 
 
-class _JournalLock:
-    """One writer per journal: a second map run on the same ``--out`` is refused."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> None:
-        while True:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-            if fcntl is None:
-                return
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(self.fd)
-                raise OutputLocationError(
-                    f"another omxval map is writing to {str(self.path.parent)!r} "
-                    f"(journal {self.path.name} is locked); wait for it or choose another "
-                    f"--out") from None
-            # The holder before us may have removed an empty journal: lock the file that
-            # is at the path now.
-            try:
-                if os.stat(self.path).st_ino == os.fstat(self.fd).st_ino:
-                    return
-            except FileNotFoundError:
-                pass
-            os.close(self.fd)
-
-    def __exit__(self, *exc) -> None:
-        if os.fstat(self.fd).st_size == 0:  # no point finished: leave nothing behind
-            self.path.unlink(missing_ok=True)
-        os.close(self.fd)
-
-
-def _seed_journal(target: Path, journal: Path) -> None:
+def _seed_journal(target: Path, journal: _journal.Journal) -> None:
     """Carry a finished map's points at ``target`` into the journal (read, never moved)."""
     previous = target / POINTS_FILE
     marker = read_marker(target) if target.is_dir() else None
     if marker is None or marker.get("kind") != KIND or not previous.exists():
         return
-    known = read_cache(journal)
-    with open(journal, "a") as fh:
-        for key, row in read_cache(previous).items():
-            if key not in known:
-                fh.write(json.dumps({"key": key, "row": row}) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+    known = journal.contents.rows
+    journal.extend((k, r) for k, r in _journal.read(previous).rows.items() if k not in known)
 
 
 def _write(target: OutputDirectory, spec: MapSpec, rows: dict[str, dict],
@@ -284,10 +291,8 @@ def _write(target: OutputDirectory, spec: MapSpec, rows: dict[str, dict],
     from . import plots
 
     tmp = target.path
-    with open(tmp / POINTS_FILE, "w") as fh:
-        for key in map(spec.key, spec.points()):
-            if key in rows:
-                fh.write(json.dumps({"key": key, "row": rows[key]}) + "\n")
+    _journal.write_rows(tmp / POINTS_FILE, ((k, rows[k]) for k in map(spec.key, spec.points())
+                                            if k in rows))
     table = map_table(spec, rows)
     table.to_csv(tmp / "map.csv", index=False)
     plots.plot_validity_map(table, spec, tmp / "map.png")

@@ -1,13 +1,15 @@
 """Validity maps: :func:`~omxval.compare.validity.validity_point` over a 2-D design grid.
 
-* **Engines:** QuTiP's own map functions — ``serial_map``, ``parallel_map`` (processes),
-  ``loky_pmap`` and ``mpi_pmap`` — chosen by the same names as QuTiP's
-  ``options={"map": ...}``. Every worker computes with one BLAS thread: parallelism belongs
-  to points, and threaded BLAS on top of it oversubscribes the cores.
+* **Engines:** ``"serial"`` (in this process), ``"parallel"`` (worker processes of
+  :func:`omxval.compare.pool.process_map`: started with exec, so they hold none of this
+  process's files or locks; they end when it ends; a worker that dies costs only its point,
+  which becomes a ``failed`` row), ``"loky"`` and ``"mpi"`` (QuTiP's ``loky_pmap`` and
+  ``mpi_pmap``). Every worker computes with one BLAS thread: parallelism belongs to points,
+  and threaded BLAS on top of it oversubscribes the cores.
 * **MPI** (``pip install "omxval[mpi]"``: mpi4py and MPICH's wheel, whose ``mpiexec`` lands
-  in the environment's ``bin``): ``mpi_pmap`` runs the points on an
-  ``mpi4py.futures.MPIPoolExecutor``. Two launches work with the MPICH wheel (the calling
-  script must guard its work with ``if __name__ == "__main__":``, since every worker imports
+  in the environment's ``bin``). From the command line, ``mpiexec -n N omxval map --map
+  mpi`` runs the map on rank 0 with ranks 1 … N−1 as workers (:func:`mpi_world`). From a
+  script (guard its work with ``if __name__ == "__main__":``, since every worker imports
   it):
 
   - ``mpiexec -n N python -m mpi4py.futures script.py``: rank 0 runs the script, ranks
@@ -17,37 +19,48 @@
 
   ``qutip.mpi_pmap`` keeps at most ``num_cpus`` points in flight, so ``num_cpus`` must be
   the number of workers.
-* **Resumable:** each finished point is appended at once, as one JSON line keyed by a hash
-  of the point, model, criteria, solver settings and omxval version, to the cache file
-  (flushed and fsync-ed by the parent as results arrive). A rerun with the same cache skips
-  finished points; a run killed at any moment loses only the points in flight; a truncated
-  last line (the kill arrived mid-write) is ignored.
+* **Resumable:** each finished point is appended at once to a journal
+  (:mod:`omxval.compare.journal`: one JSON line keyed by a hash of the point, model,
+  criteria, solver settings and omxval version, written whole and fsync-ed). A rerun with
+  the same journal skips finished points and computes again those that failed; a run killed
+  at any moment loses only the points in flight.
 * **Clusters:** ``shard=(i, n)`` computes every n-th point from the i-th, so a job array of n
   tasks covers the map; :func:`read_cache` on the shards' files (or one shared file) joins
   them.
+* **Size:** a map of more than :data:`MAX_POINTS` points runs only when asked for
+  (``allow_large=True``, ``omxval map --allow-large-grid``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
+import functools
 import hashlib
 import json
-import os
+import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from .. import fullquantum, linear
 from ..errors import InputError
 from ..linear import DESIGN_KEYS
 from ..linear.parameters import check_choice
+from . import journal as _journal
 from .config import ENGINES, DesignConfig
 from .metadata import package_version
+from .pool import process_map
 from .progress import Counter
 from .validity import ValidityCriteria, validity_point
+
+#: Points a map may have unless a large grid is asked for (``allow_large``): each point is a
+#: full-quantum solve of seconds to minutes, so 10 000 points are hours on a cluster.
+MAX_POINTS = 10_000
 
 DEFAULT_DESIGN = {k: v for k, v in dataclasses.asdict(DesignConfig()).items()
                   if k in DESIGN_KEYS}  # the reference point, docs/conventions.md §5
@@ -98,15 +111,70 @@ class MapSpec:
         if self.x == self.y:
             raise InputError(f"map.x and map.y must differ; both are {self.x!r}")
         for name in ("x_values", "y_values"):
-            values = tuple(float(v) for v in getattr(self, name))
+            values = getattr(self, name)
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+                raise InputError(f"map.{name} must be a list of numbers; got {values!r}")
+            values = tuple(values)
             if not values:
                 raise InputError(f"map.{name} must list at least one value")
-            object.__setattr__(self, name, values)
+            for i, v in enumerate(values):
+                if isinstance(v, bool) or not isinstance(v, (int, float)) \
+                        or not math.isfinite(v):
+                    raise InputError(f"map.{name}[{i}] must be a finite number; got {v!r}")
+            object.__setattr__(self, name, tuple(float(v) for v in values))
+        if not isinstance(self.design, dict):
+            raise InputError(f"map design must be a mapping of design keys; got "
+                             f"{self.design!r}")
         unknown = set(self.design) - set(DESIGN_KEYS)
         if unknown:
             raise InputError(f"unknown design key(s) {sorted(unknown)}; valid: "
                              f"{list(DESIGN_KEYS)}")
         object.__setattr__(self, "design", {**DEFAULT_DESIGN, **self.design})
+        check_choice("map.direction", self.direction, linear.DIRECTIONS)
+        check_choice("map.bath", self.bath, linear.BATHS)
+        check_choice("map.model", self.model, fullquantum.MODELS)
+        check_choice("map.method", self.method, fullquantum.METHODS)
+        if not isinstance(self.criteria, ValidityCriteria):
+            raise InputError(f"map.criteria must be a ValidityCriteria; got "
+                             f"{self.criteria!r}")
+        for name, low in (("memory_budget_bytes", 1), ("max_dimension", 8)):
+            v = getattr(self, name)
+            if v is None and name == "max_dimension":
+                continue
+            if isinstance(v, bool) or not isinstance(v, int) or v < low:
+                raise InputError(f"map.{name} must be an integer >= {low}; got {v!r}")
+        # Each axis value through design_point's own checks (with the other axis at its
+        # first value): a value out of range is refused here, naming it, before any work.
+        for axis, other in (("x", "y"), ("y", "x")):
+            key, okey = getattr(self, axis), getattr(self, other)
+            for i, v in enumerate(getattr(self, f"{axis}_values")):
+                self._check_design({**self.design, okey: getattr(self, f"{other}_values")[0],
+                                    key: v}, f"map.{axis}_values[{i}] ({key} = {v!r})")
+
+    def _check_design(self, design: dict, where: str) -> None:
+        try:
+            linear.design_point(**design, direction=self.direction, bath=self.bath)
+        except (InputError, ValueError, TypeError) as exc:
+            raise InputError(f"{where}: {exc}") from None
+
+    def check_grid(self, *, allow_large: bool = False) -> None:
+        """Refuse a grid larger than :data:`MAX_POINTS` (unless ``allow_large``) and any
+        grid point that :func:`linear.design_point` refuses, naming it; before any work.
+
+        Raises
+        ------
+        InputError
+        """
+        n = len(self.x_values) * len(self.y_values)
+        if n > MAX_POINTS and not allow_large:
+            raise InputError(
+                f"the map has {n} points ({len(self.x_values)} x {len(self.y_values)}), more "
+                f"than the {MAX_POINTS} a map may have unless asked for: each point is a "
+                f"full-quantum solve of seconds to minutes. Pass allow_large=True (omxval map "
+                f"--allow-large-grid) to run it")
+        for design in self.points():
+            self._check_design(design, f"map point {self.x} = {design[self.x]:g}, "
+                                       f"{self.y} = {design[self.y]:g}")
 
     def to_dict(self) -> dict:
         """Plain dict (JSON/TOML-friendly); :meth:`from_dict` restores an equal spec."""
@@ -128,13 +196,17 @@ class MapSpec:
 
     def key(self, design: dict) -> str:
         """Cache key: everything that determines the row, and omxval's version."""
-        payload = {"design": design, "direction": self.direction, "bath": self.bath,
-                   "model": self.model, "criteria": dataclasses.asdict(self.criteria),
-                   "method": self.method, "memory_budget_bytes": self.memory_budget_bytes,
-                   "max_dimension": self.max_dimension,
-                   "omxval": package_version("omxval")}
+        payload = {"design": design, **self._settings}
         text = json.dumps(payload, sort_keys=True, default=float)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    @functools.cached_property
+    def _settings(self) -> dict:
+        """The part of every key that is the same for all points (computed once)."""
+        return {"direction": self.direction, "bath": self.bath, "model": self.model,
+                "criteria": dataclasses.asdict(self.criteria), "method": self.method,
+                "memory_budget_bytes": self.memory_budget_bytes,
+                "max_dimension": self.max_dimension, "omxval": package_version("omxval")}
 
 
 def _one_thread(value, task: Callable, *args):
@@ -166,10 +238,45 @@ def check_engine(engine: str) -> None:
             raise InputError(f"engine={engine!r} needs the {module} package: {remedy}") from exc
 
 
+_MPI_WORLD: contextvars.ContextVar = contextvars.ContextVar("omxval_mpi_world", default=None)
+
+
+@contextlib.contextmanager
+def mpi_world(executor, workers: int) -> Iterator[None]:
+    """Run the ``"mpi"`` engine's points on ``executor`` inside this block.
+
+    The command line uses it under ``mpiexec -n N omxval ...``: every rank enters
+    ``mpi4py.futures.MPICommExecutor(MPI.COMM_WORLD, root=0)``; rank 0 gets the executor
+    and runs the command inside ``mpi_world(executor, N - 1)``, the other ranks serve it.
+    """
+    token = _MPI_WORLD.set((executor, workers))
+    try:
+        yield
+    finally:
+        _MPI_WORLD.reset(token)
+
+
+def _executor_map(executor, task: Callable, values: Sequence, task_args: tuple,
+                  in_flight: int, on_result: Callable) -> None:
+    """``on_result(task(v, *task_args))`` for every value, at most ``in_flight`` at once."""
+    from concurrent.futures import FIRST_COMPLETED
+    from concurrent.futures import wait as wait_futures
+
+    todo = list(values)[::-1]
+    running: set = set()
+    while todo or running:
+        while todo and len(running) < in_flight:
+            running.add(executor.submit(_one_thread, todo.pop(), task, *task_args))
+        finished, running = wait_futures(running, return_when=FIRST_COMPLETED)
+        for future in finished:
+            on_result(future.result())
+
+
 def map_points(task: Callable, values: Sequence, *, task_args: tuple = (),
                engine: str = "serial", num_cpus: int | None = None,
-               reduce_func: Callable | None = None) -> list:
-    """``[task(v, *task_args) for v in values]`` through QuTiP's map ``engine``.
+               reduce_func: Callable | None = None,
+               on_lost: Callable[[object, str], object] | None = None) -> list:
+    """``[task(v, *task_args) for v in values]`` on the map ``engine``.
 
     Parameters
     ----------
@@ -178,30 +285,58 @@ def map_points(task: Callable, values: Sequence, *, task_args: tuple = (),
     values : sequence
     task_args : tuple
     engine : {"serial", "parallel", "loky", "mpi"}
-        QuTiP's ``serial_map``, ``parallel_map``, ``loky_pmap`` or ``mpi_pmap``; every
+        In this process, in worker processes (:func:`omxval.compare.pool.process_map`),
+        QuTiP's ``loky_pmap`` or ``mpi_pmap`` (or the executor of :func:`mpi_world`); every
         worker computes with one BLAS thread.
     num_cpus : int, optional
-        Workers (default: QuTiP's choice, every core).
+        Workers (default: every core this process may use).
     reduce_func : callable, optional
         Called in this process with each result as it arrives (then nothing is returned,
         as in QuTiP).
+    on_lost : callable, optional
+        ``"parallel"`` engine: ``on_lost(value, reason)`` gives the result that stands for
+        a point whose worker process died; the map goes on. Without it the map stops with
+        :class:`~omxval.compare.pool.WorkerLost`.
 
     Returns
     -------
     list
         The results in the order of ``values`` (empty with ``reduce_func``).
     """
-    import qutip
-
     check_engine(engine)
-    if engine == "mpi":
-        num_cpus = _mpi_workers(num_cpus)
-    mapper = {"serial": qutip.serial_map, "parallel": qutip.parallel_map,
-              "loky": qutip.loky_pmap, "mpi": qutip.mpi_pmap}[engine]
-    map_kw = {"num_cpus": num_cpus} if num_cpus else {}
-    out = mapper(_one_thread, list(values), task_args=(task, *task_args),
-                 reduce_func=reduce_func, map_kw=map_kw)
-    return [] if reduce_func is not None else list(out)
+    values = list(values)
+    results: dict[int, object] = {}
+    if reduce_func is None:  # collect in order: tag each value with its index
+        indexed = list(enumerate(values))
+        collect = lambda r: results.__setitem__(*r)  # noqa: E731
+        run, args = _indexed, (task, task_args)
+        lost = None if on_lost is None else (lambda iv, why: (iv[0], on_lost(iv[1], why)))
+    else:
+        indexed, collect, run, args, lost = values, reduce_func, task, task_args, on_lost
+    if engine == "serial":
+        for value in indexed:
+            collect(_one_thread(value, run, *args))
+    elif engine == "parallel":
+        process_map(run, indexed, task_args=args, num_workers=num_cpus, on_result=collect,
+                    on_lost=lost)
+    elif engine == "mpi" and _MPI_WORLD.get() is not None:
+        executor, workers = _MPI_WORLD.get()
+        _executor_map(executor, run, indexed, args, workers, collect)
+    else:
+        import qutip
+
+        if engine == "mpi":
+            num_cpus = _mpi_workers(num_cpus)
+        mapper = {"loky": qutip.loky_pmap, "mpi": qutip.mpi_pmap}[engine]
+        map_kw = {"num_cpus": num_cpus} if num_cpus else {}
+        mapper(_one_thread, indexed, task_args=(run, *args), reduce_func=collect,
+               map_kw=map_kw)
+    return [results[i] for i in range(len(values))] if reduce_func is None else []
+
+
+def _indexed(item: tuple[int, object], task: Callable, task_args: tuple) -> tuple[int, object]:
+    index, value = item
+    return index, task(value, *task_args)
 
 
 def _map_task(design: dict, spec: MapSpec) -> tuple[str, dict]:
@@ -213,43 +348,44 @@ def _map_task(design: dict, spec: MapSpec) -> tuple[str, dict]:
     return spec.key(design), {spec.x: design[spec.x], spec.y: design[spec.y], **row}
 
 
-def read_cache(paths: Path | Sequence[Path]) -> dict[str, dict]:
-    """Rows of one or more cache files by key; lines that do not parse (a truncated last
-    line of a killed run) are skipped."""
-    out: dict[str, dict] = {}
-    for path in [paths] if isinstance(paths, (str, Path)) else paths:
-        path = Path(path)
-        if not path.exists():
-            continue
-        for line in path.read_text().splitlines():
-            try:
-                rec = json.loads(line)
-                out[rec["key"]] = rec["row"]
-            except (ValueError, KeyError, TypeError):
-                continue
-    return out
+def _lost_row(design: dict, reason: str, spec: MapSpec) -> tuple[str, dict]:
+    """The ``failed`` row of a point whose worker died (computed again by the next run)."""
+    return spec.key(design), {spec.x: design[spec.x], spec.y: design[spec.y],
+                              "status": _journal.FAILED, "message": reason}
 
 
-def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
+def read_cache(paths: str | Path | Sequence[str | Path]) -> dict[str, dict]:
+    """Rows of one or more journals (cache files) by key, failed rows included; lines that
+    do not parse (a line cut by a kill, bytes that are not UTF-8) are skipped
+    (:func:`omxval.compare.journal.read`)."""
+    return _journal.read(paths).rows
+
+
+def run_map(spec: MapSpec, cache: str | Path | _journal.Journal, *, engine: str = "serial",
             num_cpus: int | None = None, shard: tuple[int, int] = (0, 1),
-            progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+            progress: Callable[[str], None] | None = None,
+            allow_large: bool = False) -> pd.DataFrame:
     """Compute the map's missing points into ``cache`` and return the whole table.
 
     Parameters
     ----------
     spec : MapSpec
-    cache : path
-        JSON-lines cache (created; rows already there are reused, not recomputed).
+    cache : path or Journal
+        The journal (:mod:`omxval.compare.journal`; created, and locked while the map
+        runs): finished rows there are reused, failed ones computed again. An open
+        :class:`~omxval.compare.journal.Journal` is used as it is.
     engine : {"serial", "parallel", "loky", "mpi"}
-        QuTiP's map function (``serial_map``, ``parallel_map``, ``loky_pmap``, ``mpi_pmap``).
+        See :func:`map_points`.
     num_cpus : int, optional
-        Workers (QuTiP's ``map_kw={"num_cpus": ...}``); default: QuTiP's choice, and for
-        ``"mpi"`` the worker ranks of ``mpiexec -n N python -m mpi4py.futures`` (N − 1).
-        Required for ``"mpi"`` when the workers are spawned (no ``-m mpi4py.futures``).
+        Workers; default: every core, and for ``"mpi"`` the worker ranks of ``mpiexec -n N
+        python -m mpi4py.futures`` (N − 1). Required for ``"mpi"`` when the workers are
+        spawned (no ``-m mpi4py.futures``).
     shard : (int, int)
         (i, n): compute only points i, i + n, i + 2n, … (cluster job arrays).
     progress : callable, optional
         One line per finished point, with the count, failures and an ETA.
+    allow_large : bool
+        Run a grid of more than :data:`MAX_POINTS` points.
 
     Returns
     -------
@@ -260,8 +396,10 @@ def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
     ------
     InputError
         An unknown engine or one whose package is missing (:func:`check_engine`), a bad
-        ``shard`` or ``num_cpus``; ``"mpi"`` on a
-        rank other than 0, or spawning workers without ``num_cpus``.
+        ``shard`` or ``num_cpus``, a grid refused by :meth:`MapSpec.check_grid`; ``"mpi"``
+        on a rank other than 0, or spawning workers without ``num_cpus``.
+    OutputLocationError
+        The journal is a symbolic link, not a regular file, or held by another run.
     """
     check_engine(engine)
     i, n = shard
@@ -270,39 +408,49 @@ def run_map(spec: MapSpec, cache: str | Path, *, engine: str = "serial",
     if num_cpus is not None and not (isinstance(num_cpus, int)
                                      and not isinstance(num_cpus, bool) and num_cpus >= 1):
         raise InputError(f"num_cpus must be None or an integer >= 1; got {num_cpus!r}")
-    cache = Path(cache)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    mine = spec.points()[i::n]
-    done = read_cache(cache)
-    todo = [d for d in mine if spec.key(d) not in done]
+    spec.check_grid(allow_large=allow_large)
+    if isinstance(cache, _journal.Journal):
+        return _run(spec, cache, engine, num_cpus, shard, progress)
+    with _journal.Journal(cache) as journal:
+        return _run(spec, journal, engine, num_cpus, shard, progress)
+
+
+def _run(spec: MapSpec, journal: _journal.Journal, engine: str, num_cpus: int | None,
+         shard: tuple[int, int], progress: Callable[[str], None] | None) -> pd.DataFrame:
+    say = progress or (lambda message: None)
+    mine = spec.points()[shard[0]::shard[1]]
+    keys = [spec.key(d) for d in mine]
+    contents = journal.contents
+    done = contents.done
+    todo = [d for d, k in zip(mine, keys) if k not in done]
+    retried = sum(k in contents.failed for k in keys)
+    if contents.skipped:
+        say(f"{contents.skipped} unreadable line(s) in the journal {journal.path} skipped")
+    if retried:
+        say(f"{retried} point(s) that failed in an earlier run are computed again")
     # A fixed shuffle: the cost of a point grows along the axes (larger G0 and |G| need larger
     # Fock spaces), so in grid order the ETA (mean time per finished point) would start far
     # too short; in random order it is unbiased.
     random.Random(0).shuffle(todo)
-    # Checked before the cache is opened: a refused MPI launch leaves no file behind.
-    workers = _mpi_workers(num_cpus) if engine == "mpi" and todo else num_cpus
+    # Checked before any point runs: a refused MPI launch computes nothing.
+    workers = (_mpi_workers(num_cpus) if engine == "mpi" and todo
+               and _MPI_WORLD.get() is None else num_cpus)
     count = Counter(len(todo), progress)
     failures = 0
-    with open(cache, "a") as fh:
-        if fh.tell() > 0:  # a killed run may have left a partial last line
-            fh.write("\n")
 
-        def record(result):
-            nonlocal failures
-            key, row = result
-            fh.write(json.dumps({"key": key, "row": row}, default=_jsonable) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-            done[key] = row
-            failures += row["status"] == "failed"
-            count.step(f"{spec.x} = {row[spec.x]:g}, {spec.y} = {row[spec.y]:g}: "
-                       f"{row['status']}" + (f" ({failures} failed)" if failures else ""))
+    def record(result: tuple[str, dict]) -> None:
+        nonlocal failures
+        key, row = result
+        journal.append(key, row)
+        failures += row["status"] == _journal.FAILED
+        count.step(f"{spec.x} = {row[spec.x]:g}, {spec.y} = {row[spec.y]:g}: "
+                   f"{row['status']}" + (f" ({failures} failed)" if failures else ""))
 
-        if todo:
-            map_points(_map_task, todo, task_args=(spec,), engine=engine, num_cpus=workers,
-                       reduce_func=record)
-    rows = [done[spec.key(d)] for d in mine if spec.key(d) in done]
-    return pd.DataFrame(rows)
+    if todo:
+        map_points(_map_task, todo, task_args=(spec,), engine=engine, num_cpus=workers,
+                   reduce_func=record, on_lost=functools.partial(_lost_row, spec=spec))
+    rows = journal.contents.rows
+    return pd.DataFrame([rows[k] for k in keys if k in rows])
 
 
 def _mpi_workers(num_cpus: int | None) -> int:
@@ -332,12 +480,5 @@ def _mpi_workers(num_cpus: int | None) -> int:
                      "to spawn")
 
 
-def _jsonable(value):
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    if isinstance(value, np.bool_):
-        return bool(value)
-    raise TypeError(f"not JSON serialisable: {value!r}")
-
-
-__all__ = ["MapSpec", "run_map", "map_points", "check_engine", "read_cache", "ENGINES", "DEFAULT_DESIGN"]
+__all__ = ["MapSpec", "run_map", "map_points", "check_engine", "read_cache", "mpi_world",
+           "ENGINES", "DEFAULT_DESIGN", "MAX_POINTS"]

@@ -36,7 +36,7 @@ import shutil
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import InputError
+from ..errors import InputError, OmxvalError
 
 try:  # POSIX advisory locks; on other systems omxval writes without them.
     import fcntl
@@ -47,6 +47,27 @@ MARKER_FILE = "metadata.json"
 MARKER_KEY = "omxval_output"
 MARKER_FORMAT = 1
 _TMP, _OLD = "omxval-tmp", "omxval-old"
+
+
+class WriteFailure(OmxvalError, OSError):
+    """Writing a report or a journal failed (disk full, read-only file system, I/O error);
+    the previous report, and the points already journalled, are kept."""
+
+
+# Errors that mean "this location cannot take the write", whatever the file.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO}
+
+
+def _is_write_error(exc: BaseException, *places: Path | None) -> bool:
+    if not isinstance(exc, OSError) or isinstance(exc, OmxvalError):
+        return False
+    if exc.errno in _WRITE_ERRNOS:
+        return True
+    name = exc.filename
+    if not name:
+        return False
+    path = Path(os.path.abspath(os.fsdecode(name)))
+    return any(p is not None and (path == p or p in path.parents) for p in places)
 
 
 class OutputLocationError(InputError):
@@ -236,13 +257,22 @@ class OutputDirectory:
     # --- exit: commit or discard ------------------------------------------------------------
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        staging = self._staging
         if exc_type is not None:
             self._discard()
+            if _is_write_error(exc, staging, self.target):
+                raise WriteFailure(f"could not write the report {str(self.target)!r}: "
+                                   f"{exc.strerror or exc}; the previous report, if any, is "
+                                   f"untouched") from exc
             return
         try:
             self._commit()
-        except BaseException:
+        except BaseException as failure:
             self._discard()
+            if _is_write_error(failure, staging, self.target.parent):
+                raise WriteFailure(f"could not write the report {str(self.target)!r}: "
+                                   f"{failure.strerror or failure}; the previous report, if "
+                                   f"any, is untouched") from failure
             raise
 
     def _write_marker(self) -> None:
@@ -317,7 +347,13 @@ def recover(target: Path) -> list[str]:
     """
     parent, name = target.parent, target.name
     actions = []
-    backups = sorted(parent.glob(f".{name}.{_OLD}-*"), key=lambda p: p.stat().st_mtime)
+    backups = list(parent.glob(f".{name}.{_OLD}-*"))
+    strange = [p for p in backups if p.is_symlink() or not p.is_dir()]
+    if strange:  # never restore (or delete) something omxval cannot have left there
+        raise _refusal(target, f"{str(strange[0])!r} looks like an omxval backup but is "
+                               f"{'a symbolic link' if strange[0].is_symlink() else 'not a directory'}"
+                               f"; remove it first")
+    backups.sort(key=lambda p: p.stat().st_mtime)
     if backups and not os.path.lexists(target):
         os.rename(backups.pop(), target)
         actions.append(f"restored {target} from an interrupted swap")
@@ -338,5 +374,5 @@ def recover(target: Path) -> list[str]:
     return actions
 
 
-__all__ = ["OutputDirectory", "OutputLocationError", "check_target", "read_marker", "recover",
+__all__ = ["OutputDirectory", "OutputLocationError", "WriteFailure", "check_target", "read_marker", "recover",
            "MARKER_FILE", "MARKER_KEY"]

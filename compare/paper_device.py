@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -48,7 +47,8 @@ from .convergence import gaussian_cutoffs
 from .deviation import max_abs_difference
 from .fits import (BAND_LEVEL, LeadingOrderFit, PowerLawFit, Prediction, fit_leading_order,
                    fit_power_law)
-from .maps import check_engine, map_points, read_cache
+from . import journal as _journal
+from .maps import check_engine, map_points
 from .metadata import collect, package_version
 from .output import OutputDirectory
 from .progress import Counter, sink
@@ -390,12 +390,6 @@ def _row_task(task: tuple[str, str, dict, float, str, str], criteria: DeviceCrit
     return key, {"point": name, **approximation_row(design, G0, direction, bath, criteria)}
 
 
-def _json_default(value):
-    if isinstance(value, (np.floating, np.integer, np.bool_)):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {value!r}")
-
-
 def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Path, *,
              engine: str = "serial", num_cpus: int | None = None,
              criteria: DeviceCriteria | None = None,
@@ -409,8 +403,9 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
     G0 : sequence of float
         The ladder (units of ω_m).
     cache : path
-        JSON-lines cache (created if absent): each finished row is appended, flushed and
-        fsync-ed at once, so a rerun skips it and a killed run loses only rows in flight.
+        The journal (:mod:`omxval.compare.journal`; created if absent and locked while
+        rows are computed): each finished row is appended and fsync-ed at once, so a rerun
+        skips it and a killed run loses only rows in flight; failed rows are computed again.
     engine : {"serial", "parallel", "loky", "mpi"}
         QuTiP's map function, as in :func:`omxval.compare.maps.run_map`.
     num_cpus : int, optional
@@ -432,35 +427,43 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
     ladder = sorted({float(g) for g in G0})
     tasks = [(row_key(p, g, crit), p.name, p.design, g, p.direction, p.bath)
              for p in points for g in ladder]
-    cache = Path(cache)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    done = read_cache(cache)
-    todo = [t for t in tasks if t[0] not in done] if compute else []
-    count = Counter(len(todo), progress)
-    with open(cache, "a+b") as fh:
-        if fh.tell() > 0:  # a killed run may have left a partial last line: end it
-            fh.seek(-1, os.SEEK_END)
-            if fh.read(1) != b"\n":
-                fh.write(b"\n")
+    if not compute:  # read only: no file is created or locked
+        return _rows_table(tasks, _journal.read(cache).done)
+    with _journal.Journal(cache) as journal:
+        say = progress or (lambda message: None)
+        contents = journal.contents
+        todo = [t for t in tasks if t[0] not in contents.done]
+        retried = sum(t[0] in contents.failed for t in tasks)
+        if contents.skipped:
+            say(f"{contents.skipped} unreadable line(s) in {cache} skipped")
+        if retried:
+            say(f"{retried} row(s) that failed in an earlier run are computed again")
+        count = Counter(len(todo), progress)
 
         def record(result: tuple[str, dict]) -> None:
             key, row = result
-            line = json.dumps({"key": key, "row": row}, default=_json_default) + "\n"
-            fh.write(line.encode())
-            fh.flush()
-            os.fsync(fh.fileno())
-            done[key] = row
+            journal.append(key, row)
             approx = row.get("approximation error", np.nan)
             count.step(f"{row['point']}, G0 = {row['G0']:g}: {row['status']}"
                        + (f", approximation error {approx:.3e}" if np.isfinite(approx) else "")
-                       + f" ({row['seconds']:.0f} s)")
+                       + (f" ({row['seconds']:.0f} s)" if "seconds" in row else "")
+                       + (f": {row['message']}" if row["status"] == _journal.FAILED else ""))
 
         if todo:
             map_points(_row_task, todo, task_args=(crit,), engine=engine,
-                       num_cpus=num_cpus, reduce_func=record)
-    return pd.DataFrame([done[t[0]] for t in tasks if t[0] in done],
-                        columns=None if any(t[0] in done for t in tasks) else ["point", "G0",
-                                                                                "status"])
+                       num_cpus=num_cpus, reduce_func=record, on_lost=_lost_row)
+        return _rows_table(tasks, journal.contents.rows)
+
+
+def _lost_row(task: tuple, reason: str) -> tuple[str, dict]:
+    """The ``failed`` row of a row whose worker died (computed again by the next run)."""
+    key, name, _, G0, _, _ = task
+    return key, {"point": name, "G0": G0, "status": _journal.FAILED, "message": reason}
+
+
+def _rows_table(tasks: Sequence[tuple], rows: dict[str, dict]) -> pd.DataFrame:
+    found = [rows[t[0]] for t in tasks if t[0] in rows]
+    return pd.DataFrame(found, columns=None if found else ["point", "G0", "status"])
 
 
 # --- 4. fits and the prediction at the paper's G0 ----------------------------------------------
@@ -723,7 +726,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         say("operating points from the paper's parameters ...")
         pts = paper_points(setup, J_over_kappa=J_over_kappa, names=points)
         timings["operating points"] = time.perf_counter() - t0
-        known = read_cache(cache)
+        known = _journal.read(cache).done
         cached = sum(row_key(p, g, crit) in known for p in pts for g in ladder)
         say(f"{len(pts)} points x {len(ladder)} G0 values; {cached} rows in the cache {cache}")
         t = time.perf_counter()

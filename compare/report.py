@@ -229,6 +229,8 @@ def write_report(out: str | Path = "reports/validation", config: ReportConfig | 
     timings: dict[str, float] = {}
     results = {}
     _check_memory(cfg, studies)  # every solve's memory, before the first one runs
+    if "validity" in studies:  # every grid point, before the first study runs
+        cfg.map_spec("validity").check_grid()
     # The output location is checked (and staged) before any computation.
     with OutputDirectory(out, kind="validation", required_bytes=REQUIRED_BYTES) as target:
         t0 = time.perf_counter()

@@ -90,6 +90,9 @@ DEFAULT_FAIL_ON: tuple[str, ...] = tuple(w for w, v in VERDICTS.items() if v.fai
 def check_fail_on(words: Iterable[str]) -> tuple[str, ...]:
     """Validate a ``--fail-on`` list (verdict words, or "none")."""
     words = tuple(w.strip() for w in words if w.strip())
+    if not words:
+        raise InputError(f"--fail-on needs verdicts ({', '.join(VERDICTS)}) or 'none'; got "
+                         f"nothing")
     if words == ("none",):
         return ()
     unknown = [w for w in words if w not in VERDICTS]

@@ -126,7 +126,7 @@ def test_a_second_writer_on_the_same_out_is_refused(tmp_path, capsys):
     with open(journal_path(out), "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         assert main(["map", "--config", str(cfg), "--out", str(out), "--quiet"]) == 2
-    assert "another omxval map is writing" in capsys.readouterr().err
+    assert "another omxval run is writing to the journal" in capsys.readouterr().err
     assert not out.exists()
 
 

@@ -73,7 +73,10 @@ def test_killed_and_resumed_map_equals_an_uninterrupted_one(small_map, tmp_path)
     partial.write_text("\n".join(lines[:2]) + "\n" + lines[2][: len(lines[2]) // 2])
     messages = []
     resumed = run_map(spec, partial, progress=messages.append)
-    assert same_rows(full, resumed) and len(messages) == 2  # only the missing points ran
+    assert same_rows(full, resumed)
+    # The cut line is skipped and counted; only the two missing points ran.
+    assert messages[0].startswith("1 unreadable line(s) in the journal")
+    assert len(messages) == 3 and all("G0 = 0.2" in m for m in messages[1:])
     assert len(read_cache(partial)) == 4
 
 
