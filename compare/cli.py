@@ -112,7 +112,7 @@ def _add_fail_on(parser: argparse.ArgumentParser) -> None:
 
 def _add_workers(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--map", choices=("serial", "parallel", "loky", "mpi"), default=None,
-                        help="QuTiP map that runs the full-quantum points (default: [solver] "
+                        help="engine that runs the full-quantum points (default: [solver] "
                              "engine, parallel)")
     parser.add_argument("--num-cpus", type=int, default=None, metavar="N",
                         help="workers (default: [solver] num_cpus; 0: every core)")
@@ -374,6 +374,11 @@ def _under_mpi(args: argparse.Namespace, rank: int, size: int) -> int:
         return refuse(f"started by mpiexec with {size} ranks, but only the points of a "
                       f"command run with --map mpi can be shared out. Run `mpiexec -n {size} "
                       f"omxval {args.command} --map mpi ...`, or run omxval without mpiexec")
+    futures = sys.modules.get("mpi4py.futures._core")
+    if futures is not None and getattr(futures, "SharedPool", None) is not None:
+        # `mpiexec -n N python -m mpi4py.futures -m omxval ...`: ranks 1 ... N-1 already
+        # serve mpi4py's shared pool, which the "mpi" engine uses; this is rank 0.
+        return _run(args)
     try:
         from mpi4py import MPI
         from mpi4py.futures import MPICommExecutor

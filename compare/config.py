@@ -29,7 +29,7 @@ from .agreement import Tolerances
 from .validity import ValidityCriteria
 
 MODELS = fullquantum.MODELS
-ENGINES = ("serial", "parallel", "loky", "mpi")  # QuTiP's map functions, by its own names
+ENGINES = ("serial", "parallel", "loky", "mpi")  # compare.maps.map_points; QuTiP's names
 _CRITERIA = ValidityCriteria()  # the one source of the validity defaults
 _TOLERANCES = Tolerances()  # ... and of the agreement tolerances
 
@@ -102,7 +102,7 @@ class SolverConfig:
     convergence and linearization studies' fixed ladders) are raised until one more level
     changes V by less than ``V_tolerance`` (vacuum variance ½) and E_N by less than
     ``log_negativity_tolerance``, trying at most ``max_dimension`` = N_ccw·N_cw·N_m.
-    ``engine`` (QuTiP's map: serial, parallel, loky, mpi) and ``num_cpus`` (0: every core)
+    ``engine`` (serial, parallel, loky, mpi: see compare.maps) and ``num_cpus`` (0: every core)
     run the points of maps and studies, one BLAS thread per worker.
     """
 

@@ -3,8 +3,8 @@
 * **Engines:** ``"serial"`` (in this process), ``"parallel"`` (worker processes of
   :func:`omxval.compare.pool.process_map`: started with exec, so they hold none of this
   process's files or locks; they end when it ends; a worker that dies costs only its point,
-  which becomes a ``failed`` row), ``"loky"`` and ``"mpi"`` (QuTiP's ``loky_pmap`` and
-  ``mpi_pmap``). Every worker computes with one BLAS thread: parallelism belongs to points,
+  which becomes a ``failed`` row), ``"loky"`` (a loky executor whose workers also die with
+  this process) and ``"mpi"`` (an ``mpi4py.futures.MPIPoolExecutor``). Every worker computes with one BLAS thread: parallelism belongs to points,
   and threaded BLAS on top of it oversubscribes the cores.
 * **MPI** (``pip install "omxval[mpi]"``: mpi4py and MPICH's wheel, whose ``mpiexec`` lands
   in the environment's ``bin``). From the command line, ``mpiexec -n N omxval map --map
@@ -17,8 +17,8 @@
   - ``mpiexec -n 1 python script.py`` (or plain ``python script.py`` with that ``mpiexec``
     on ``PATH``): the pool spawns ``num_cpus`` workers, which must then be given.
 
-  ``qutip.mpi_pmap`` keeps at most ``num_cpus`` points in flight, so ``num_cpus`` must be
-  the number of workers.
+  At most ``num_cpus`` points are in flight, so ``num_cpus`` must be the number of
+  workers.
 * **Resumable:** each finished point is appended at once to a journal
   (:mod:`omxval.compare.journal`: one JSON line keyed by a hash of the point, model,
   criteria, solver settings and omxval version, written whole and fsync-ed). A rerun with
@@ -40,6 +40,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -285,9 +286,9 @@ def map_points(task: Callable, values: Sequence, *, task_args: tuple = (),
     values : sequence
     task_args : tuple
     engine : {"serial", "parallel", "loky", "mpi"}
-        In this process, in worker processes (:func:`omxval.compare.pool.process_map`),
-        QuTiP's ``loky_pmap`` or ``mpi_pmap`` (or the executor of :func:`mpi_world`); every
-        worker computes with one BLAS thread.
+        In this process, in worker processes (:func:`omxval.compare.pool.process_map`), on
+        a loky executor, or on an ``mpi4py.futures.MPIPoolExecutor`` (or the executor of
+        :func:`mpi_world`); every worker computes with one BLAS thread.
     num_cpus : int, optional
         Workers (default: every core this process may use).
     reduce_func : callable, optional
@@ -319,19 +320,46 @@ def map_points(task: Callable, values: Sequence, *, task_args: tuple = (),
     elif engine == "parallel":
         process_map(run, indexed, task_args=args, num_workers=num_cpus, on_result=collect,
                     on_lost=lost)
+    elif engine == "loky":
+        _loky_map(run, indexed, args, num_cpus, collect)
     elif engine == "mpi" and _MPI_WORLD.get() is not None:
         executor, workers = _MPI_WORLD.get()
         _executor_map(executor, run, indexed, args, workers, collect)
     else:
-        import qutip
+        # mpi4py's own pool rather than qutip.mpi_pmap, which fails wherever loky is
+        # installed (QuTiP 5.3 reads loky.backend.resource_tracker without importing it).
+        from mpi4py.futures import MPIPoolExecutor
 
-        if engine == "mpi":
-            num_cpus = _mpi_workers(num_cpus)
-        mapper = {"loky": qutip.loky_pmap, "mpi": qutip.mpi_pmap}[engine]
-        map_kw = {"num_cpus": num_cpus} if num_cpus else {}
-        mapper(_one_thread, indexed, task_args=(run, *args), reduce_func=collect,
-               map_kw=map_kw)
+        num_cpus = _mpi_workers(num_cpus)
+        with MPIPoolExecutor(max_workers=num_cpus) as executor:
+            _executor_map(executor, run, indexed, args, num_cpus, collect)
     return [results[i] for i in range(len(values))] if reduce_func is None else []
+
+
+def _loky_map(task: Callable, values: Sequence, task_args: tuple, num_cpus: int | None,
+              on_result: Callable) -> None:
+    """The ``"loky"`` engine: a loky executor of its own (not the reusable one QuTiP's
+    ``loky_pmap`` shares), whose workers die with this process like the ``"parallel"``
+    engine's. loky cannot tell which point a dead worker held: the map stops."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from loky import ProcessPoolExecutor
+
+    from .pool import WorkerLost, default_workers, die_with_parent
+
+    workers = num_cpus or default_workers()
+    executor = ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent,
+                                   initargs=(os.getpid(),))
+    done = False
+    try:
+        _executor_map(executor, task, values, task_args, workers, on_result)
+        done = True
+    except BrokenProcessPool as exc:
+        raise WorkerLost(f"a loky worker died ({exc}); the points finished before are kept. "
+                         f"The 'parallel' engine loses only the point of a dead worker"
+                         ) from None
+    finally:
+        executor.shutdown(wait=done, kill_workers=not done)
 
 
 def _indexed(item: tuple[int, object], task: Callable, task_args: tuple) -> tuple[int, object]:
@@ -454,11 +482,11 @@ def _run(spec: MapSpec, journal: _journal.Journal, engine: str, num_cpus: int | 
 
 
 def _mpi_workers(num_cpus: int | None) -> int:
-    """Worker count for ``qutip.mpi_pmap``, checked against how MPI was launched.
+    """Worker count of the ``"mpi"`` engine, checked against how MPI was launched.
 
     Under ``mpiexec -n N python -m mpi4py.futures`` the pool is the N − 1 ranks besides
     rank 0 (``max_workers`` is ignored), so that is the default. Started any other way the
-    pool spawns its workers, and QuTiP's own default (the local core count) would be a
+    pool spawns its workers, and a default (say, the local core count) would be a
     silent guess on a cluster, so ``num_cpus`` is required.
     """
     try:

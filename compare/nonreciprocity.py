@@ -117,7 +117,7 @@ def nonreciprocity_study(system: linear.System, Delta_c: Sequence[float], *,
     max_dimension : int, optional
         Cost limit of each point's cutoff search.
     engine, num_cpus
-        QuTiP map running the points (:func:`~omxval.compare.maps.map_points`).
+        Engine running the points (:func:`~omxval.compare.maps.map_points`).
     **solve_options
         Passed to :func:`fullquantum.solve`.
 

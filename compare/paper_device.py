@@ -18,7 +18,7 @@ Pipeline (SI at the edge, units of ω_m inside):
    (:func:`~omxval.compare.validity.adaptive_cutoffs`), the truncation error (linearized
    Fock model vs Lyapunov) and the approximation error (nonlinear vs linearized Fock model
    at the same cutoffs), each also at every cutoff raised by one.
-3. :func:`run_rows` — the ladder on QuTiP's map engines, resumable through a JSON-lines
+3. :func:`run_rows` — the ladder on the map engines, resumable through a JSON-lines
    cache in the format of :mod:`omxval.compare.maps`.
 4. :func:`analyse_point` — the fits of :mod:`omxval.compare.fits` (free power law and
    leading order) and the prediction at the paper's G0 with its band.
@@ -407,7 +407,7 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
         rows are computed): each finished row is appended and fsync-ed at once, so a rerun
         skips it and a killed run loses only rows in flight; failed rows are computed again.
     engine : {"serial", "parallel", "loky", "mpi"}
-        QuTiP's map function, as in :func:`omxval.compare.maps.run_map`.
+        The map engine, as in :func:`omxval.compare.maps.run_map`.
     num_cpus : int, optional
         Workers of the parallel engines.
     criteria : DeviceCriteria
@@ -688,7 +688,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
     out : path
         Report directory.
     engine : {"serial", "parallel", "loky", "mpi"}
-        QuTiP map engine of the rows (one BLAS thread per worker).
+        Map engine of the rows (one BLAS thread per worker).
     num_cpus : int, optional
         Workers of the parallel engines.
     progress : callable, optional

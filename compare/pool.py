@@ -40,7 +40,7 @@ class WorkerLost(OmxvalError, RuntimeError):
     """A worker process died while computing a point and no ``on_lost`` handler was given."""
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def die_with_parent(parent_pid: int) -> None:
     """Make this process end when ``parent_pid`` ends: the kernel's parent-death signal
     where there is one, and a watchdog thread everywhere."""
     try:
@@ -61,7 +61,7 @@ def _die_with_parent(parent_pid: int) -> None:
 
 def _worker(conn, parent_pid: int) -> None:
     """A worker's life: tasks in, results out, until told to stop or the parent is gone."""
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     from threadpoolctl import threadpool_limits
 
@@ -219,4 +219,4 @@ def process_map(task: Callable, values: Sequence, *, task_args: tuple = (),
             conn.close()
 
 
-__all__ = ["process_map", "WorkerLost", "lost_reason", "default_workers"]
+__all__ = ["process_map", "WorkerLost", "lost_reason", "default_workers", "die_with_parent"]

@@ -85,3 +85,51 @@ def test_mpi_errors_name_the_remedy(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "give num_cpus" in proc.stdout
     assert not (tmp_path / "c.jsonl").exists()
+
+
+MAP_TOML = """
+[map]
+x = "G0"
+x_values = [0.005, 0.0125]
+y = "coupling"
+y_values = [0.15, 0.25]
+"""
+
+
+def omxval_under_mpiexec(n: int, args: list[str], cwd: Path, futures: bool = False
+                         ) -> subprocess.CompletedProcess:
+    python = [sys.executable, *(["-m", "mpi4py.futures"] if futures else [])]
+    return subprocess.run([mpiexec(), "-n", str(n), *python, "-m", "omxval", *args],
+                          capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+# plain: the form users type first; futures: ranks 1..N-1 serve mpi4py's shared pool.
+@pytest.mark.parametrize("futures", [False, True], ids=["plain", "futures"])
+def test_mpiexec_omxval_map_runs_rank_0_with_the_others_as_workers(futures, serial, tmp_path):
+    (tmp_path / "m.toml").write_text(MAP_TOML)
+    proc = omxval_under_mpiexec(3, ["map", "--map", "mpi", "--config", "m.toml", "--out", "M"],
+                                tmp_path, futures)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.count("index.md") == 1  # rank 0 alone reports
+    # The same points as the serial map (the CLI's [solver] settings key them differently).
+    rows = {(r["G0"], r["coupling"]): r for r in read_cache(tmp_path / "M" / "points.jsonl")
+            .values()}
+    expected = {(r["G0"], r["coupling"]): r for r in serial.values()}
+    assert rows.keys() == expected.keys() and len(rows) == 4
+    for xy, row in expected.items():
+        assert {**rows[xy], "seconds": 0} == {**row, "seconds": 0}
+
+
+@pytest.mark.parametrize("args, says", [
+    (["map", "--config", "m.toml", "--out", "M"], "only the points of a command run with "
+                                                  "--map mpi"),
+    (["map", "--map", "mpi", "--config", "missing.toml", "--out", "M"],
+     "cannot read configuration missing.toml")])
+def test_mpiexec_refusals_end_every_rank_at_once(args, says, tmp_path):
+    (tmp_path / "m.toml").write_text(MAP_TOML)
+    proc = omxval_under_mpiexec(2, args, tmp_path)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    # One line from rank 0, no MPI_Abort noise, nothing written.
+    assert proc.stderr.strip().splitlines() == [f"omxval map: error: {proc.stderr.split('error: ')[1].strip()}"]
+    assert says in proc.stderr and "Abort" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.toml"]
