@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from omxval.compare.maps import MapSpec, run_map
+from omxval.compare.studies.maps import MapSpec
+from omxval.compare.app.runs import run_map
 
 SPEC = MapSpec(x="n_m", x_values=[0.5, 1.0, 2.0], y="coupling", y_values=[0.3, 0.35, 0.4],
                design={"G0": 0.1})
@@ -58,8 +59,8 @@ def timed(engine: str, num_cpus: int | None, folder: Path):
 
 def default_map(num_cpus: int) -> None:
     """The default map once, parallel: wall time against the 10 min goal."""
-    from omxval.compare.config import ReportConfig
-    from omxval.compare.progress import stderr_progress
+    from omxval.compare.app.config import ReportConfig
+    from omxval.compare.app.display import stderr_progress
 
     spec = ReportConfig().map_spec("map")
     print(f"default map: {len(spec.points())} points ({spec.x} x {spec.y}), parallel, "

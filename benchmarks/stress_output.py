@@ -11,7 +11,7 @@ import multiprocessing as mp
 import sys
 import time
 from pathlib import Path
-from omxval.compare.output import OutputDirectory
+from omxval.compare.app.output import OutputDirectory
 
 def writer(target, barrier, i, q):
     try:

@@ -1,19 +1,23 @@
 """omxval.compare — the Gaussian and full-quantum models side by side.
 
-Each study takes an operating point (or a design) and returns a result that carries its own
-verdict (``question``, ``verdict``, ``reasons``); the report writers only write. The
-``omxval`` command (:mod:`omxval.compare.cli`) runs them and writes reports through
-:class:`~omxval.compare.output.OutputDirectory`, which never replaces a directory omxval
-did not write.
+Two layers, visible in the layout (data flows one way, studies → application):
+
+* :mod:`omxval.compare.studies` — the studies: each takes an operating point (or a design,
+  or a map) and returns a result that carries its own verdict (``question``, ``verdict``,
+  ``reasons``). No files, no Markdown, no matplotlib, no printing: progress goes through a
+  callback, finished rows of long runs to an ``on_row`` callback.
+* :mod:`omxval.compare.app` — the application: the ``omxval`` command, the configuration,
+  the journal of resumable runs, the report writers, the figures, output directories that
+  never replace a directory omxval did not write, provenance and the progress display.
 
 Public API (``__all__``), by question:
 
 * one point — :func:`compare_point` → :class:`PointComparison` (with :class:`Tolerances`);
   :func:`judge_point` → :class:`PointValidity`, :func:`validity_point` (one table row),
   :class:`ValidityCriteria`, :func:`adaptive_cutoffs` → :class:`AdaptiveSolve`;
-* validity maps — :class:`MapSpec`, :func:`run_map`, :func:`map_points`,
-  :func:`read_cache`, :func:`write_map_report` / :func:`merge_maps` → :class:`MapReport`,
-  :func:`validity_study` → :class:`ValidityStudy`;
+* validity maps — :class:`MapSpec`, :func:`map_rows`, :func:`map_points`,
+  :func:`validity_study` → :class:`ValidityStudy`; resumable: :func:`run_map`,
+  :func:`read_cache`, :func:`write_map_report` / :func:`merge_maps` → :class:`MapReport`;
 * studies — :func:`convergence_study`, :func:`linearization_study`,
   :func:`nonreciprocity_study` and their results; :func:`gaussian_cutoffs`;
 * reports — :func:`write_report`, :func:`write_paper_report`, :func:`load_config`,
@@ -22,28 +26,37 @@ Public API (``__all__``), by question:
 * the paper's own device — :func:`paper_points`, :func:`write_paper_device_report`.
 
 Names are imported on first use, so ``import omxval.compare`` (and the command's startup)
-does not load QuTiP until a computation needs it.
+does not load QuTiP until a computation needs it. The modules of the flat layout before the
+split (``omxval.compare.maps``, ``.report`` …) keep working with a ``DeprecationWarning``.
 """
 
 import importlib as _importlib
 
 #: Public name → the submodule that defines it.
 _API = {
-    "compare_point": "agreement", "PointComparison": "agreement", "Tolerances": "agreement",
-    "judge_point": "validity", "validity_point": "validity", "ValidityCriteria": "validity",
-    "PointValidity": "validity", "adaptive_cutoffs": "validity", "AdaptiveSolve": "validity",
-    "MapSpec": "maps", "run_map": "maps", "map_points": "maps", "read_cache": "maps",
-    "write_map_report": "map_report", "merge_maps": "map_report", "MapReport": "map_report",
-    "validity_study": "map_report", "ValidityStudy": "map_report",
-    "convergence_study": "convergence", "ConvergenceStudy": "convergence",
-    "gaussian_cutoffs": "convergence",
-    "linearization_study": "linearization", "LinearizationStudy": "linearization",
-    "nonreciprocity_study": "nonreciprocity", "NonreciprocityStudy": "nonreciprocity",
-    "write_report": "report", "write_paper_report": "paper_report",
-    "ReportConfig": "config", "load_config": "config", "config_from_dict": "config",
-    "OutputDirectory": "output", "OutputLocationError": "output",
-    "max_abs_difference": "deviation",
-    "paper_points": "paper_device", "write_paper_device_report": "paper_device",
+    "compare_point": "studies.agreement", "PointComparison": "studies.agreement",
+    "Tolerances": "studies.agreement",
+    "judge_point": "studies.validity", "validity_point": "studies.validity",
+    "ValidityCriteria": "studies.validity", "PointValidity": "studies.validity",
+    "adaptive_cutoffs": "studies.validity", "AdaptiveSolve": "studies.validity",
+    "MapSpec": "studies.maps", "map_points": "studies.maps", "map_rows": "studies.maps",
+    "validity_study": "studies.maps", "ValidityStudy": "studies.maps",
+    "run_map": "app.runs", "read_cache": "app.runs",
+    "write_map_report": "app.map_report", "merge_maps": "app.map_report",
+    "MapReport": "app.map_report",
+    "convergence_study": "studies.convergence", "ConvergenceStudy": "studies.convergence",
+    "gaussian_cutoffs": "studies.convergence",
+    "linearization_study": "studies.linearization",
+    "LinearizationStudy": "studies.linearization",
+    "nonreciprocity_study": "studies.nonreciprocity",
+    "NonreciprocityStudy": "studies.nonreciprocity",
+    "write_report": "app.report", "write_paper_report": "app.paper_report",
+    "ReportConfig": "app.config", "load_config": "app.config",
+    "config_from_dict": "app.config",
+    "OutputDirectory": "app.output", "OutputLocationError": "app.output",
+    "max_abs_difference": "studies.deviation",
+    "paper_points": "studies.paper_device",
+    "write_paper_device_report": "app.paper_device_report",
 }
 
 __all__ = list(_API)

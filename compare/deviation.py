@@ -1,14 +1,5 @@
-"""How far apart two covariance matrices are: the one distance every study uses."""
+"""Deprecated path: moved to :mod:`omxval.compare.studies.deviation` (see :mod:`omxval.compare._moved`)."""
 
-from __future__ import annotations
+from ._moved import moved
 
-import numpy as np
-
-
-def max_abs_difference(V1: np.ndarray, V2: np.ndarray) -> float:
-    """max_kl |V1_kl − V2_kl| (quadrature units: the vacuum variance is 1/2, so 1e-4 is
-    2e-4 of a vacuum variance)."""
-    return float(np.max(np.abs(np.asarray(V1) - np.asarray(V2))))
-
-
-__all__ = ["max_abs_difference"]
+__getattr__, __dir__ = moved(__name__, "omxval.compare.studies.deviation")

@@ -1,58 +1,6 @@
-"""Tables for the reports (Markdown) and for notebooks (HTML, short reprs)."""
+"""Deprecated path: moved to :mod:`omxval.compare.studies.tables` (see :mod:`omxval.compare._moved`)."""
 
-from __future__ import annotations
+from ._moved import moved
 
-import html
-from collections.abc import Sequence
-from typing import Literal
-
-import numpy as np
-import pandas as pd
-
-
-def markdown_table(df: pd.DataFrame, floatfmt: str = ".4g") -> str:
-    """A GitHub-flavoured Markdown table; non-finite floats print as an em dash."""
-    def fmt(v) -> str:
-        if isinstance(v, (float, np.floating)):
-            return format(v, floatfmt) if np.isfinite(v) else "—"
-        return str(v).replace("|", "\\|")  # a bare pipe would split the cell
-
-    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join(lines)
-
-
-def html_table(title: str, reasons: Sequence[str], table: pd.DataFrame,
-               max_rows: int = 40) -> str:
-    """A result for a notebook's ``_repr_html_``: a bold title, its reasons, an HTML table.
-
-    Parameters
-    ----------
-    title : str
-        One line, e.g. the question and the verdict.
-    reasons : sequence of str
-        Listed under the title (none: no list).
-    table : DataFrame
-        Rendered without its index, floats to 4 significant digits, NaN as an em dash;
-        longer tables are cut in the middle by pandas.
-    max_rows : int
-        Rows shown at most.
-    """
-    items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
-    return (f"<p><b>{html.escape(title)}</b></p>" + (f"<ul>{items}</ul>" if items else "")
-            + table.to_html(index=False, max_rows=max_rows, na_rep="—",
-                            float_format=lambda v: format(v, ".4g")))
-
-
-def clip(text: str, width: int, keep: Literal["start", "end"] = "start") -> str:
-    """``text`` cut to at most ``width`` characters with an ellipsis, keeping its ``start``
-    (messages) or its ``end`` (paths)."""
-    if len(text) <= width:
-        return text
-    return text[:width - 1] + "…" if keep == "start" else "…" + text[-(width - 1):]
-
-
-def status_counts(statuses: pd.Series) -> str:
-    """``"6 valid, 2 unstable"``: how many rows have each status, most common first."""
-    counts = statuses.value_counts()
-    return ", ".join(f"{n} {s}" for s, n in counts.items()) or "no points"
+__getattr__, __dir__ = moved(__name__, "omxval.compare.studies.tables",
+    {'markdown_table': 'omxval.compare.app.markdown'})

@@ -5,12 +5,12 @@ import json
 import pandas as pd
 import pytest
 
-from omxval.compare import report as report_module
-from omxval.compare.agreement import Tolerances, compare_point
-from omxval.compare.cli import main
-from omxval.compare.config import ReportConfig, config_from_dict, load_config
-from omxval.compare.convergence import convergence_study
-from omxval.compare.linearization import linearization_study
+from omxval.compare.app import report as report_module
+from omxval.compare.studies.agreement import Tolerances, compare_point
+from omxval.compare.app.cli import main
+from omxval.compare.app.config import ReportConfig, config_from_dict, load_config
+from omxval.compare.studies.convergence import convergence_study
+from omxval.compare.studies.linearization import linearization_study
 from tests.conftest import REFERENCE, REFERENCE_EN, reference_point, reference_system
 
 TINY = """
@@ -199,7 +199,7 @@ def test_convergence_failure_is_one_line_exit_3(tmp_path, monkeypatch, capsys):
 
 
 def test_gaussian_cutoffs_follow_the_thermal_tail_and_favour_the_driven_mode():
-    from omxval.compare.convergence import gaussian_cutoffs
+    from omxval.compare.studies.convergence import gaussian_cutoffs
 
     # Uncoupled mechanics (|G| = 0): n̄ = n_m = 0.2, tail (1/6)^N ≤ 1e-3 first at N = 4.
     assert gaussian_cutoffs(reference_point(coupling=0.0))[2] == 4

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from omxval.compare import fits
+from omxval.compare.studies import fits
 from omxval.errors import InputError
 
 

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from omxval.compare.agreement import compare_point
-from omxval.compare.config import ReportConfig
-from omxval.compare.report import run_converge, write_report
-from omxval.compare.linearization import linearization_study
-from omxval.compare.nonreciprocity import nonreciprocity_study
+from omxval.compare.studies.agreement import compare_point
+from omxval.compare.app.config import ReportConfig
+from omxval.compare.app.report import run_converge, write_report
+from omxval.compare.studies.linearization import linearization_study
+from omxval.compare.studies.nonreciprocity import nonreciprocity_study
 
 GOLDEN = Path(__file__).parent / "golden" / "validation"
 TABLES = ("verdicts", "point_summary", "point_elements", "convergence", "linearization",

@@ -1,7 +1,7 @@
 """A map survives its own failures: kills, dead workers, hostile journals, bad grids, bugs.
 
 Each case runs through the command line. Runs that need a process killed at a chosen moment
-run ``python -m omxval.compare.cli`` in a subprocess whose ``sitecustomize`` (on
+run ``python -m omxval`` in a subprocess whose ``sitecustomize`` (on
 ``PYTHONPATH``) wraps the map's point task in every process: ``OMXVAL_TEST_SLOW`` makes each
 point take that many seconds longer, ``OMXVAL_TEST_KILL`` makes the worker computing the
 point with that G0 kill itself with SIGKILL (what the kernel's out-of-memory killer does).
@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from omxval.compare import maps
-from omxval.compare import validity
-from omxval.compare.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, main
-from omxval.compare.map_report import journal_path
+from omxval.compare.studies import maps
+from omxval.compare.studies import validity
+from omxval.compare.app.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, main
+from omxval.compare.app.map_report import journal_path
 
 CONFIG = """
 [map]
@@ -40,7 +40,7 @@ engine = "serial"
 SITECUSTOMIZE = '''
 import os, time
 if os.environ.get("OMXVAL_TEST_SLOW") or os.environ.get("OMXVAL_TEST_KILL"):
-    import omxval.compare.maps as _maps
+    import omxval.compare.studies.maps as _maps
     _original = _maps._map_task
 
     def _map_task(design, spec):
@@ -50,7 +50,7 @@ if os.environ.get("OMXVAL_TEST_SLOW") or os.environ.get("OMXVAL_TEST_KILL"):
         time.sleep(float(os.environ.get("OMXVAL_TEST_SLOW") or 0))
         return _original(design, spec)
 
-    _map_task.__module__, _map_task.__qualname__ = "omxval.compare.maps", "_map_task"
+    _map_task.__module__, _map_task.__qualname__ = "omxval.compare.studies.maps", "_map_task"
     _maps._map_task = _map_task
 '''
 
@@ -80,7 +80,7 @@ def cli(args, tmp_path, **env):
     write(hooks / "sitecustomize.py", SITECUSTOMIZE)
     full_env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(hooks), *filter(None, [os.environ.get("PYTHONPATH")])]), **env}
-    return subprocess.Popen([sys.executable, "-m", "omxval.compare.cli", *args], cwd=tmp_path,
+    return subprocess.Popen([sys.executable, "-m", "omxval", *args], cwd=tmp_path,
                             env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
@@ -274,7 +274,7 @@ def test_another_maps_out_is_refused_and_a_larger_grid_keeps_every_point(referen
 def test_an_injected_bug_gives_the_internal_error_code_and_a_traceback_file(
         reference, tmp_path, monkeypatch, capsys):
     cfg, _ = reference
-    from omxval.compare import map_report
+    from omxval.compare.app import map_report
 
     def bug(*args, **kw):
         return 1 / 0
@@ -304,7 +304,9 @@ def test_errors_that_are_not_bad_input_are_not_called_bad_input(exc, reference, 
     def raising(*args, **kw):
         raise exc
 
-    monkeypatch.setattr(maps, "_run", raising)
+    from omxval.compare.app import runs
+
+    monkeypatch.setattr(runs, "map_rows", raising)
     code = main(["map", "--config", str(cfg), "--out", str(tmp_path / "M"), "--quiet"])
     err = capsys.readouterr().err
     assert code == EXIT_INTERNAL and "could not write" not in err
@@ -346,7 +348,7 @@ def test_smaller_refusals_come_before_any_work(reference, tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"more than the {maps.MAX_POINTS}" in err and "--allow-large-grid" in err
     assert str(maps.MAX_POINTS) in subprocess.run(
-        [sys.executable, "-m", "omxval.compare.cli", "map", "--help"], capture_output=True,
+        [sys.executable, "-m", "omxval", "map", "--help"], capture_output=True,
         text=True).stdout.replace(",", "")
     assert not out.exists() and not journal_path(out).exists()
 
@@ -357,7 +359,7 @@ def test_a_deleted_working_directory_is_named(reference, tmp_path):
     gone.mkdir()
     proc = subprocess.run(
         ["sh", "-c", f'cd "{gone}" && rmdir "{gone}" && exec "{sys.executable}" -m '
-                     f'omxval.compare.cli map --config "{cfg}" --quiet'],
+                     f'omxval map --config "{cfg}" --quiet'],
         capture_output=True, text=True, timeout=120)
     assert proc.returncode == EXIT_BAD_INPUT
     assert "current directory no longer exists" in proc.stderr

@@ -9,9 +9,10 @@ import time
 import pandas as pd
 import pytest
 
-from omxval.compare.cli import main
-from omxval.compare.config import MapConfig, load_config
-from omxval.compare.map_report import COLUMNS, journal_path
+from omxval.compare.app.cli import main
+from omxval.compare.app.config import MapConfig, load_config
+from omxval.compare.studies.maps import COLUMNS
+from omxval.compare.app.map_report import journal_path
 
 # Small G0 keeps each point well below a second (cutoffs ≈ (4,3,5)).
 CONFIG = """
@@ -78,7 +79,7 @@ def test_killed_map_resumes_to_the_same_rows(uninterrupted, tmp_path):
     done = sum(1 for line in journal.read_text().splitlines() if line.strip())
     assert 1 <= done < 4
     messages = []
-    from omxval.compare.map_report import write_map_report
+    from omxval.compare.app.map_report import write_map_report
 
     spec = load_config(cfg).map_spec()
     write_map_report(out, spec, progress=messages.append)
@@ -145,7 +146,7 @@ def test_an_engine_without_its_package_is_refused_before_any_file(tmp_path, caps
 def test_a_run_that_finishes_no_point_leaves_no_journal(tmp_path, capsys, monkeypatch):
     """A computation that fails before any point is written (exit 3) removes its empty
     journal; an interrupted run with finished points keeps them (tested above)."""
-    import omxval.compare.map_report as map_report
+    import omxval.compare.app.map_report as map_report
     from omxval.fullquantum import SteadyStateConvergenceError
 
     def broken(*args, **kwargs):

@@ -5,9 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from omxval.compare.fits import fit_power_law
-from omxval.compare.maps import MapSpec, read_cache, run_map
-from omxval.compare.validity import adaptive_cutoffs, validity_point
+from omxval.compare.studies.fits import fit_power_law
+from omxval.compare.studies.maps import MapSpec
+from omxval.compare.app.runs import read_cache, run_map
+from omxval.compare.studies.validity import adaptive_cutoffs, validity_point
 from tests.conftest import REFERENCE, reference_point
 
 DESIGN = {k: v for k, v in REFERENCE.items() if k != "G0"}

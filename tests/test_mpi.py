@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from omxval.compare.maps import MapSpec, read_cache, run_map
+from omxval.compare.studies.maps import MapSpec
+from omxval.compare.app.runs import read_cache, run_map
 
 pytest.importorskip("mpi4py", reason="mpi4py is not installed (pip install 'omxval[mpi]')")
 
@@ -21,7 +22,8 @@ pytest.importorskip("mpi4py", reason="mpi4py is not installed (pip install 'omxv
 SPEC = dict(x="G0", x_values=[0.005, 0.0125], y="coupling", y_values=[0.15, 0.25])
 SCRIPT = """\
 import sys
-from omxval.compare.maps import MapSpec, run_map
+from omxval.compare.studies.maps import MapSpec
+from omxval.compare.app.runs import run_map
 
 if __name__ == "__main__":  # every MPI worker imports this file; only rank 0 maps
     num_cpus = int(sys.argv[2]) if len(sys.argv) > 2 else None
@@ -73,7 +75,8 @@ def test_mpi_errors_name_the_remedy(tmp_path):
     # One process, no mpi4py.futures pool: the number of workers to spawn must be given.
     script = tmp_path / "no_workers.py"
     script.write_text(textwrap.dedent(f"""\
-        from omxval.compare.maps import MapSpec, run_map
+        from omxval.compare.studies.maps import MapSpec
+from omxval.compare.app.runs import run_map
         from omxval.errors import InputError
         try:
             run_map(MapSpec(**{SPEC!r}), "c.jsonl", engine="mpi")

@@ -232,7 +232,7 @@ def test_compare_exposes_its_public_api():
     assert set(PUBLIC) <= set(compare.__all__) <= set(dir(compare))
     for name in compare.__all__:
         assert getattr(compare, name).__module__.startswith("omxval.compare."), name
-    from omxval.compare.maps import run_map
+    from omxval.compare.app.runs import run_map
 
     assert compare.run_map is run_map
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
@@ -241,7 +241,7 @@ def test_compare_exposes_its_public_api():
 
 def test_importing_compare_stays_light(tmp_path):
     """The names load on first use: importing the package (and the CLI) loads no QuTiP."""
-    code = ("import sys, omxval.compare, omxval.compare.cli; print('qutip' in sys.modules); "
+    code = ("import sys, omxval.compare, omxval.compare.app.cli; print('qutip' in sys.modules); "
             "omxval.compare.compare_point; print('qutip' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, timeout=120)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from omxval.compare import output, paper_report
-from omxval.compare.cli import main
-from omxval.compare.output import OutputDirectory, OutputLocationError
+from omxval.compare.app import output
+from omxval.compare.app import paper_report
+from omxval.compare.app.cli import main
+from omxval.compare.app.output import OutputDirectory, OutputLocationError
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -224,7 +225,7 @@ def test_crash_between_renames_is_repaired(tmp_path):
 
 def test_killed_run_leaves_staging_that_the_next_run_removes(tmp_path):
     target = tmp_path / "r"
-    code = ("import sys, time; from omxval.compare.output import OutputDirectory\n"
+    code = ("import sys, time; from omxval.compare.app.output import OutputDirectory\n"
             "with OutputDirectory(sys.argv[1], kind='test') as out:\n"
             "    (out.path / 'partial.png').write_bytes(b'x' * 1000)\n"
             "    print('ready', flush=True); time.sleep(60)\n")

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from omxval import fullquantum, linear
-from omxval.compare import paper_device as pdv
-from omxval.compare.maps import read_cache
+from omxval.compare.studies import paper_device as pdv
+from omxval.compare.app.runs import read_cache
 from omxval.errors import InputError
 from tests.conftest import REFERENCE
 
@@ -250,8 +250,8 @@ def test_serial_equals_parallel(tmp_path):
 
 def test_report_quotes_the_paper_device_verdicts(tmp_path):
     """omxval report reads the verdicts of an omxval paper-device output beside it."""
-    from omxval.compare.output import OutputDirectory
-    from omxval.compare.report import paper_regime_section
+    from omxval.compare.app.output import OutputDirectory
+    from omxval.compare.app.report import paper_regime_section
 
     where = tmp_path / "paper_device"
     assert "Not run yet" in paper_regime_section(where)
@@ -285,7 +285,7 @@ def test_cli_cached_only_computes_nothing(tmp_path, capsys):
     """`omxval paper-device --cached-only` reports the rows of <out>.cache.jsonl and lists the
     missing ones without computing (the rows of fig3-ccw are absent, so a computing run would
     take minutes)."""
-    from omxval.compare.cli import main
+    from omxval.compare.app.cli import main
 
     pts = pdv.paper_points(names=["fig2-ccw"])
     ladder = (0.01, 0.02, 0.05)

@@ -6,8 +6,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from omxval.compare.cli import main
-from omxval.compare import paper_report
+from omxval.compare.app.cli import main
+from omxval.compare.app import paper_report
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,12 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from omxval import linear  # noqa: E402
-from omxval.compare import paper_report as pr  # noqa: E402
-from omxval.compare import plots  # noqa: E402
-from omxval.compare.convergence import MODES, ConvergenceStudy  # noqa: E402
-from omxval.compare.fits import extrapolate_to_zero, fit_power_law  # noqa: E402
-from omxval.compare.linearization import LinearizationStudy  # noqa: E402
-from omxval.compare.maps import MapSpec  # noqa: E402
+from omxval.compare.app import paper_report as pr  # noqa: E402
+from omxval.compare.app import plots  # noqa: E402
+from omxval.compare.studies.convergence import MODES, ConvergenceStudy  # noqa: E402
+from omxval.compare.studies.fits import extrapolate_to_zero, fit_power_law  # noqa: E402
+from omxval.compare.studies.linearization import LinearizationStudy  # noqa: E402
+from omxval.compare.studies.maps import MapSpec  # noqa: E402
 from omxval.linear import paper  # noqa: E402
 
 from .conftest import reference_system  # noqa: E402

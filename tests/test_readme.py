@@ -21,4 +21,4 @@ def test_readme_main_command_runs_the_report():
     blocks = bash_blocks((ROOT / "README.md").read_text())
     main = next(b for b in blocks if "omxval" in b)
     assert main.startswith("python3 -m venv .venv") and main.endswith(".venv/bin/omxval report")
-    assert 'omxval = "omxval.compare.cli:main"' in (ROOT / "pyproject.toml").read_text()
+    assert 'omxval = "omxval.compare.app.cli:main"' in (ROOT / "pyproject.toml").read_text()

@@ -6,10 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from omxval.compare.cli import main
-from omxval.compare.config import ReportConfig, config_from_dict, load_config, to_toml
-from omxval.compare.verdicts import DEFAULT_FAIL_ON, VERDICTS, check_fail_on, how_to_read
-from omxval.compare import convergence
+from omxval.compare.app.cli import main
+from omxval.compare.app.config import ReportConfig, config_from_dict, load_config, to_toml
+from omxval.compare.studies.verdicts import DEFAULT_FAIL_ON, VERDICTS, check_fail_on
+from omxval.compare.app.markdown import how_to_read
+from omxval.compare.studies import convergence
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +34,7 @@ def test_docs_hold_the_one_definition_of_every_verdict():
 def test_every_study_verdict_word_is_defined():
     import typing
 
-    from omxval.compare import agreement, linearization
+    from omxval.compare.studies import agreement, linearization
 
     words = (set(typing.get_args(agreement.Verdict)) | set(typing.get_args(
         convergence.ConvergenceVerdict)) | set(typing.get_args(

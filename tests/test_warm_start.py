@@ -11,8 +11,8 @@ import pytest
 import qutip
 
 from omxval import fullquantum
-from omxval.compare import validity
-from omxval.compare.validity import adaptive_cutoffs
+from omxval.compare.studies import validity
+from omxval.compare.studies.validity import adaptive_cutoffs
 from omxval.fullquantum.steadystate import _embed_fock
 from tests.conftest import reference_point
 

@@ -2,7 +2,7 @@
 
 import sys
 
-from omxval.compare.cli import main
+from omxval.compare.app.cli import main
 
 # Guarded: MPI workers (mpi4py.futures) and spawned processes import the main module, and
 # must not run the command again.

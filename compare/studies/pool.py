@@ -1,7 +1,7 @@
 """Worker processes for expensive points: they die with their parent, and a dead worker costs
 only its own point.
 
-:func:`process_map` is the ``"parallel"`` engine of :func:`omxval.compare.maps.map_points`.
+:func:`process_map` is the ``"parallel"`` engine of :func:`omxval.compare.studies.maps.map_points`.
 Compared with ``concurrent.futures.ProcessPoolExecutor`` (under QuTiP's ``parallel_map``):
 
 * Workers are started with ``spawn`` (fork + exec): they inherit no descriptor of the
@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import wait
 from typing import Any
 
-from ..errors import OmxvalError
+from ...errors import OmxvalError
 
 _PR_SET_PDEATHSIG = 1
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..studies.status import FAILED
 from .output import OutputLocationError, WriteFailure
 
 try:
@@ -39,7 +40,6 @@ try:
 except ImportError:  # pragma: no cover - Windows: no advisory locks
     fcntl = None  # type: ignore[assignment]
 
-FAILED = "failed"
 
 
 @dataclass(frozen=True)

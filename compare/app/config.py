@@ -1,0 +1,402 @@
+"""Configuration of the validation studies: frozen dataclasses, loadable from TOML.
+
+A user TOML file overrides any part of the built-in defaults::
+
+    [design]            # the reduced-scale operating point (docs/conventions.md §5)
+    coupling = 0.2
+    [converge]
+    max_cutoffs = [6, 5, 12]
+
+Unknown sections or keys are an error that lists the valid ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...errors import InputError
+from ... import fullquantum
+from ... import linear
+from ...linear.parameters import BATHS, DIRECTIONS, check_choice
+from ..studies import convergence
+from ..studies.agreement import Tolerances
+from ..studies.maps import ENGINES, MapSpec
+from ..studies.reference import REFERENCE_BATH, REFERENCE_DESIGN, REFERENCE_DIRECTION
+from ..studies.validity import ValidityCriteria
+
+MODELS = fullquantum.MODELS
+_CRITERIA = ValidityCriteria()  # the one source of the validity defaults
+_TOLERANCES = Tolerances()  # ... and of the agreement tolerances
+
+
+def _cutoffs(name: str, value) -> tuple[int, int, int]:
+    return fullquantum.check_cutoffs(value, name)
+
+
+def _integer(name: str, value, minimum: int, meaning: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise InputError(f"{name} must be an integer >= {minimum} ({meaning}); got {value!r}")
+    return value
+
+
+def _numbers(name: str, values, minimum: int = 1) -> tuple[float, ...]:
+    """A list of at least ``minimum`` finite numbers (a scalar or a string is refused)."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise InputError(f"{name} must be a list of numbers; got {values!r}")
+    values = tuple(values)
+    if len(values) < minimum or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for v in values):
+        raise InputError(f"{name} must be a list of at least {minimum} finite number(s); got "
+                         f"{list(values)!r}")
+    return tuple(float(v) for v in values)
+
+
+def _positive(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or not value > 0:
+        raise InputError(f"{name} must be a finite number > 0; got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class DesignConfig:
+    """Reduced-scale operating point (units of ω_m); defaults: the reference point of §5."""
+
+    kappa: float = REFERENCE_DESIGN["kappa"]
+    J: float = REFERENCE_DESIGN["J"]
+    Delta_F: float = REFERENCE_DESIGN["Delta_F"]
+    gamma_m: float = REFERENCE_DESIGN["gamma_m"]
+    n_m: float = REFERENCE_DESIGN["n_m"]
+    G0: float = REFERENCE_DESIGN["G0"]
+    detuning: float = REFERENCE_DESIGN["detuning"]
+    coupling: float = REFERENCE_DESIGN["coupling"]
+    direction: str = REFERENCE_DIRECTION
+    bath: str = REFERENCE_BATH
+
+    def __post_init__(self) -> None:
+        self.point()  # validates every field, naming it
+
+    def design_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`linear.design_point` except ``G0`` and ``direction``."""
+        kw = dataclasses.asdict(self)
+        del kw["G0"], kw["direction"]
+        return kw
+
+    def point(self, **changes) -> linear.OperatingPoint:
+        """The operating point of this design, on its designed branch (``changes`` applied)."""
+        return linear.design_point(**{**dataclasses.asdict(self), **changes})
+
+
+@dataclass(frozen=True)
+class SolverConfig:
+    """How every full-quantum point is computed, and on what.
+
+    ``method``, ``truncation_tol`` and ``memory_budget_bytes`` go to
+    :func:`fullquantum.solve`. Cutoffs searched per point (the default everywhere but the
+    convergence and linearization studies' fixed ladders) are raised until one more level
+    changes V by less than ``V_tolerance`` (vacuum variance ½) and E_N by less than
+    ``log_negativity_tolerance``, trying at most ``max_dimension`` = N_ccw·N_cw·N_m.
+    ``engine`` (serial, parallel, loky, mpi: see compare.studies.maps) and ``num_cpus`` (0: every core)
+    run the points of maps and studies, one BLAS thread per worker.
+    """
+
+    method: str = "structured"
+    truncation_tol: float = fullquantum.DEFAULT_TRUNCATION_TOL
+    memory_budget_bytes: int = fullquantum.DEFAULT_MEMORY_BUDGET_BYTES
+    V_tolerance: float = _CRITERIA.V_tolerance
+    log_negativity_tolerance: float = _CRITERIA.log_negativity_tolerance
+    max_dimension: int = 600
+    engine: str = "parallel"
+    num_cpus: int = 0
+
+    def __post_init__(self) -> None:
+        check_choice("solver.method", self.method, fullquantum.METHODS)
+        try:  # SolveOptions is the one validation of these two
+            fullquantum.SolveOptions(truncation_tol=self.truncation_tol,
+                                     memory_budget_bytes=self.memory_budget_bytes)
+        except InputError as err:
+            raise InputError(f"solver.{err}") from None
+        _positive("solver.V_tolerance", self.V_tolerance)
+        _positive("solver.log_negativity_tolerance", self.log_negativity_tolerance)
+        check_choice("solver.engine", self.engine, ENGINES)
+        _integer("solver.num_cpus", self.num_cpus, 0, "0: every core")
+        _integer("solver.max_dimension", self.max_dimension, 8,
+                 "the largest N_ccw·N_cw·N_m a cutoff search may try")
+
+    def search(self, relative_error: float = _CRITERIA.relative_error) -> dict[str, Any]:
+        """Keyword arguments of the per-point studies: ``criteria`` (these convergence
+        tolerances, ``relative_error`` for "valid"), ``max_dimension`` and :meth:`options`."""
+        criteria = ValidityCriteria(relative_error=relative_error, V_tolerance=self.V_tolerance,
+                                    log_negativity_tolerance=self.log_negativity_tolerance)
+        return {"criteria": criteria, "max_dimension": self.max_dimension, **self.options()}
+
+    def workers(self) -> dict[str, Any]:
+        """``engine`` and ``num_cpus`` (None for every core) of the point maps."""
+        return {"engine": self.engine, "num_cpus": self.num_cpus or None}
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`fullquantum.solve`."""
+        return {"method": self.method, "truncation_tol": self.truncation_tol,
+                "memory_budget_bytes": self.memory_budget_bytes}
+
+    def check_memory(self, cutoffs, model: str, bath: str) -> None:
+        """Refuse (MemoryBudgetError) a solve at ``cutoffs`` before any study runs."""
+        m = fullquantum.methods.as_method(self.method)
+        fullquantum.check_budget(fullquantum.methods.method_estimate(m, cutoffs, model, bath),
+                                 self.memory_budget_bytes)
+
+
+@dataclass(frozen=True)
+class PointConfig:
+    """Gaussian vs full quantum at the design point.
+
+    ``cutoffs = []`` (the default) converges the cutoffs for the point; three integers fix
+    them. The judged ``model`` is compared with the Gaussian one (approximation error), the
+    ``linearized`` model at the same cutoffs is the truncation control.
+    """
+
+    model: str = "nonlinear"
+    cutoffs: tuple[int, ...] = ()
+    V_tolerance: float = _TOLERANCES.V
+    log_negativity_tolerance: float = _TOLERANCES.log_negativity
+
+    def __post_init__(self) -> None:
+        check_choice("point.model", self.model, MODELS)
+        empty = isinstance(self.cutoffs, (tuple, list)) and len(self.cutoffs) == 0
+        object.__setattr__(self, "cutoffs",
+                           () if empty else _cutoffs("point.cutoffs", self.cutoffs))
+        _positive("point.V_tolerance", self.V_tolerance)
+        _positive("point.log_negativity_tolerance", self.log_negativity_tolerance)
+
+
+@dataclass(frozen=True)
+class ConvergeConfig:
+    """Truncation-convergence study: refine each cutoff in turn from ``start_cutoffs``."""
+
+    model: str = "linearized"
+    start_cutoffs: tuple[int, int, int] = convergence.DEFAULT_START
+    max_cutoffs: tuple[int, int, int] = convergence.DEFAULT_MAXIMUM
+    V_tolerance: float = convergence.DEFAULT_V_TOLERANCE
+    log_negativity_tolerance: float = convergence.DEFAULT_LOG_NEGATIVITY_TOLERANCE
+
+    def __post_init__(self) -> None:
+        check_choice("converge.model", self.model, MODELS)
+        start = _cutoffs("converge.start_cutoffs", self.start_cutoffs)
+        stop = _cutoffs("converge.max_cutoffs", self.max_cutoffs)
+        if any(a > b for a, b in zip(start, stop)):
+            raise InputError(f"converge.start_cutoffs {start} must not exceed "
+                             f"converge.max_cutoffs {stop} in any mode")
+        object.__setattr__(self, "start_cutoffs", start)
+        object.__setattr__(self, "max_cutoffs", stop)
+        _positive("converge.V_tolerance", self.V_tolerance)
+        _positive("converge.log_negativity_tolerance", self.log_negativity_tolerance)
+
+
+@dataclass(frozen=True)
+class LinearizationConfig:
+    """G0 ladder at fixed (Δ̃_c, |G_d|) with the ``nonlinear`` model."""
+
+    G0: tuple[float, ...] = (0.2, 0.1, 0.05, 0.025, 0.0125)  # docs/conventions.md §5 ladder
+    cutoffs: tuple[int, int, int] = (4, 3, 8)
+
+    def __post_init__(self) -> None:
+        g = tuple(_positive("linearization.G0", v) for v in _numbers("linearization.G0", self.G0))
+        if len(g) < 3:
+            raise InputError(f"linearization.G0 needs at least 3 values for a fit; got {g}")
+        object.__setattr__(self, "G0", g)
+        object.__setattr__(self, "cutoffs", _cutoffs("linearization.cutoffs", self.cutoffs))
+
+
+@dataclass(frozen=True)
+class NonreciprocityConfig:
+    """E_N against the bare detuning Δ_c for both drives and both baths.
+
+    The design point (with ``Delta_F`` replaced) fixes the laser; ``Delta_c`` lists the bare
+    detunings of the full-quantum points, each solved at cutoffs converged for it.
+    """
+
+    # Detunings whose cutoffs converge in seconds; nearer the instability edges (ccw below
+    # 0.5, cw near 1.0) the fluctuations and the Fock spaces grow (minutes a point).
+    Delta_c: tuple[float, ...] = (0.6, 0.8, 1.2, 1.4, 1.6)
+    Delta_F: float = 0.3
+    model: str = "nonlinear"
+    relative_error: float = _CRITERIA.relative_error
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "Delta_c", _numbers("nonreciprocity.Delta_c", self.Delta_c, 2))
+        check_choice("nonreciprocity.model", self.model, MODELS)
+        _positive("nonreciprocity.relative_error", self.relative_error)
+
+
+
+
+@dataclass(frozen=True)
+class MapConfig:
+    """A validity map (``omxval map``): the design point with two keys swept.
+
+    The other design keys come from ``[design]``, the solver from ``[solver]``. The default
+    grid, for the default design (κ = 0.2): G0 on a log grid from 0.01 κ to 2 κ, against
+    the driven mode's |G_d| from 0.05 to 0.65 — two thirds of the way to the fold of the
+    mean field at |G_d| = 0.993 (beyond about 0.7 the fluctuations, hence the Fock spaces
+    and the cost, grow fast: see docs/validity.md).
+    """
+
+    x: str = "G0"
+    x_values: tuple[float, ...] = (0.002, 0.0036, 0.0065, 0.0117, 0.021, 0.038, 0.068,
+                                   0.123, 0.222, 0.4)
+    y: str = "coupling"
+    y_values: tuple[float, ...] = (0.05, 0.117, 0.183, 0.25, 0.317, 0.383, 0.45, 0.517,
+                                   0.583, 0.65)
+    model: str = "nonlinear"
+    relative_error: float = _CRITERIA.relative_error
+    absolute_floor: float = _CRITERIA.absolute_floor
+
+    def __post_init__(self) -> None:
+        for name in ("x", "y"):
+            check_choice(f"map.{name}", getattr(self, name), linear.DESIGN_KEYS)
+        if self.x == self.y:
+            raise InputError(f"map.x and map.y must differ; both are {self.x!r}")
+        for name in ("x_values", "y_values"):
+            object.__setattr__(self, name, _numbers(f"map.{name}", getattr(self, name)))
+        check_choice("map.model", self.model, MODELS)
+        _positive("map.relative_error", self.relative_error)
+        _positive("map.absolute_floor", self.absolute_floor)
+
+    def criteria(self, solver: "SolverConfig") -> ValidityCriteria:
+        """The validity criteria of this map, with the solver's convergence tolerances."""
+        return ValidityCriteria(self.relative_error, self.absolute_floor, solver.V_tolerance,
+                                solver.log_negativity_tolerance)
+
+
+@dataclass(frozen=True)
+class ValidityConfig(MapConfig):
+    """The report's validity section: a small map (≈ 1 min) around the design point."""
+
+    x_values: tuple[float, ...] = (0.0125, 0.05, 0.2)
+    y_values: tuple[float, ...] = (0.15, 0.25, 0.35)
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Everything ``omxval report`` runs."""
+
+    design: DesignConfig = field(default_factory=DesignConfig)
+    solver: SolverConfig = field(default_factory=SolverConfig)
+    point: PointConfig = field(default_factory=PointConfig)
+    converge: ConvergeConfig = field(default_factory=ConvergeConfig)
+    linearization: LinearizationConfig = field(default_factory=LinearizationConfig)
+    nonreciprocity: NonreciprocityConfig = field(default_factory=NonreciprocityConfig)
+    validity: ValidityConfig = field(default_factory=ValidityConfig)
+    map: MapConfig = field(default_factory=MapConfig)
+
+    def __post_init__(self) -> None:
+        # The maps' axes against [design]: a value refused there is refused at load, naming
+        # the section, before any study runs.
+        for section in ("validity", "map"):
+            try:
+                self.map_spec(section)
+            except InputError as exc:
+                text = str(exc).replace("map.", f"{section}.", 1)
+                raise InputError(text if text.startswith(f"{section}.")
+                                 else f"[{section}] {text}") from None
+
+    def map_spec(self, section: str = "map"):
+        """The :class:`~omxval.compare.studies.maps.MapSpec` of ``[map]`` (or ``[validity]``) with
+        ``[design]`` and ``[solver]``."""
+        m: MapConfig = getattr(self, section)
+        d = self.design
+        return MapSpec(x=m.x, x_values=m.x_values, y=m.y, y_values=m.y_values,
+                       design={k: getattr(d, k) for k in linear.DESIGN_KEYS},
+                       direction=d.direction, bath=d.bath, model=m.model,
+                       criteria=m.criteria(self.solver), method=self.solver.method,
+                       memory_budget_bytes=self.solver.memory_budget_bytes,
+                       max_dimension=self.solver.max_dimension)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict (TOML/JSON-friendly)."""
+        return dataclasses.asdict(self)
+
+
+def _build(cls, values: dict[str, Any], where: str):
+    valid = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - set(valid))
+    if unknown:
+        raise InputError(f"unknown key(s) {unknown} in [{where}]; valid keys: {sorted(valid)}")
+    kw = {}
+    for name, value in values.items():
+        sub = valid[name].default_factory if valid[name].default_factory is not dataclasses.MISSING else None
+        if sub is not None and dataclasses.is_dataclass(sub):
+            if not isinstance(value, dict):
+                raise InputError(f"[{name}] must be a table; got {value!r}")
+            kw[name] = _build(sub, value, name)
+        else:
+            kw[name] = tuple(value) if isinstance(value, list) else value
+    if where == "top level":
+        return cls(**kw)
+    try:
+        return cls(**kw)
+    except (InputError, TypeError) as exc:  # name the section of every message
+        text = str(exc).replace("map.", f"{where}.", 1) if where == "validity" else str(exc)
+        raise InputError(text if text.startswith((f"{where}.", f"[{where}]"))
+                         else f"[{where}] {text}") from None
+
+
+def config_from_dict(values: dict[str, Any]) -> ReportConfig:
+    """Defaults overridden by ``values`` (nested dict as from TOML); validated."""
+    return _build(ReportConfig, values, "top level")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)  # Python's shortest round-trip repr is valid TOML (1e-05, 0.2)
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def to_toml(config: ReportConfig) -> str:
+    """``config`` as TOML, one commented table per section; :func:`config_from_dict` of
+    ``tomllib.loads`` of it gives back an equal configuration."""
+    out = ["# omxval configuration: every key, with its value. Pass a file holding any part",
+           "# of this to --config; unknown keys are an error. Units: ω_m (docs/conventions.md).",
+           ""]
+    for f in dataclasses.fields(config):
+        section = getattr(config, f.name)
+        doc = (type(section).__doc__ or "").strip().splitlines()[0].replace("``", "`")
+        out += [f"# {doc}", f"[{f.name}]"]
+        out += [f"{k} = {_toml_value(v)}" for k, v in dataclasses.asdict(section).items()]
+        out.append("")
+    return "\n".join(out)
+
+
+def load_config(path: str | Path | None) -> ReportConfig:
+    """The built-in configuration, overridden by the TOML file at ``path`` if given."""
+    if path is None:
+        return ReportConfig()
+    try:
+        values = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start} is "
+                         f"{exc.object[exc.start:exc.start + 1]!r}); TOML files are UTF-8"
+                         ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read configuration {path}: {exc.strerror}") from None
+    return config_from_dict(values)
+
+
+__all__ = ["ReportConfig", "DesignConfig", "SolverConfig", "PointConfig", "ConvergeConfig",
+           "LinearizationConfig", "NonreciprocityConfig", "MapConfig", "ValidityConfig", "load_config", "config_from_dict", "to_toml",
+           "MODELS", "BATHS", "DIRECTIONS"]

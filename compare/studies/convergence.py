@@ -1,0 +1,236 @@
+"""Truncation-convergence study of the full-quantum model.
+
+Each Fock cutoff is refined in turn (ccw, then cw, then mechanics) from a small start; a
+mode's cutoff is accepted at the first N for which raising it to N + 1 changes V and both
+E_N by less than the tolerances. The accepted cutoffs are then checked once more by raising
+every mode by one. Like any such study, this can dismiss convergence but never prove it:
+"converged" means that no refinement that was tried changed anything beyond tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ...errors import InputError
+from ... import fullquantum
+from ... import linear
+from ...fullquantum.operators import MIN_CUTOFF
+from .deviation import max_abs_difference
+from .progress import sink
+from .tables import html_table
+
+MODES = ("ccw", "cw", "mech")
+ConvergenceVerdict = Literal["converged", "marginal", "not converged"]
+# The one source of the study's defaults (API, `[converge]` and the report): the V tolerance
+# is 2e-5 of the vacuum variance 1/2, the E_N one 0.1 % of the reference E_N ≈ 0.1.
+DEFAULT_START, DEFAULT_MAXIMUM = (2, 2, 4), (8, 7, 14)
+DEFAULT_V_TOLERANCE, DEFAULT_LOG_NEGATIVITY_TOLERANCE = 1e-5, 1e-4
+
+
+@dataclass(frozen=True)
+class ConvergenceStudy:
+    """Outcome of :func:`convergence_study`.
+
+    Attributes
+    ----------
+    steps : DataFrame
+        One row per solve: ``stage`` (refine ccw / cw / mech, or check), cutoffs, Hilbert
+        dimension ``d``, the change against the solve it refines (``max abs dV``,
+        ``dE_N gaussian``, ``dE_N exact``), the values (``E_N gaussian``, ``E_N exact``,
+        ``V error vs linear``), top Fock populations and seconds.
+    chosen : (int, int, int)
+        The smallest cutoffs at which every quantity stopped changing within tolerance
+        (the largest tried for a mode that never did).
+    verdict : {"converged", "marginal", "not converged"}
+    reasons : tuple of str
+    tolerances : (float, float)
+        (V, E_N) tolerances used.
+    state : fullquantum.SteadyState
+        The solve at the chosen cutoffs.
+    """
+
+    steps: pd.DataFrame
+    chosen: tuple[int, int, int]
+    verdict: ConvergenceVerdict
+    reasons: tuple[str, ...]
+    tolerances: tuple[float, float]
+    state: fullquantum.SteadyState
+
+    question = "Fock truncation"
+
+    def __repr__(self) -> str:
+        return (f"ConvergenceStudy({self.verdict}: cutoffs {self.chosen}, {len(self.steps)} "
+                f"solves; E_N exact {self.state.log_negativity_exact:.5g}, Gaussian "
+                f"{self.state.log_negativity_gaussian:.5g}; tolerances V {self.tolerances[0]:.0e}"
+                f", E_N {self.tolerances[1]:.0e})")
+
+    def _repr_html_(self) -> str:
+        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.steps)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The steps table (a copy): one row per solve of the ladder."""
+        return self.steps.copy()
+
+
+def _changes(a: fullquantum.SteadyState, b: fullquantum.SteadyState) -> dict[str, float]:
+    return {"max abs dV": max_abs_difference(a.V, b.V),
+            "dE_N gaussian": abs(a.log_negativity_gaussian - b.log_negativity_gaussian),
+            "dE_N exact": abs(a.log_negativity_exact - b.log_negativity_exact)}
+
+
+def _within(ch: dict[str, float], tol_V: float, tol_EN: float, factor: float = 1.0) -> bool:
+    return (ch["max abs dV"] <= factor * tol_V and ch["dE_N gaussian"] <= factor * tol_EN
+            and ch["dE_N exact"] <= factor * tol_EN)
+
+
+def gaussian_cutoffs(point: linear.OperatingPoint, tol: float = 1e-3,
+                     minimum: int = MIN_CUTOFF
+                     ) -> tuple[int, int, int]:
+    """First Fock cutoffs for ``point``, estimated from its Gaussian (Lyapunov) state.
+
+    Each mode's fluctuation quanta n̄ = (V_xx + V_pp − 1)/2 (docs/conventions.md §2) give
+    the smallest N whose thermal tail P(n ≥ N) = (n̄/(n̄ + 1))^N is below ``tol``; the
+    driven optical mode gets the larger of the two optical estimates, for either drive.
+    A start, not a verdict: squeezed states have heavier tails, and
+    :func:`convergence_study` raises the cutoffs until nothing changes.
+
+    Raises
+    ------
+    InputError
+        The point is unstable (no Gaussian state to estimate from).
+    """
+    lin = linear.analyze(point)
+    if not lin.stable:
+        raise InputError("cutoffs cannot be estimated at an unstable point (no steady state)")
+    q = lin.fluctuation_quanta
+    out = {}
+    for mode, n in q.items():
+        n = max(float(n), 0.0)
+        ratio = n / (n + 1.0)
+        out[mode] = minimum if ratio <= 0 else max(minimum, math.ceil(math.log(tol) / math.log(ratio)))
+    driven, undriven = linear.driven_first("ccw", "cw", point.direction)
+    out[driven] = max(out[driven], out[undriven])
+    return out["ccw"], out["cw"], out["mechanics"]
+
+
+def convergence_study(point: linear.OperatingPoint | linear.System,
+                      direction: str | None = None, *, model: str = "linearized",
+                      start: tuple[int, int, int] = DEFAULT_START,
+                      maximum: tuple[int, int, int] = DEFAULT_MAXIMUM,
+                      V_tolerance: float = DEFAULT_V_TOLERANCE,
+                      log_negativity_tolerance: float = DEFAULT_LOG_NEGATIVITY_TOLERANCE,
+                      progress: Callable[[str], None] | None = None,
+                      **solve_options) -> ConvergenceStudy:
+    """Refine each cutoff in turn and judge truncation convergence.
+
+    Parameters
+    ----------
+    point, direction, model
+        As for :func:`fullquantum.solve`: an operating point, or a system and a direction.
+    start, maximum : (int, int, int)
+        First and largest cutoffs (N_ccw, N_cw, N_m) tried.
+    V_tolerance, log_negativity_tolerance : float
+        A refinement "changes nothing" when max|ΔV| and both |ΔE_N| stay below these.
+    progress : callable, optional
+        Receives a one-line message per solve.
+    **solve_options
+        Passed to :func:`fullquantum.solve` (``method=``, options).
+
+    Returns
+    -------
+    ConvergenceStudy
+        verdict "not converged" if a mode reached its maximum while still changing or the
+        final check (every cutoff + 1) changes something beyond tolerance; "marginal" if
+        the final check is within tolerance but uses more than half of it, or a top Fock
+        population at the chosen cutoffs exceeds the truncation tolerance; else
+        "converged".
+    """
+    if any(a > b for a, b in zip(start, maximum)):
+        raise InputError(f"start {tuple(start)} must not exceed maximum {tuple(maximum)}")
+    point = linear.resolve_point(point, direction)
+    lin_V = linear.analyze(point).V
+    say = sink(progress)
+    rows: list[dict] = []
+    solved: dict[tuple[int, ...], fullquantum.SteadyState] = {}
+
+    def run(cutoffs, stage, ref=None):
+        t = time.perf_counter()
+        key = tuple(cutoffs)
+        if key not in solved:  # the final check may revisit a rung of the ladder
+            with warnings.catch_warnings():  # truncation is expected on the ladder; recorded
+                warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+                solved[key] = fullquantum.solve(point, cutoffs=key, model=model,
+                                                **solve_options)
+        res = solved[key]
+        ch = _changes(res, ref) if ref is not None else dict.fromkeys(
+            ("max abs dV", "dE_N gaussian", "dE_N exact"), np.nan)
+        rows.append({"stage": stage, "N_ccw": cutoffs[0], "N_cw": cutoffs[1], "N_m": cutoffs[2],
+                     "d": int(np.prod(cutoffs)), **ch,
+                     "E_N gaussian": res.log_negativity_gaussian,
+                     "E_N exact": res.log_negativity_exact, "V error vs linear": max_abs_difference(res.V, lin_V),
+                     **{f"top population {m}": p for m, p in zip(MODES, res.top_populations)},
+                     "seconds": time.perf_counter() - t})
+        say(f"{stage}: cutoffs {tuple(cutoffs)} (d = {int(np.prod(cutoffs))}), "
+            f"max|ΔV| {ch['max abs dV']:.1e}, {rows[-1]['seconds']:.1f} s")
+        return res, ch
+
+    current = list(start)
+    prev, _ = run(current, "start")
+    reasons: list[str] = []
+    stuck = []
+    for k, mode in enumerate(MODES):
+        while True:
+            if current[k] >= maximum[k]:
+                stuck.append(mode)
+                reasons.append(f"{mode}: still changing at the maximum cutoff {maximum[k]}")
+                break
+            trial = list(current)
+            trial[k] += 1
+            try:
+                res, ch = run(trial, f"refine {mode}", prev)
+            except fullquantum.MemoryBudgetError:
+                stuck.append(mode)
+                reasons.append(f"{mode}: still changing, and cutoffs {tuple(trial)} exceed the "
+                               f"memory budget")
+                break
+            if _within(ch, V_tolerance, log_negativity_tolerance):
+                break  # N_k = current[k] is enough: keep the smaller cutoff and its state
+            current, prev = trial, res
+    chosen = tuple(current)
+    base = prev
+    worst = {"max abs dV": 0.0, "dE_N gaussian": 0.0, "dE_N exact": 0.0}
+    for k, mode in enumerate(MODES):
+        trial = list(chosen)
+        trial[k] += 1
+        try:
+            _, ch = run(trial, f"check {mode}+1", base)
+        except fullquantum.MemoryBudgetError:
+            stuck.append(mode)
+            reasons.append(f"the check at cutoffs {tuple(trial)} exceeds the memory budget")
+            continue
+        worst = {q: max(worst[q], ch[q]) for q in worst}
+    tops = base.top_populations
+    trunc = base.options.truncation_tol
+    reasons.append(f"final check (each cutoff + 1): max|ΔV| {worst['max abs dV']:.1e} "
+                   f"(tol {V_tolerance:.0e}), |ΔE_N| Gaussian {worst['dE_N gaussian']:.1e}, "
+                   f"exact {worst['dE_N exact']:.1e} (tol {log_negativity_tolerance:.0e})")
+    verdict: ConvergenceVerdict
+    if stuck or not _within(worst, V_tolerance, log_negativity_tolerance):
+        verdict = "not converged"
+    elif not _within(worst, V_tolerance, log_negativity_tolerance, 0.5) or max(tops) > trunc:
+        verdict = "marginal"
+        if max(tops) > trunc:
+            reasons.append(f"top Fock populations {tuple(f'{p:.1e}' for p in tops)} exceed "
+                           f"{trunc:.0e} at the chosen cutoffs")
+    else:
+        verdict = "converged"
+    return ConvergenceStudy(pd.DataFrame(rows), chosen, verdict, tuple(reasons),
+                            (V_tolerance, log_negativity_tolerance), base)

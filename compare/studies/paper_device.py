@@ -1,0 +1,599 @@
+"""Can the paper's Gaussian E_N be trusted at the paper's own parameters?
+
+The study of docs/paper_device.md. At the paper's operating points (Fig. 2 optima for CCW
+drive, CW drive and Ω = 0; a Fig. 3 optimum with backscattering) the Lyapunov state holds
+well under one fluctuation quantum per mode, so the ``nonlinear`` full-quantum model (exact
+up to truncation, docs/conventions.md §5) fits a Fock space at the paper's *exact*
+dimensionless point — κ, J, Δ_F, γ_m, n_m, the effective detuning Δ̃_c and the driven-mode
+coupling |G_d| — with only G0 raised from the paper's 7.2e-6 ω_m to 0.01–0.1 ω_m. At fixed
+(Δ̃_c, |G_d|) the Gaussian model does not depend on G0 (§5), so a G0 ladder measures the
+approximation error alone; a fit against G0 predicts it at the paper's G0.
+
+Pipeline (SI at the edge, units of ω_m inside):
+
+1. :func:`paper_points` — each operating point's design derived from the linear model at
+   the paper's SI parameters (:class:`~omxval.linear.PaperSetup`, the maxima of
+   :func:`omxval.linear.paper.max_entanglement`).
+2. :func:`approximation_row` — one (point, G0) row: cutoffs converged for that row
+   (:func:`~omxval.compare.studies.validity.adaptive_cutoffs`), the truncation error (linearized
+   Fock model vs Lyapunov) and the approximation error (nonlinear vs linearized Fock model
+   at the same cutoffs), each also at every cutoff raised by one.
+3. :func:`device_rows` — the ladder on the map engines; each finished row goes to a
+   callback (the application journals it: :func:`omxval.compare.app.runs.run_rows`).
+4. :func:`analyse_point` — the fits of :mod:`omxval.compare.studies.fits` (free power law
+   and leading order) and the prediction at the paper's G0 with its band.
+
+The report (``omxval paper-device``) is written by
+:mod:`omxval.compare.app.paper_device_report`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+import warnings
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ... import fullquantum, linear
+from ...errors import InputError
+from ...linear import paper
+from .convergence import gaussian_cutoffs
+from .deviation import max_abs_difference
+from .fits import (BAND_LEVEL, LeadingOrderFit, PowerLawFit, Prediction, fit_leading_order,
+                   fit_power_law)
+from ... import __version__
+from .maps import FAILED, check_engine, map_points
+from .progress import Counter
+from .validity import adaptive_cutoffs
+
+#: G0/ω_m ladder of the study (docs/paper_device.md §3).
+DEFAULT_G0: tuple[float, ...] = (0.01, 0.02, 0.035, 0.05, 0.07, 0.1)
+#: J/κ of the Fig. 3 point: the J that ``omxval paper`` draws (docs/conventions.md §6).
+FIG3_J_OVER_KAPPA = 1.8
+#: The paper's E_N is quoted to four decimals (0.1476, docs/conventions.md §6): half a unit
+#: of the last digit is the error that would change what the paper prints.
+PRINTED_PRECISION = 5e-5
+DESIGN_DIGITS = 12  # significant digits of a derived design: exact cache keys across runs
+STUDY = "paper_device"
+
+# (name, label, drive direction, Ω [rad/s], J/κ or None for the Fig. 3 J) — docs §2.
+POINT_SPECS: tuple[tuple[str, str, str, float, float | None], ...] = (
+    ("fig2-ccw", "Fig. 2 optimum, CCW drive, Ω = 8e3 rad/s", "ccw", paper.OMEGA_FIG2, 0.0),
+    ("fig2-rest", "Fig. 2 optimum, Ω = 0", "ccw", 0.0, 0.0),
+    ("fig2-cw", "Fig. 2 optimum, CW drive, Ω = 8e3 rad/s", "cw", paper.OMEGA_FIG2, 0.0),
+    ("fig3-ccw", "Fig. 3 optimum, CCW drive, Ω = 2.3e4 rad/s, J",
+     "ccw", paper.OMEGA_FIG3, None),
+)
+POINT_NAMES: tuple[str, ...] = tuple(s[0] for s in POINT_SPECS)
+DESIGN_FIELDS = ("kappa", "J", "Delta_F", "gamma_m", "n_m", "detuning", "coupling")
+
+
+def _round(value: float) -> float:
+    return float(f"{value:.{DESIGN_DIGITS}g}")
+
+
+# --- 1. operating points from the paper's SI parameters -----------------------------------
+@dataclass(frozen=True)
+class PaperPoint:
+    """One of the paper's operating points and the design that reproduces it.
+
+    Attributes
+    ----------
+    name, label : str
+        Short key (``fig2-ccw``, …) and a description.
+    direction : {"ccw", "cw"}
+        Driven mode.
+    Omega : float
+        Rotation speed Ω [rad/s].
+    J_over_kappa : float
+        Backscattering J/κ.
+    Delta_c : float
+        Bare detuning Δ_c/ω_m at the maximum of E_N over Δ_c (docs/conventions.md §6).
+    G0 : float
+        The paper's single-photon coupling G0/ω_m (docs/conventions.md §1).
+    log_negativity : float
+        Lyapunov E_N (ln) at the paper's point (paper Eqs. 11–13).
+    design : dict
+        ``kappa``, ``J``, ``Delta_F``, ``gamma_m``, ``n_m``, ``detuning`` (Δ̃_c) and
+        ``coupling`` (|G_d|), units of ω_m, rounded to 12 significant digits: the keyword
+        arguments of :func:`omxval.linear.design_point` except G0, direction and bath.
+    bath : {"brownian", "lindblad"}
+    fluctuation_quanta : dict
+        ⟨δc†δc⟩ of the Lyapunov state per mode ("ccw", "cw", "mechanics"): what a Fock
+        space must hold.
+    photons : float
+        Mean-field photon number of the driven mode, N_d = |α_d|² (at the paper's G0).
+    """
+
+    name: str
+    label: str
+    direction: str
+    Omega: float
+    J_over_kappa: float
+    Delta_c: float
+    G0: float
+    log_negativity: float
+    design: dict
+    bath: str
+    fluctuation_quanta: dict
+    photons: float
+
+    def operating_point(self, G0: float) -> linear.OperatingPoint:
+        """The design at single-photon coupling ``G0`` (units of ω_m), §5 of the conventions."""
+        return linear.design_point(**self.design, G0=G0, direction=self.direction,
+                                   bath=self.bath)
+
+
+def paper_point(setup: linear.PaperSetup, name: str, label: str, direction: str,
+                Omega: float, J_over_kappa: float, power: float = paper.POWER) -> PaperPoint:
+    """The maximum of E_N over Δ_c at (Ω, J) and its design (docs/paper_device.md §2).
+
+    Parameters
+    ----------
+    setup : PaperSetup
+        The device in SI units (default set: the paper's, docs/conventions.md §1).
+    name, label : str
+        Key and description of the point.
+    direction : {"ccw", "cw"}
+        Driven mode.
+    Omega : float
+        Rotation speed [rad/s].
+    J_over_kappa : float
+        Backscattering J/κ, ≥ 0.
+    power : float
+        Input power [W] (the paper's 20 mW by default).
+
+    Raises
+    ------
+    InputError
+        No stable detuning exists at (Ω, J), or the maximum is multistable (the design of
+        one branch would be ambiguous).
+    """
+    J_si = float(J_over_kappa) * setup.kappa_si
+    e_max, delta = paper.max_entanglement(setup, direction, J_si, Omega)
+    if not np.isfinite(e_max):
+        raise InputError(f"{name}: no stable detuning at Omega={Omega:g} rad/s, "
+                         f"J/kappa={J_over_kappa:g}")
+    system = setup.system(Delta_c=float(delta), Omega=Omega, J=J_si, power=power)
+    op = linear.OperatingPoint(system, direction, 0)
+    if op.multistable:
+        raise InputError(f"{name}: the maximum at Delta_c={float(delta):g} is multistable "
+                         f"({op.n_branches} branches); choose a power with one branch")
+    res = linear.analyze(op)
+    mf = op.mean_field
+    # Δ̃_c = Δ̃_ccw − Δ_F (docs/conventions.md §3, §5); |G_d| = √2 G0 |α_d| (paper Eq. 6).
+    design = {"kappa": system.kappa, "J": system.J, "Delta_F": system.Delta_F,
+              "gamma_m": system.gamma_m, "n_m": system.n_m,
+              "detuning": mf.Delta_eff_ccw - system.Delta_F, "coupling": res.coupling}
+    return PaperPoint(name=name, label=label, direction=direction, Omega=float(Omega),
+                      J_over_kappa=float(J_over_kappa), Delta_c=float(delta), G0=system.G0,
+                      log_negativity=res.log_negativity,
+                      design={k: _round(v) for k, v in design.items()}, bath=system.bath,
+                      fluctuation_quanta=res.fluctuation_quanta,
+                      photons=float(res.photons[direction]))
+
+
+def paper_points(setup: linear.PaperSetup | None = None, *,
+                 J_over_kappa: float = FIG3_J_OVER_KAPPA,
+                 names: Sequence[str] = POINT_NAMES) -> tuple[PaperPoint, ...]:
+    """The study's operating points (docs/paper_device.md §2).
+
+    Parameters
+    ----------
+    setup : PaperSetup, optional
+        Default: the paper's set.
+    J_over_kappa : float
+        J/κ of the Fig. 3 point (default 1.8, the J of ``omxval paper``).
+    names : sequence of str
+        Any of :data:`POINT_NAMES`, in the order wanted.
+    """
+    if isinstance(names, str):
+        names = (names,)
+    unknown = [n for n in names if n not in POINT_NAMES]
+    if unknown or not names:
+        raise InputError(f"points must name at least one of {list(POINT_NAMES)}; "
+                         f"got {list(names)!r}")
+    setup = setup or linear.PaperSetup()
+    specs = {s[0]: s for s in POINT_SPECS}
+    return tuple(paper_point(setup, name, label if j is not None else
+                             f"{label} = {J_over_kappa:g} κ", d, Omega,
+                             J_over_kappa if j is None else j)
+                 for name, label, d, Omega, j in (specs[n] for n in dict.fromkeys(names)))
+
+
+# --- 2. one (point, G0) row ------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeviceCriteria:
+    """Convergence settings of every row (docs/paper_device.md §3).
+
+    Attributes
+    ----------
+    V_tolerance, log_negativity_tolerance : float
+        Tolerances of :func:`~omxval.compare.studies.validity.adaptive_cutoffs` on the nonlinear
+        state: one more Fock level may change max|ΔV| (quadrature units) and E_N (ln) by no
+        more than these.
+    start_tail : float
+        Thermal-tail tolerance of the first cutoffs
+        (:func:`~omxval.compare.studies.convergence.gaussian_cutoffs`); a small value starts near
+        the converged cutoffs and saves passes.
+    estimator_tolerance : float
+        Largest relative change of the approximation error when every cutoff is raised by
+        one; beyond it the row is ``unconverged``.
+    max_passes : int
+        Passes of the adaptive refinement.
+    method : str
+        Steady-state method of every solve.
+    memory_budget_bytes : int
+        Budget of every solve; a row that needs more is ``unconverged``. The default 8 GiB
+        holds the Fig. 3 point's check at cutoffs + 1 (≈ (15, 7, 19): 4.6 GiB estimated by
+        :func:`omxval.fullquantum.estimate_memory`).
+    """
+
+    V_tolerance: float = 1e-5
+    log_negativity_tolerance: float = 1e-5
+    start_tail: float = 1e-8
+    estimator_tolerance: float = 0.05
+    max_passes: int = 12
+    method: str = "structured"
+    memory_budget_bytes: int = 8 * 1024**3
+
+    def __post_init__(self) -> None:
+        for name in ("V_tolerance", "log_negativity_tolerance", "start_tail",
+                     "estimator_tolerance"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                    and np.isfinite(value) and value > 0):
+                raise InputError(f"{name} must be a finite number > 0; got {value!r}")
+        for name in ("max_passes", "memory_budget_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InputError(f"{name} must be an int >= 1; got {value!r}")
+
+
+def _solve(point: linear.OperatingPoint, cutoffs: tuple[int, int, int], model: str,
+           criteria: DeviceCriteria) -> fullquantum.SteadyState:
+    with warnings.catch_warnings():  # truncation is judged by the refinement, not the warning
+        warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+        return fullquantum.solve(point, cutoffs=cutoffs, model=model, method=criteria.method,
+                                 memory_budget_bytes=criteria.memory_budget_bytes)
+
+
+def approximation_row(design: dict, G0: float, direction: str = "ccw",
+                      bath: str = "brownian", criteria: DeviceCriteria | None = None) -> dict:
+    """Truncation and approximation error of the Gaussian E_N at one design and G0.
+
+    The nonlinear model's cutoffs c are converged for this row
+    (:func:`~omxval.compare.studies.validity.adaptive_cutoffs`). Then, at c and at c + 1 (every
+    cutoff raised by one), with E_N the exact log-negativity (ln) of the Fock states:
+
+    * truncation error = E_N(linearized Fock, c) − E_N(Lyapunov): the two describe the same
+      quadratic Hamiltonian (docs/conventions.md §5), so this is numerics only;
+    * approximation error = E_N(nonlinear, c) − E_N(linearized Fock, c): the cost of the
+      linearization, with the truncation of both models largely cancelling.
+
+    The row is ``converged`` when the adaptive refinement converged and the approximation
+    error changes by at most ``criteria.estimator_tolerance`` (relative) from c to c + 1;
+    otherwise ``unconverged`` and its errors are NaN, never numbers (docs/paper_device.md §3).
+
+    Parameters
+    ----------
+    design : dict
+        Keyword arguments of :func:`omxval.linear.design_point` except G0, direction and
+        bath (units of ω_m).
+    G0 : float
+        Single-photon coupling G0/ω_m, > 0.
+    direction, bath
+        Drive and mechanical bath.
+    criteria : DeviceCriteria
+
+    Returns
+    -------
+    dict
+        ``status`` ("converged", "unconverged", "unstable", "failed"), ``message``, ``G0``,
+        cutoffs ``N_ccw``, ``N_cw``, ``N_m``, dimension ``d``, ``solves``, ``E_N Lyapunov``,
+        ``E_N linearized Fock``, ``E_N nonlinear``, ``truncation error``,
+        ``approximation error``, ``relative approximation error``, the same five with
+        suffix `` (c+1)``, ``estimator change`` (relative), ``<dq>`` (fluctuation mean of
+        q in the nonlinear state), ``non-Gaussianity``, ``max top population`` and
+        ``seconds``. A failure is a row with its message, not an exception.
+    """
+    crit = criteria or DeviceCriteria()
+    t0 = time.perf_counter()
+    row: dict = {"status": "failed", "message": "", "G0": float(G0)}
+    try:
+        point = linear.design_point(**design, G0=G0, direction=direction, bath=bath)
+        lyap = linear.analyze(point)
+        row["E_N Lyapunov"] = lyap.log_negativity
+        if not lyap.stable:
+            row.update(status="unstable", message=f"max Re λ(A) = {lyap.max_growth_rate:.3g}")
+            return _finish(row, t0)
+        fit = adaptive_cutoffs(point, "nonlinear",
+                               start=gaussian_cutoffs(point, tol=crit.start_tail),
+                               V_tolerance=crit.V_tolerance,
+                               log_negativity_tolerance=crit.log_negativity_tolerance,
+                               max_passes=crit.max_passes, method=crit.method,
+                               memory_budget_bytes=crit.memory_budget_bytes)
+        c = fit.cutoffs
+        row.update({"N_ccw": c[0], "N_cw": c[1], "N_m": c[2], "d": int(np.prod(c)),
+                    "solves": fit.solves})
+        if not fit.converged:
+            row.update(status="unconverged", message=fit.reason)
+            return _finish(row, t0)
+        raised = tuple(n + 1 for n in c)
+        try:
+            states = {("nonlinear", ""): fit.state,
+                      ("linearized", ""): _solve(point, c, "linearized", crit),
+                      ("nonlinear", " (c+1)"): _solve(point, raised, "nonlinear", crit),
+                      ("linearized", " (c+1)"): _solve(point, raised, "linearized", crit)}
+        except fullquantum.MemoryBudgetError:
+            row.update(status="unconverged", message=f"the check at cutoffs {raised} "
+                       "exceeds the memory budget")
+            return _finish(row, t0)
+        values = {}
+        for suffix in ("", " (c+1)"):
+            nl = states["nonlinear", suffix].log_negativity_exact
+            lin = states["linearized", suffix].log_negativity_exact
+            values.update({f"E_N linearized Fock{suffix}": lin, f"E_N nonlinear{suffix}": nl,
+                           f"truncation error{suffix}": lin - lyap.log_negativity,
+                           f"approximation error{suffix}": nl - lin,
+                           f"relative approximation error{suffix}":
+                               (nl - lin) / lyap.log_negativity})
+        approx, approx_up = values["approximation error"], values["approximation error (c+1)"]
+        change = abs(approx_up - approx) / abs(approx_up) if approx_up != 0 else np.inf
+        s = fit.state
+        row.update({"estimator change": change, "<dq>": float(s.means[4]),
+                    "max abs dV": max_abs_difference(s.V, states["linearized", ""].V),
+                    "non-Gaussianity": s.non_gaussianity,
+                    "max top population": max(s.top_populations)})
+        if change > crit.estimator_tolerance:
+            row.update(status="unconverged",
+                       message=f"the approximation error changes by {change:.1%} when every "
+                               f"cutoff is raised by one ({approx:.3e} at {c}, "
+                               f"{approx_up:.3e} at {raised})")
+            return _finish(row, t0)
+        row.update(status="converged", **values)
+    except Exception as exc:  # a failed row is a row with its error, never a crash
+        row.update(status="failed", message=f"{type(exc).__name__}: {exc}")
+    return _finish(row, t0)
+
+
+def _finish(row: dict, t0: float) -> dict:
+    row["seconds"] = time.perf_counter() - t0
+    return row
+
+
+# --- 3. the ladder, resumable ------------------------------------------------------------------
+def row_key(point: PaperPoint, G0: float, criteria: DeviceCriteria) -> str:
+    """Cache key of one row: everything that determines it, and omxval's version (the
+    hash-keyed format of :mod:`omxval.compare.studies.maps`)."""
+    payload = {"study": STUDY, "design": point.design, "G0": float(G0),
+               "direction": point.direction, "bath": point.bath,
+               "criteria": dataclasses.asdict(criteria), "omxval": __version__}
+    text = json.dumps(payload, sort_keys=True, default=float)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _row_task(task: tuple[str, str, dict, float, str, str], criteria: DeviceCriteria
+              ) -> tuple[str, dict]:
+    """One row in a worker (:func:`~omxval.compare.studies.maps.map_points` gives it one BLAS
+    thread: parallelism belongs to rows)."""
+    key, name, design, G0, direction, bath = task
+    return key, {"point": name, **approximation_row(design, G0, direction, bath, criteria)}
+
+
+def device_rows(points: Sequence[PaperPoint], G0: Sequence[float], *,
+                on_row: Callable[[str, dict], None], skip: Collection[str] = (),
+                criteria: DeviceCriteria | None = None, engine: str = "serial",
+                num_cpus: int | None = None,
+                progress: Callable[[str], None] | None = None) -> None:
+    """Compute the (point, G0) rows whose key is not in ``skip``; each goes to ``on_row``.
+
+    Parameters
+    ----------
+    points : sequence of PaperPoint
+    G0 : sequence of float
+        The ladder (units of ω_m).
+    on_row : callable
+        ``on_row(key, row)`` in this process as each row finishes (:func:`row_key`). A row
+        whose worker process died is a ``failed`` row with the reason.
+    skip : collection of str
+        Keys of rows already known (not computed).
+    criteria : DeviceCriteria
+    engine : {"serial", "parallel", "loky", "mpi"}
+        The map engine (:func:`omxval.compare.studies.maps.map_points`).
+    num_cpus : int, optional
+        Workers of the parallel engines.
+    progress : callable, optional
+        One line per finished row, with an ETA.
+    """
+    check_engine(engine)
+    crit = criteria or DeviceCriteria()
+    todo = [t for t in row_tasks(points, G0, crit) if t[0] not in skip]
+    count = Counter(len(todo), progress)
+
+    def record(result: tuple[str, dict]) -> None:
+        key, row = result
+        on_row(key, row)
+        approx = row.get("approximation error", np.nan)
+        count.step(f"{row['point']}, G0 = {row['G0']:g}: {row['status']}"
+                   + (f", approximation error {approx:.3e}" if np.isfinite(approx) else "")
+                   + (f" ({row['seconds']:.0f} s)" if "seconds" in row else "")
+                   + (f": {row['message']}" if row["status"] == FAILED else ""))
+
+    if todo:
+        map_points(_row_task, todo, task_args=(crit,), engine=engine, num_cpus=num_cpus,
+                   reduce_func=record, on_lost=_lost_row)
+
+
+def row_tasks(points: Sequence[PaperPoint], G0: Sequence[float], criteria: DeviceCriteria
+              ) -> list[tuple[str, str, dict, float, str, str]]:
+    """Every (key, name, design, G0, direction, bath) of the ladder: points in the given
+    order, G0 increasing."""
+    ladder = sorted({float(g) for g in G0})
+    return [(row_key(p, g, criteria), p.name, p.design, g, p.direction, p.bath)
+            for p in points for g in ladder]
+
+
+def _lost_row(task: tuple, reason: str) -> tuple[str, dict]:
+    """The ``failed`` row of a row whose worker died (computed again by the next run)."""
+    key, name, _, G0, _, _ = task
+    return key, {"point": name, "G0": G0, "status": FAILED, "message": reason}
+
+
+def rows_table(points: Sequence[PaperPoint], G0: Sequence[float], rows: dict[str, dict],
+               criteria: DeviceCriteria | None = None) -> pd.DataFrame:
+    """The ladder's rows found in ``rows`` (by key), points in order, G0 increasing."""
+    found = [rows[t[0]] for t in row_tasks(points, G0, criteria or DeviceCriteria())
+             if t[0] in rows]
+    return pd.DataFrame(found, columns=None if found else ["point", "G0", "status"])
+
+
+def check_ladder(G0: Sequence[float]) -> tuple[float, ...]:
+    """The G0 ladder sorted, or an InputError: at least 3 distinct values in (0, 1] (units
+    of ω_m), enough for a fit with an uncertainty."""
+    try:
+        ladder = tuple(sorted({float(g) for g in G0}))
+    except (TypeError, ValueError):
+        raise InputError(f"G0 must be a sequence of numbers; got {G0!r}") from None
+    if len(ladder) < 3 or not all(np.isfinite(g) and 0 < g <= 1 for g in ladder):
+        raise InputError(f"G0 must list at least 3 distinct values in (0, 1] (units of "
+                         f"omega_m) for a fit with an uncertainty; got {G0!r}")
+    return ladder
+
+
+# --- 4. fits and the prediction at the paper's G0 ----------------------------------------------
+@dataclass(frozen=True)
+class PointAnalysis:
+    """The fits and the prediction at the paper's G0 for one operating point.
+
+    Attributes
+    ----------
+    point : PaperPoint
+    rows : DataFrame
+        The point's rows (every status), G0 increasing.
+    fit, fit_raised : PowerLawFit or None
+        Power law of |approximation error| against G0 on the converged rows, at the
+        converged cutoffs c and at c + 1 (None with fewer than 3 converged rows).
+    leading, leading_raised : LeadingOrderFit or None
+        The leading-order fit, at c and at c + 1.
+    verdict : str
+        One sentence generated from the numbers.
+    """
+
+    point: PaperPoint
+    rows: pd.DataFrame
+    fit: PowerLawFit | None
+    fit_raised: PowerLawFit | None
+    leading: LeadingOrderFit | None
+    leading_raised: LeadingOrderFit | None
+    verdict: str
+
+    @property
+    def converged(self) -> pd.DataFrame:
+        """The converged rows."""
+        return self.rows[self.rows["status"] == "converged"]
+
+    @property
+    def power_law(self) -> Prediction | None:
+        """|approximation error| at the paper's G0 from the power law (cutoffs c)."""
+        return None if self.fit is None else self.fit.predict(self.point.G0)
+
+    @property
+    def leading_order(self) -> Prediction | None:
+        """|approximation error| at the paper's G0 from the leading order (cutoffs c)."""
+        return None if self.leading is None else self.leading.predict(self.point.G0)
+
+    @property
+    def upper(self) -> float:
+        """The largest upper band end of the four predictions (both fits, at c and c + 1):
+        the bound the verdict uses (docs/paper_device.md §5); NaN without fits."""
+        if self.fit is None:
+            return float("nan")
+        return max(f.predict(self.point.G0).high for f in
+                   (self.fit, self.fit_raised, self.leading, self.leading_raised))
+
+
+def analyse_point(point: PaperPoint, rows: pd.DataFrame) -> PointAnalysis:
+    """Fit the converged rows of ``point`` and predict the error at the paper's G0."""
+    rows = rows.sort_values("G0").reset_index(drop=True)
+    ok = rows[rows["status"] == "converged"]
+    if len(ok) < 3:
+        verdict = (f"{point.label}: only {len(ok)} converged row(s); a fit with an uncertainty "
+                   "needs at least 3, so no prediction is made.")
+        return PointAnalysis(point, rows, None, None, None, None, verdict)
+    errors = ok["approximation error"], ok["approximation error (c+1)"]
+    a = PointAnalysis(point, rows, *(fit_power_law(ok["G0"], np.abs(e)) for e in errors),
+                      *(fit_leading_order(ok["G0"], np.abs(e)) for e in errors), verdict="")
+    return dataclasses.replace(a, verdict=_verdict(a))
+
+
+def curvature(a: PointAnalysis) -> float:
+    """c4·G0²/c2 at the top of the ladder: how far the ladder is from the pure G0² regime
+    (why a free power law returns p > 2 there, docs/paper_device.md §4)."""
+    return a.leading.c4 * float(a.converged["G0"].max()) ** 2 / a.leading.c2
+
+
+def _verdict(a: PointAnalysis) -> str:
+    """The verdict sentence: the largest upper band end of the predictions against half a
+    unit of the paper's printed fourth decimal (docs/paper_device.md §5)."""
+    point, ok, upper = a.point, a.converged, a.upper
+    rel = upper / point.log_negativity
+    sign = "lowers" if (ok["approximation error"] < 0).all() else (
+        "raises" if (ok["approximation error"] > 0).all() else "changes")
+    decades = np.log10(PRINTED_PRECISION / upper)
+    judged = (f"{decades:.0f} orders of magnitude below half a unit of the paper's fourth "
+              f"decimal ({PRINTED_PRECISION:g}): the linearization does not limit the paper's "
+              f"E_N = {point.log_negativity:.4f} at its own parameters"
+              if upper < PRINTED_PRECISION else
+              f"above half a unit of the paper's fourth decimal ({PRINTED_PRECISION:g}): the "
+              f"linearization may change the printed E_N = {point.log_negativity:.4f}")
+    return (f"{point.label}: the nonlinear model {sign} E_N at every G0 of the ladder "
+            f"(|error| = {a.leading.c2:.4f}·G0² + {a.leading.c4:.2g}·G0⁴; free power law "
+            f"G0^{a.fit.exponent:.2f}±{a.fit.exponent_stderr:.2f}); at the paper's "
+            f"G0 = {point.G0:.3g} ω_m the predicted |error| is "
+            f"{a.leading_order.value:.3g} (leading order) and at most {upper:.3g} "
+            f"(relative {rel:.1e}; upper end of the {BAND_LEVEL:.0%} bands of both fits at "
+            f"cutoffs c and c + 1), {judged}.")
+
+
+def points_table(pts: Sequence[PaperPoint]) -> pd.DataFrame:
+    """One row per operating point: where it is, its design and its Lyapunov state."""
+    return pd.DataFrame([{
+        "point": p.name, "direction": p.direction, "Omega [rad/s]": p.Omega,
+        "J/kappa": p.J_over_kappa, "Delta_c [omega_m]": p.Delta_c,
+        "E_N Lyapunov": p.log_negativity, "G0 paper [omega_m]": p.G0,
+        "N_d (mean field)": p.photons,
+        **{f"{k} [omega_m]" if k != "n_m" else k: v for k, v in p.design.items()},
+        **{f"fluctuation quanta {k}": v for k, v in p.fluctuation_quanta.items()}}
+        for p in pts])
+
+
+def fits_table(analyses: Sequence[PointAnalysis]) -> pd.DataFrame:
+    """One row per operating point: fits (at cutoffs c and c + 1) and predictions at the
+    paper's G0 with their band ends."""
+    rows = []
+    for a in analyses:
+        r = {"point": a.point.name, "converged rows": len(a.converged),
+             "E_N paper": a.point.log_negativity, "G0 paper": a.point.G0}
+        if a.fit is not None:
+            r.update({"exponent p": a.fit.exponent, "p s.e.": a.fit.exponent_stderr,
+                      "prefactor a": a.fit.prefactor, "a s.e.": a.fit.prefactor_stderr,
+                      "p at cutoffs+1": a.fit_raised.exponent,
+                      "p s.e. at cutoffs+1": a.fit_raised.exponent_stderr,
+                      "c2": a.leading.c2, "c2 s.e.": a.leading.c2_stderr, "c4": a.leading.c4,
+                      "c2 at cutoffs+1": a.leading_raised.c2,
+                      "c4 G0max^2 / c2": curvature(a)})
+            for name, pred in (("power law", a.power_law), ("leading order", a.leading_order)):
+                r.update({f"|error| {name}": pred.value, f"{name} low": pred.low,
+                          f"{name} high": pred.high})
+            r.update({"|error| upper bound": a.upper,
+                      "relative leading order": a.leading_order.value / a.point.log_negativity,
+                      "relative upper bound": a.upper / a.point.log_negativity})
+        rows.append(r)
+    return pd.DataFrame(rows)

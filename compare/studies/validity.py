@@ -1,0 +1,408 @@
+"""Is the Gaussian E_N right here? One design point, both errors kept apart.
+
+For a design point (docs/conventions.md §5) this runs the full-quantum model at cutoffs
+chosen **for that point** (:func:`adaptive_cutoffs`) and reports two different errors:
+
+* **truncation error** — the ``linearized`` Fock model against the Lyapunov solution. Both
+  describe the same quadratic Hamiltonian, so their difference is a numerical control: it
+  says how well the cutoffs resolve the state, nothing about physics;
+* **approximation error** — the ``nonlinear`` model (exact up to truncation) against the
+  Gaussian model: what the linearization of the radiation-pressure coupling costs.
+
+A full-quantum number is only meaningful at cutoffs shown converged for that point, so a
+point whose cutoffs do not converge within the budget is ``unconverged``, never a number.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ... import fullquantum, linear
+from ...errors import InputError
+from .convergence import gaussian_cutoffs
+from .deviation import max_abs_difference
+from .status import FAILED, Status
+from .tables import clip
+
+MODES = ("ccw", "cw", "mechanics")
+
+
+@dataclass(frozen=True)
+class AdaptiveSolve:
+    """Outcome of :func:`adaptive_cutoffs`.
+
+    Attributes
+    ----------
+    state : fullquantum.SteadyState or None
+        The solve at ``cutoffs`` (None if not even the first one fitted the budget).
+    cutoffs : (int, int, int)
+        The converged cutoffs (the last tried if not converged).
+    converged : bool
+        A full pass raising each cutoff by one changed V and E_N by less than the
+        tolerances.
+    solves : int
+        Steady states computed.
+    reason : str
+        Why it is not converged ("" if it is).
+    iterations : int
+        GMRES iterations of all the structured solves (0 with QuTiP's methods, which do
+        not report them).
+    """
+
+    state: fullquantum.SteadyState | None
+    cutoffs: tuple[int, int, int]
+    converged: bool
+    solves: int
+    reason: str
+    iterations: int = 0
+
+    def __repr__(self) -> str:
+        word = "converged" if self.converged else "unconverged"
+        why = f": {clip(self.reason, 180)}" if self.reason else ""
+        return f"AdaptiveSolve({word} at cutoffs {self.cutoffs}, {self.solves} solves{why})"
+
+
+def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
+                     start: tuple[int, int, int] | None = None, V_tolerance: float = 1e-5,
+                     log_negativity_tolerance: float = 1e-4, max_passes: int = 24,
+                     max_dimension: int | None = None, warm_start: bool = True,
+                     **solve_options) -> AdaptiveSolve:
+    """Raise each Fock cutoff until one more level changes V and E_N by less than tolerance.
+
+    A pass raises cutoffs by one in turn, against the state at the current cutoffs; the
+    modes whose change exceeds the tolerances (max|ΔV|, |ΔE_N| Gaussian and exact) are
+    raised together, and the next pass refines only those. When they stop changing, a final
+    pass refines every mode at the final cutoffs; the verdict rests on that pass (it can
+    dismiss convergence, never prove it). Modes that passed are not refined again until the
+    final pass, and a pass that raises one mode reuses its trial as the new state.
+
+    Parameters
+    ----------
+    point : linear.OperatingPoint
+    model : {"linearized", "nonlinear", "lab"}
+    start : (int, int, int), optional
+        First cutoffs; default :func:`~omxval.compare.studies.convergence.gaussian_cutoffs`.
+    V_tolerance, log_negativity_tolerance : float
+        Largest change of max|ΔV| (quadrature units, vacuum variance ½) and of E_N (ln)
+        that one more level may cause.
+    max_passes : int
+        Passes (refinement and final-check passes) before giving up ("unconverged").
+    max_dimension : int, optional
+        Largest Hilbert-space dimension d = N_ccw·N_cw·N_m to try: a cost limit (the solve
+        time grows roughly as d²), below the memory budget. Needing more is "unconverged".
+    warm_start : bool
+        Start the GMRES of each structured solve from the state at the cutoffs it refines
+        (``initial_state`` of :func:`fullquantum.solve`): the same states to the solver's
+        tolerance in fewer iterations. Without effect for QuTiP's methods.
+    **solve_options
+        Passed to :func:`fullquantum.solve` (``method=``, ``memory_budget_bytes=``, …).
+    """
+    if "initial_state" in solve_options:
+        raise InputError("adaptive_cutoffs chooses the initial state of each solve; "
+                         "use warm_start=False for cold starts")
+    method = solve_options.get("method", "structured")
+    warm = warm_start and (method == "structured" or isinstance(method, fullquantum.Structured))
+    current = tuple(start) if start is not None else gaussian_cutoffs(point)
+    solves = iterations = 0
+
+    known: dict[tuple[int, int, int], fullquantum.SteadyState] = {}
+
+    def solve(cutoffs, near=None):  # a solve depends on the cutoffs alone: never repeat one
+        nonlocal solves, iterations
+        if max_dimension is not None and int(np.prod(cutoffs)) > max_dimension:
+            raise _TooLarge(f"cutoffs {cutoffs} (d = {int(np.prod(cutoffs))}) exceed "
+                            f"max_dimension = {max_dimension}")
+        if cutoffs not in known:
+            solves += 1
+            with warnings.catch_warnings():  # the ladder is expected to be truncated at first
+                warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+                known[cutoffs] = fullquantum.solve(point, cutoffs=cutoffs, model=model,
+                                                   initial_state=near if warm else None,
+                                                   **solve_options)
+            iterations += known[cutoffs].solver_info.get("iterations", 0)
+        return known[cutoffs]
+
+    def result(state, cutoffs, converged, reason=""):
+        return AdaptiveSolve(state, cutoffs, converged, solves, reason, iterations)
+
+    try:
+        state = solve(current)
+    except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
+        return result(None, current, False, f"the first cutoffs: {_why(exc)}")
+    everything = (0, 1, 2)
+    pending = everything  # the modes refined in this pass
+    for _ in range(max_passes):
+        raise_modes, trials = [], {}
+        for k in pending:
+            trial = tuple(c + (i == k) for i, c in enumerate(current))
+            try:
+                trials[k] = solve(trial, state)
+            except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
+                return result(state, current, False, _why(exc))
+            other = trials[k]
+            change = (max_abs_difference(other.V, state.V),
+                      abs(other.log_negativity_gaussian - state.log_negativity_gaussian),
+                      abs(other.log_negativity_exact - state.log_negativity_exact))
+            if (change[0] > V_tolerance or change[1] > log_negativity_tolerance
+                    or change[2] > log_negativity_tolerance):
+                raise_modes.append(k)
+        if not raise_modes:
+            if pending == everything:  # every mode refined at the final cutoffs
+                return result(state, current, True)
+            pending = everything  # the modes not refined since they last passed: check all
+            continue
+        current = tuple(c + (i in raise_modes) for i, c in enumerate(current))
+        if len(raise_modes) == 1:  # the trial is the state at the raised cutoffs
+            state = trials[raise_modes[0]]
+        else:
+            try:
+                state = solve(current, state)
+            except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
+                return result(state, current, False, _why(exc))
+        # Keep refining the modes that moved; the others are checked again at the end.
+        pending = tuple(raise_modes)
+        # Keep in memory only the states a later pass can reuse (a state is 16·d² bytes).
+        for c in [c for c in known if any(a < b for a, b in zip(c, current))]:
+            del known[c]
+    return result(state, current, False,
+                  f"still changing after {max_passes} passes (cutoffs {current})")
+
+
+class _TooLarge(Exception):
+    """The next cutoffs exceed ``max_dimension``."""
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, _TooLarge):
+        return str(exc)
+    return f"the next cutoffs exceed the memory budget ({str(exc).split(';')[0]})"
+
+
+@dataclass(frozen=True)
+class ValidityCriteria:
+    """When the Gaussian E_N counts as valid, and how hard to converge the cutoffs.
+
+    Attributes
+    ----------
+    relative_error : float
+        Largest |E_N exact − E_N Gaussian| / E_N Gaussian for ``valid`` (default 1 %).
+    absolute_floor : float
+        Below this |ΔE_N| (ln) a point is ``valid`` whatever the relative error (E_N ≈ 0).
+    V_tolerance, log_negativity_tolerance : float
+        Convergence tolerances of :func:`adaptive_cutoffs`. They must lie below the error
+        that is being judged: the default E_N tolerance 1e-4 is 1 % of E_N ≈ 0.01.
+    """
+
+    relative_error: float = 1e-2
+    absolute_floor: float = 1e-4
+    V_tolerance: float = 1e-5
+    log_negativity_tolerance: float = 1e-4
+
+    def __post_init__(self) -> None:
+        for name in ("relative_error", "absolute_floor", "V_tolerance",
+                     "log_negativity_tolerance"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                    and np.isfinite(value) and value > 0):
+                raise InputError(f"{name} must be a finite number > 0; got {value!r}")
+
+
+@dataclass(frozen=True)
+class PointValidity:
+    """Both errors of the Gaussian model at one operating point (:func:`judge_point`).
+
+    Attributes
+    ----------
+    point : linear.OperatingPoint
+    gaussian : linear.PointResult
+        The Lyapunov solution.
+    status : {"valid", "breaks", "unconverged", "unstable", "failed"}
+    message : str
+        Why, for every status but "valid"/"breaks" ("" otherwise).
+    state : fullquantum.SteadyState or None
+        The judged model at the converged cutoffs (None unless valid/breaks).
+    control : fullquantum.SteadyState or None
+        The ``linearized`` model at the same cutoffs: the truncation control.
+    fit : AdaptiveSolve or None
+        The cutoff search (None at an unstable point).
+    criteria : ValidityCriteria
+    seconds : float
+    """
+
+    point: linear.OperatingPoint
+    gaussian: linear.PointResult
+    status: Status
+    message: str
+    state: fullquantum.SteadyState | None
+    control: fullquantum.SteadyState | None
+    fit: AdaptiveSolve | None
+    criteria: ValidityCriteria
+    seconds: float
+
+    @property
+    def approximation_error(self) -> float:
+        """E_N exact of the judged model − Lyapunov E_N (ln); NaN without a state."""
+        if self.state is None:
+            return np.nan
+        return self.state.log_negativity_exact - self.gaussian.log_negativity
+
+    @property
+    def truncation_error(self) -> float:
+        """E_N exact of the linearized Fock model − Lyapunov E_N (ln): the numerical control."""
+        if self.control is None:
+            return np.nan
+        return self.control.log_negativity_exact - self.gaussian.log_negativity
+
+    def __repr__(self) -> str:
+        en = self.gaussian.log_negativity
+        if self.state is None:
+            why = f"{clip(self.message, 180)}; " if self.message else ""
+            return f"PointValidity({self.status}: {why}E_N Gaussian {en:.5g})"
+        rel = abs(self.approximation_error) / en if en > 0 else np.nan
+        return (f"PointValidity({self.status}: E_N exact {self.state.log_negativity_exact:.5g} "
+                f"vs Gaussian {en:.5g} (rel {rel:.2%}), truncation |ΔE_N| "
+                f"{abs(self.truncation_error):.1e}, cutoffs {self.state.cutoffs}, "
+                f"{self.seconds:.1f} s)")
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """:meth:`row` as a one-row table."""
+        return pd.DataFrame([self.row()])
+
+    def row(self) -> dict:
+        """One table row (the columns of ``map.csv``).
+
+        ``non-Gaussianity`` is clipped at 0; ``non-Gaussianity below floor`` flags a raw δ
+        that came out negative (truncation error, see
+        :attr:`fullquantum.SteadyState.non_gaussianity`).
+        """
+        p, lin = self.point, self.gaussian
+        row = {"status": self.status, "message": self.message,
+               "n_branches": p.n_branches, "multistable": p.multistable,
+               "E_N linear": lin.log_negativity}
+        if self.fit is not None:
+            row.update({"N_ccw": self.fit.cutoffs[0], "N_cw": self.fit.cutoffs[1],
+                        "N_m": self.fit.cutoffs[2], "solves": self.fit.solves})
+        if self.state is not None:
+            s, d_en = self.state, self.approximation_error
+            rel = abs(d_en) / lin.log_negativity if lin.log_negativity > 0 else np.nan
+            row.update({
+                "E_N exact": s.log_negativity_exact, "E_N gaussian": s.log_negativity_gaussian,
+                "abs dE_N": abs(d_en), "rel dE_N": rel,
+                "max abs dV": max_abs_difference(s.V, lin.V),
+                "truncation dE_N": abs(self.truncation_error),
+                "truncation max abs dV": max_abs_difference(self.control.V, lin.V),
+                "non-Gaussianity": s.non_gaussianity,
+                "non-Gaussianity below floor": s.non_gaussianity_below_floor,
+                "photons driven": getattr(s.photons, p.direction),
+                "phonons": s.phonons, "max top population": max(s.top_populations)})
+        row["seconds"] = self.seconds
+        return row
+
+
+def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
+                criteria: ValidityCriteria | None = None, max_dimension: int | None = None,
+                errors: Literal["status", "raise"] = "status", **solve_options) -> PointValidity:
+    """Both errors of the Gaussian model at one operating point, at cutoffs converged there.
+
+    The judged ``model`` is solved at cutoffs raised until converged (:func:`adaptive_cutoffs`
+    with the criteria's tolerances); the ``linearized`` model at the same cutoffs is the
+    truncation control. ``valid``: |E_N exact − E_N Gaussian| ≤ ``relative_error``·E_N or
+    ≤ ``absolute_floor``; ``breaks`` otherwise; ``unconverged`` when the cutoffs do not
+    converge within the memory budget or ``max_dimension`` (no number is given);
+    ``unstable`` when the linearised dynamics has no steady state; ``failed`` (with the
+    message) on any error — a failure is a result, never an exception.
+
+    Parameters
+    ----------
+    point : linear.OperatingPoint
+    model : {"nonlinear", "linearized", "lab"}
+        The full-quantum model judged; "nonlinear" measures the approximation error.
+    criteria : ValidityCriteria
+    max_dimension : int, optional
+        Cost limit of the cutoff search (see :func:`adaptive_cutoffs`).
+    errors : {"status", "raise"}
+        "status": an error becomes the status "failed" with its message (for maps);
+        "raise": it propagates (for a single point asked for directly).
+    **solve_options
+        Passed to :func:`fullquantum.solve`.
+    """
+    crit = criteria or ValidityCriteria()
+    t0 = time.perf_counter()
+    lin = linear.analyze(point)
+
+    def done(status, message="", state=None, control=None, fit=None):
+        return PointValidity(point, lin, status, message, state, control, fit, crit,
+                             time.perf_counter() - t0)
+
+    if not lin.stable:
+        return done("unstable", f"max Re λ(A) = {lin.max_growth_rate:.3g}")
+    try:
+        fit = adaptive_cutoffs(point, model, V_tolerance=crit.V_tolerance,
+                               log_negativity_tolerance=crit.log_negativity_tolerance,
+                               max_dimension=max_dimension, **solve_options)
+        if not fit.converged:  # no number; the message says how far it got
+            last = (f"; at the last cutoffs {fit.state.cutoffs} E_N exact was "
+                    f"{fit.state.log_negativity_exact:.4g} (Gaussian {lin.log_negativity:.4g})"
+                    if fit.state is not None else "")
+            return done("unconverged", fit.reason + last, fit=fit)
+        state = fit.state
+        if model == "linearized":
+            control = state
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+                control = fullquantum.solve(point, cutoffs=fit.cutoffs, model="linearized",
+                                            **solve_options)
+    except Exception as exc:  # a failed point is a result with its error, never a crash
+        if errors == "raise":
+            raise
+        return done(FAILED, f"{type(exc).__name__}: {exc}")
+    d_en = state.log_negativity_exact - lin.log_negativity
+    valid = (abs(d_en) <= crit.absolute_floor
+             or (lin.log_negativity > 0 and abs(d_en) <= crit.relative_error * lin.log_negativity))
+    return done("valid" if valid else "breaks", "", state, control, fit)
+
+
+def validity_point(design: dict, direction: str = "ccw", bath: str = "brownian", *,
+                   model: str = "nonlinear", criteria: ValidityCriteria | None = None,
+                   max_dimension: int | None = None, **solve_options) -> dict:
+    """:func:`judge_point` at a design point, as one table row.
+
+    Parameters
+    ----------
+    design : dict
+        Keyword arguments of :func:`linear.design_point` except direction and bath.
+    direction, bath
+        Drive and mechanical bath.
+    model, criteria, max_dimension, **solve_options
+        As for :func:`judge_point`.
+
+    Returns
+    -------
+    dict
+        ``status`` ("valid", "breaks", "unconverged", "unstable", "failed"), ``message``,
+        ``E_N linear``, ``E_N exact``, ``abs dE_N``, ``rel dE_N``, ``max abs dV``,
+        ``truncation dE_N`` and ``truncation max abs dV`` (linearized Fock model against
+        Lyapunov at the same cutoffs), ``non-Gaussianity`` (clipped at 0) and ``non-Gaussianity
+        below floor``, photon and phonon numbers, ``n_branches``, ``multistable``, the
+        cutoffs, ``solves`` and ``seconds``. A failure (also of the design itself) becomes a
+        row, not an exception.
+    """
+    t0 = time.perf_counter()
+    try:
+        point = linear.design_point(**design, direction=direction, bath=bath)
+    except Exception as exc:
+        return {"status": FAILED, "message": f"{type(exc).__name__}: {exc}",
+                "seconds": time.perf_counter() - t0}
+    return judge_point(point, model, criteria=criteria, max_dimension=max_dimension,
+                       **solve_options).row()
+
+
+__all__ = ["adaptive_cutoffs", "AdaptiveSolve", "judge_point", "PointValidity",
+           "validity_point", "ValidityCriteria", "Status"]
