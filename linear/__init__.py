@@ -5,26 +5,45 @@ Rates are in units of the mechanical frequency ω_m; SI only in :class:`PaperSet
 Physics only: no plotting, no files.
 
 The unit of work is an :class:`OperatingPoint` (system, drive direction, mean-field
-branch); :func:`design_point` builds one from its effective detuning and coupling, and
-:func:`analyze` gives its Gaussian steady state.
+branch); :func:`design_point` (or :meth:`Design.point`) builds one from its effective
+detuning and coupling, and :func:`analyze` gives its Gaussian steady state. Every function here that
+analyses a system (:func:`steady_states`, :func:`drift_matrix`, :func:`diffusion_matrix`,
+:func:`analyze`, :func:`sweep`, :func:`resolve_point`) takes an OperatingPoint as well as the
+first API's ``(system, direction, ...)`` form.
+
+Modules, one concept each (imports only go down this list): :mod:`.checks` (shared input
+checks) → :mod:`.conventions` (directions, baths, mode order) → :mod:`.system` (System and
+its ranges) → :mod:`.device` (PaperSetup, SI) / :mod:`.meanfield` → :mod:`.point`
+(OperatingPoint, resolving call forms, steady_states) → :mod:`.design` (Design,
+design_point) / :mod:`.drift` → :mod:`.engine` → :mod:`.sweep` → :mod:`.analysis`,
+:mod:`.paper`. :mod:`.parameters` only re-exports the names it held before the split.
 """
 
+from importlib import import_module
+
 from .analysis import PointResult, analyze
+from .conventions import BATHS, DIRECTIONS, cut, driven_first, mode_detunings
+from .design import DESIGN_KEYS, Design, design_point
+from .device import PaperSetup
 from .drift import diffusion_matrix, drift_matrix, growth_rate, is_stable
 from .gaussian import (gaussian_entropy, gaussian_purity, is_physical, log_negativity,
                        mode_occupation, symplectic_eigenvalues, symplectic_form)
 from .lyapunov import solve_lyapunov
-from .meanfield import MeanField, steady_states
-from .parameters import (BATHS, DIRECTIONS, PaperSetup, System, cut, driven_first,
-                         mode_detunings)
-from .point import OperatingPoint, design_point, resolve_point
-from .sweep import DESIGN_KEYS, design_sweep, evaluate, max_over_detuning, paper_sweep, sweep
+from .meanfield import MeanField
+from .point import OperatingPoint, resolve_point, steady_states
+from .sweep import design_sweep, evaluate, max_over_detuning, paper_sweep, sweep
+from .system import System
+
+# The compatibility module stays an attribute of the package (code reads
+# ``linear.parameters.SYSTEM_FIELDS``) although no module here imports it any more.
+import_module(f"{__name__}.parameters")
 
 __all__ = [
-    "System", "PaperSetup", "OperatingPoint", "design_point", "resolve_point", "MeanField",
-    "steady_states", "PointResult", "analyze", "cut", "mode_detunings", "driven_first",
-    "drift_matrix", "diffusion_matrix", "growth_rate", "is_stable", "solve_lyapunov",
-    "log_negativity", "symplectic_eigenvalues", "symplectic_form", "is_physical",
-    "gaussian_entropy", "gaussian_purity", "mode_occupation", "sweep", "design_sweep",
-    "paper_sweep", "evaluate", "max_over_detuning", "DESIGN_KEYS", "BATHS", "DIRECTIONS",
+    "System", "PaperSetup", "OperatingPoint", "Design", "design_point", "resolve_point",
+    "MeanField", "steady_states", "PointResult", "analyze", "cut", "mode_detunings",
+    "driven_first", "drift_matrix", "diffusion_matrix", "growth_rate", "is_stable",
+    "solve_lyapunov", "log_negativity", "symplectic_eigenvalues", "symplectic_form",
+    "is_physical", "gaussian_entropy", "gaussian_purity", "mode_occupation", "sweep",
+    "design_sweep", "paper_sweep", "evaluate", "max_over_detuning", "DESIGN_KEYS", "BATHS",
+    "DIRECTIONS",
 ]

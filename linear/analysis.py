@@ -10,8 +10,9 @@ import pandas as pd
 from ..errors import InputError
 from .engine import gaussian_batch
 from .gaussian import Base, log_negativity, mode_occupation
-from .parameters import (MECHANICAL_MODE, OPTICAL_MODE, SYSTEM_FIELDS, Direction, System,
-                         blame, cut)
+from .checks import blame
+from .conventions import MECHANICAL_MODE, OPTICAL_MODE, Direction, cut
+from .system import SYSTEM_FIELDS, System
 from .point import OnPoint, OperatingPoint, resolve_point
 from .sweep import COLUMNS, UNITS
 

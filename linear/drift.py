@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .meanfield import MeanField
-from .parameters import System
+from .point import OperatingPoint, resolve_mean_field, system_of
+from .system import System
 
 
 def drift_arrays(kappa, J, Dt_ccw, Dt_cw, G_ccw, G_cw, gamma_m, bath: str) -> np.ndarray:
@@ -50,15 +51,57 @@ def diffusion_arrays(kappa, gamma_m, n_m, bath: str) -> np.ndarray:
     return D
 
 
-def drift_matrix(system: System, mean_field: MeanField) -> np.ndarray:
-    """Drift matrix A (6×6) of paper Eq. 6 at one mean-field branch, units of ω_m."""
+def drift_matrix(point: OperatingPoint | System, mean_field: MeanField | None = None
+                 ) -> np.ndarray:
+    """Drift matrix A (6×6) of paper Eq. 6 at one mean-field branch, units of ω_m.
+
+    Call forms: ``drift_matrix(point)`` with an :class:`OperatingPoint` (at its branch), or
+    ``drift_matrix(system, mean_field)``.
+
+    Parameters
+    ----------
+    point : OperatingPoint or System
+        Where to linearise.
+    mean_field : MeanField, optional
+        The branch (from :func:`linear.steady_states`); required with a System, and must be
+        the point's own with an OperatingPoint.
+
+    Returns
+    -------
+    ndarray (6, 6)
+        In the order u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p).
+
+    Raises
+    ------
+    InputError
+        A System without a mean field, or a mean field that is not the point's.
+    InputTypeError
+        ``point`` is neither an OperatingPoint nor a System.
+    """
+    system, mean_field = resolve_mean_field(point, mean_field)
     G_ccw, G_cw = mean_field.couplings(system.G0)
     return drift_arrays(system.kappa, system.J, mean_field.Delta_eff_ccw,
                         mean_field.Delta_eff_cw, G_ccw, G_cw, system.gamma_m, system.bath)
 
 
-def diffusion_matrix(system: System) -> np.ndarray:
-    """Diffusion matrix D (6×6): diag(κ,κ,κ,κ,0,γ_m(2n_m+1)) (Brownian) or the Lindblad form."""
+def diffusion_matrix(point: OperatingPoint | System) -> np.ndarray:
+    """Diffusion matrix D (6×6): diag(κ,κ,κ,κ,0,γ_m(2n_m+1)) (Brownian) or the Lindblad form.
+
+    Parameters
+    ----------
+    point : OperatingPoint or System
+        Only the system matters (D does not depend on the mean field); units of ω_m.
+
+    Returns
+    -------
+    ndarray (6, 6)
+
+    Raises
+    ------
+    InputTypeError
+        ``point`` is neither an OperatingPoint nor a System.
+    """
+    system = system_of(point)
     return diffusion_arrays(system.kappa, system.gamma_m, system.n_m, system.bath)
 
 

@@ -13,7 +13,7 @@ from .drift import diffusion_arrays, drift_arrays, growth_rate
 from .gaussian import log_negativity
 from .lyapunov import solve_lyapunov
 from .meanfield import effective_coupling
-from .parameters import cut, driven_first
+from .conventions import cut, driven_first
 
 
 # Relative distance to the stability edge below which a divergent V marks the point as

@@ -14,11 +14,16 @@ denominator gives a monic quintic in x,
 whose real roots are the branches. All of them are returned, sorted by x; P(x) < 0 for x < 0,
 so every real root is ≥ 0.
 
-Inputs are checked by :class:`~linear.parameters.System` (types, ranges, the magnitude limit
+Inputs are checked by :class:`~linear.System` (types, ranges, the magnitude limit
 that keeps the quintic's coefficients and roots finite). What that limit cannot bound —
 amplitudes that grow as inverse powers of small rates, α ~ ε/κ — is checked by
-:func:`steady_states`, which raises ValueError naming the inputs rather than returning
+:func:`solve_steady_states`, which raises InputError naming the inputs rather than returning
 non-finite branches.
+
+This module works on a :class:`~linear.System` and a direction only; the public
+:func:`linear.steady_states`, which also takes an :class:`~linear.OperatingPoint`, lives in
+:mod:`linear.point` (the operating point is built on this module, so it cannot live here
+without an import circle).
 """
 
 from __future__ import annotations
@@ -28,9 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-
-from .parameters import (DIRECTIONS, SYSTEM_FIELDS, Direction, System, blame, check_choice,
-                         driven_first, mode_detunings)
+from .checks import blame, check_choice
+from .conventions import DIRECTIONS, Direction, driven_first, mode_detunings
+from .system import SYSTEM_FIELDS, System
 
 # System fields that enter the mean field (γ_m only through the Lindblad factor c).
 MEAN_FIELD_INPUTS: tuple[str, ...] = ("kappa", "J", "Delta_c", "Delta_F", "G0", "eps", "gamma_m")
@@ -110,7 +115,7 @@ def real_roots(coeffs: np.ndarray) -> np.ndarray:
     imaginary part polished by Newton on the real axis and kept only if the residual is at
     round-off level; sorted ascending with NaN last. A quintic with a non-finite
     coefficient (float64 overflow) has no roots (all NaN) rather than failing the whole
-    batch with LinAlgError; :func:`steady_states` reports it by name.
+    batch with LinAlgError; :func:`solve_steady_states` reports it by name.
     """
     coeffs = np.asarray(coeffs, dtype=float)
     batch = coeffs.shape[:-1]
@@ -213,7 +218,8 @@ def branches(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps, bath: str, direction:
     ``Dt_ccw``, ``Dt_cw`` of shape broadcast(inputs) + (5,), ``n_branches``, and the
     quintic's ``coefficients`` (..., 6).
     Raises nothing for overflowing points (a batch must not fail for one point): a
-    non-finite quintic gives no roots there; :func:`steady_states` checks one point by name.
+    non-finite quintic gives no roots there; :func:`solve_steady_states` checks one point
+    by name.
     """
     coeffs, (D_ccw, D_cw, D_d, D_u) = _quintic(kappa, J, Delta_c, Delta_F, gamma_m, G0, eps,
                                                bath, direction)
@@ -264,8 +270,10 @@ def branch_index(roots: np.ndarray, x) -> np.ndarray:
     return np.where(ok, k, -1)
 
 
-def steady_states(system: System, direction: Direction) -> list[MeanField]:
+def solve_steady_states(system: System, direction: Direction) -> list[MeanField]:
     """Every real mean-field branch of ``system`` driven from ``direction`` (paper Eq. 7).
+
+    The computation behind :func:`linear.steady_states` (which also takes an operating point).
 
     Parameters
     ----------
@@ -282,7 +290,7 @@ def steady_states(system: System, direction: Direction) -> list[MeanField]:
 
     Raises
     ------
-    ValueError
+    InputError
         ``direction`` is unknown; or the mean field is not representable in float64 (the
         quintic's coefficients, its roots or a branch's amplitudes, position or detunings
         overflow, e.g. α ~ ε/κ for a tiny κ). The message names the inputs entering it,

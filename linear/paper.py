@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from .parameters import PaperSetup
+from .device import PaperSetup
 from .sweep import evaluate, max_over_detuning, paper_sweep
 
 POWER = 0.02  # W, both figures

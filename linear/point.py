@@ -6,22 +6,29 @@ This is omxval's unit of work. Everything that analyses a point — :func:`linea
 silently analysed on another branch than the one meant (the designed one, for
 :func:`design_point`).
 
-The first API's call forms (``analyze(system, direction, branch=0)``) are resolved by
-:func:`resolve_point`: a System needs a direction; an OperatingPoint may be passed with a
-matching direction and branch, or none, and a contradicting one is an error.
+The first API's call forms (``analyze(system, direction, branch=0)``) are resolved here,
+once, for every function that takes a point: a System needs a direction; an OperatingPoint
+may be passed with a matching direction and branch, or none, and a contradicting one is an
+error naming both (:func:`check_agrees`, :func:`resolve_direction`, :func:`resolve_point`,
+:func:`resolve_mean_field`).
+
+:func:`steady_states` lives here rather than in :mod:`linear.meanfield` because it takes an
+OperatingPoint, which is itself built on the mean field.
 """
 
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..errors import InputError, InputTypeError
-from .meanfield import MeanField, branch_index, designed_mean_field, steady_states
-from .parameters import (_SYSTEM_RANGES, BATHS, DIRECTIONS, MAX_MAGNITUDE, Bath, Direction,
-                         System, _check_real, _out_of_range, _valid_range, blame, check_choice)
+from .checks import check_choice
+from .conventions import DIRECTIONS, Direction
+from .meanfield import MeanField, solve_steady_states
+from .system import System
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,8 @@ class OperatingPoint:
         if isinstance(branch, (bool, np.bool_)) or not isinstance(branch, numbers.Integral):
             raise InputTypeError(f"branch must be an int (an index into the mean-field "
                                  f"branches), got {branch!r}")
-        states = self._states if hasattr(self, "_states") else steady_states(self.system,
-                                                                            self.direction)
+        states = (self._states if hasattr(self, "_states")
+                  else solve_steady_states(self.system, self.direction))
         if not 0 <= branch < len(states):
             raise InputError(f"branch must be in [0, {len(states) - 1}] ({len(states)} "
                              f"mean-field branch(es) here); got {branch!r}")
@@ -126,6 +133,81 @@ class OnPoint:
         return self.point.mean_field
 
 
+def check_agrees(name: str, given: Any, carried: Any, owner: str = "operating point") -> None:
+    """Refuse an argument that contradicts the value an object passed with it carries.
+
+    The one home of the rule "a direction (branch, bath, ...) passed with an operating point
+    or a design must match it", so that every function words it the same way.
+
+    Parameters
+    ----------
+    name : str
+        Argument name, e.g. ``"direction"``.
+    given : Any
+        The value passed; None means "not passed" and always agrees.
+    carried : Any
+        The value the object carries.
+    owner : str
+        What carries it, for the message (``"operating point"``, ``"design"``).
+
+    Raises
+    ------
+    InputError
+        ``given`` is not None and differs from ``carried``; the message names both.
+    """
+    if given is not None and given != carried:
+        raise InputError(f"{name} {given!r} contradicts the {owner}, whose {name} is "
+                         f"{carried!r}; pass the {owner} alone")
+
+
+def system_of(point: OperatingPoint | System) -> System:
+    """The System of an operating point, or the System itself.
+
+    Raises
+    ------
+    InputTypeError
+        ``point`` is neither an OperatingPoint nor a System.
+    """
+    if isinstance(point, OperatingPoint):
+        return point.system
+    if isinstance(point, System):
+        return point
+    raise InputTypeError(f"expected an OperatingPoint or a System, got {type(point).__name__}")
+
+
+def resolve_direction(point: OperatingPoint | System, direction: Direction | None = None
+                      ) -> tuple[System, Direction]:
+    """The (system, direction) meant by a call ``f(point_or_system, direction)``.
+
+    Parameters
+    ----------
+    point : OperatingPoint or System
+        An operating point, or a system (then ``direction`` is required).
+    direction : {"ccw", "cw"}, optional
+        Must match the operating point's if both are given.
+
+    Returns
+    -------
+    (System, str)
+        The direction is not validated here for a System; the callee does (once).
+
+    Raises
+    ------
+    InputError
+        A direction that contradicts the operating point, or a System without a direction.
+    InputTypeError
+        ``point`` is neither an OperatingPoint nor a System.
+    """
+    system = system_of(point)
+    if isinstance(point, OperatingPoint):
+        check_agrees("direction", direction, point.direction)
+        return system, point.direction
+    if direction is None:
+        raise InputError("direction is required with a System ('ccw' or 'cw'); or pass "
+                         "an OperatingPoint")
+    return system, direction
+
+
 def resolve_point(point: OperatingPoint | System, direction: Direction | None = None,
                   branch: int | None = None) -> OperatingPoint:
     """The operating point meant by a call ``f(point_or_system, direction, branch)``.
@@ -139,114 +221,91 @@ def resolve_point(point: OperatingPoint | System, direction: Direction | None = 
     branch : int, optional
         Must match the operating point's if both are given; default 0 with a System.
 
+    Returns
+    -------
+    OperatingPoint
+        ``point`` itself if it is one.
+
     Raises
     ------
     InputError
         A direction or branch that contradicts the operating point, or a System without a
         direction.
+    InputTypeError
+        ``point`` is neither an OperatingPoint nor a System.
     """
+    system, direction = resolve_direction(point, direction)
     if isinstance(point, OperatingPoint):
-        if direction is not None and direction != point.direction:
-            raise InputError(f"direction {direction!r} contradicts the operating point, which "
-                             f"is driven from {point.direction!r}; pass the point alone")
-        if branch is not None and branch != point.branch:
-            raise InputError(f"branch {branch!r} contradicts the operating point's branch "
-                             f"{point.branch}; pass the point alone")
+        check_agrees("branch", branch, point.branch)
         return point
-    if isinstance(point, System):
-        if direction is None:
-            raise InputError("direction is required with a System ('ccw' or 'cw'); or pass "
-                             "an OperatingPoint")
-        return OperatingPoint(point, direction, 0 if branch is None else branch)
-    raise InputTypeError(f"expected an OperatingPoint or a System, got {type(point).__name__}")
+    return OperatingPoint(system, direction, 0 if branch is None else branch)
 
 
-def design_point(kappa: float, J: float, Delta_F: float, gamma_m: float, n_m: float,
-                 G0: float, detuning: float, coupling: float,
-                 direction: Direction = "ccw", bath: Bath = "brownian") -> OperatingPoint:
-    """Reduced-scale operating point specified by its effective detuning and coupling (§5).
-
-    Solves the mean field (paper Eq. 7) backwards: α_d = |G_d|/(√2 G0) with the phase that
-    makes ε real and positive, α_u = −iJα_d/(iΔ̃_u + κ), then q_s from the bath's
-    self-consistency and the bare Δ_c = Δ̃_c + G0 q_s. At fixed (detuning, coupling) the
-    linear model does not depend on G0, so a G0 ladder isolates nonlinear corrections.
+def resolve_mean_field(point: OperatingPoint | System, mean_field: MeanField | None = None
+                       ) -> tuple[System, MeanField]:
+    """The (system, mean field) meant by a call ``f(point_or_system, mean_field)``.
 
     Parameters
     ----------
-    kappa, J, Delta_F, gamma_m, n_m : float
-        As in :class:`System` (units of ω_m).
-    G0 : float
-        Single-photon coupling G0/ω_m, > 0.
-    detuning : float
-        Effective detuning Δ̃_c/ω_m: Δ̃_ccw = Δ̃_c + Δ_F, Δ̃_cw = Δ̃_c − Δ_F.
-    coupling : float
-        |G_d|/ω_m of the driven mode, ≥ 0.
-    direction : {"ccw", "cw"}
-        Driven mode.
-    bath : {"brownian", "lindblad"}
-        Mechanical bath.
-
-    Returns
-    -------
-    OperatingPoint
-        The System with the bare ``Delta_c`` and the ``eps`` that realise the requested
-        state, the direction, and the index of the designed mean-field branch. Where the
-        bare detuning is multistable this is the designed branch, not branch 0; beyond the
-        fold of its branch the designed state exists but is unstable, and
-        :func:`linear.analyze` reports it as such.
+    point : OperatingPoint or System
+        An operating point, or a system (then ``mean_field`` is required).
+    mean_field : MeanField, optional
+        Must be the operating point's own if both are given.
 
     Raises
     ------
-    TypeError
-        A numeric argument is not a real number (bool, str, None, complex, ...).
-    ValueError
-        An argument is out of range (the :class:`System` ranges, including
-        :data:`MAX_MAGNITUDE`; ``coupling`` ≥ 0 and ``detuning`` get the same limit), or the
-        derived ``eps`` or ``Delta_c`` would leave the System range (e.g. a tiny ``G0``
-        needs an enormous drive); that message names the inputs it is computed from, most
-        extreme first.
+    InputError
+        A mean field other than the operating point's, or a System without one.
+    InputTypeError
+        ``point`` is neither an OperatingPoint nor a System.
     """
-    check_choice("direction", direction, DIRECTIONS)
-    check_choice("bath", bath, BATHS)
-    # The user's numbers: same types and ranges as the System fields they become (G0 > 0
-    # here, since α_d = |G_d|/(√2 G0)); detuning and coupling get the same magnitude limit.
-    r = _SYSTEM_RANGES
-    G0 = _check_real("G0", G0, **{**r["G0"], "low_inclusive": False})
-    coupling = _check_real("coupling", coupling, low=0.0, limit=MAX_MAGNITUDE)
-    detuning = _check_real("detuning", detuning, **r["Delta_c"])
-    Delta_F = _check_real("Delta_F", Delta_F, **r["Delta_F"])
-    kappa = _check_real("kappa", kappa, **r["kappa"])
-    J = _check_real("J", J, **r["J"])
-    gamma_m = _check_real("gamma_m", gamma_m, **r["gamma_m"])
-    n_m = _check_real("n_m", n_m, **r["n_m"])
-    user = {"kappa": kappa, "J": J, "Delta_F": Delta_F, "gamma_m": gamma_m, "G0": G0,
-            "detuning": detuning, "coupling": coupling}
-    # Overflow is reported below, naming the inputs, rather than warned about here.
-    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        d = designed_mean_field(kappa, J, Delta_F, gamma_m, G0, detuning, coupling, bath,
-                                direction)
-    eps, Delta_c = d["eps"], d["Delta_c"]
-    # The two derived fields must be valid System fields; name the user's inputs if not.
-    for name, value, inputs in (
-            ("eps", eps, ("coupling", "G0", "kappa", "J", "detuning", "Delta_F")),
-            ("Delta_c", Delta_c, ("coupling", "detuning", "kappa", "J", "Delta_F", "gamma_m"))):
-        if np.any(_out_of_range(value, **r[name])):
-            kw = r[name]
-            valid = _valid_range(kw.get("low"), kw.get("low_inclusive", True), None,
-                                 kw.get("limit"))
-            raise InputError(
-                f"design_point: the derived {name} = {float(value):g} (units of omega_m) is "
-                f"outside the System range {valid}; it is computed from "
-                f"{blame(user, inputs)} (most extreme first)")
-    system = System(kappa=kappa, J=J, Delta_c=float(Delta_c), Delta_F=Delta_F,
-                    gamma_m=gamma_m, n_m=n_m, G0=G0, eps=float(eps), bath=bath)
-    states = steady_states(system, direction)
-    k = int(branch_index(np.array([mf.shift for mf in states]), d["x"]))
-    if k < 0:  # at a fold the designed root is double and may not resolve as real
-        raise InputError(f"design_point: the designed state (detuning={detuning:g}, "
-                         f"coupling={coupling:g}) lies at a fold of the mean field, where it "
-                         f"cannot be resolved as a branch; move it slightly")
-    return OperatingPoint._from_states(system, direction, k, states)
+    system = system_of(point)
+    if isinstance(point, OperatingPoint):
+        if mean_field is not None and mean_field != point.mean_field:
+            # Named by branch and shift: a MeanField's full repr would drown the message.
+            raise InputError(f"mean_field (branch {mean_field.branch}, G0 q_s = "
+                             f"{mean_field.shift:g}) contradicts the operating point, whose "
+                             f"mean field is branch {point.branch} (G0 q_s = "
+                             f"{point.mean_field.shift:g}); pass the operating point alone")
+        return system, point.mean_field
+    if mean_field is None:
+        raise InputError("mean_field is required with a System (see linear.steady_states); "
+                         "or pass an OperatingPoint")
+    return system, mean_field
 
 
-__all__ = ["OperatingPoint", "OnPoint", "resolve_point", "design_point"]
+def steady_states(point: OperatingPoint | System, direction: Direction | None = None
+                  ) -> list[MeanField]:
+    """Every real mean-field branch of a system driven from one direction (paper Eq. 7).
+
+    Call forms: ``steady_states(point)`` with an :class:`OperatingPoint` (all branches of its
+    system and direction, not only its own), or ``steady_states(system, direction)``.
+
+    Parameters
+    ----------
+    point : OperatingPoint or System
+        What to solve (units of ω_m).
+    direction : {"ccw", "cw"}, optional
+        Driven mode; required with a System, must match an OperatingPoint's.
+
+    Returns
+    -------
+    list of MeanField
+        All real roots of the self-consistency, sorted by increasing G0·q_s (never empty:
+        the quintic always has a real root). Stability is judged by :func:`linear.analyze`.
+
+    Raises
+    ------
+    InputError
+        Unknown direction, one that contradicts ``point``, or none with a System; or the
+        mean field is not representable in float64 (the message names the inputs entering
+        it, most extreme first).
+    InputTypeError
+        ``point`` is neither an OperatingPoint nor a System.
+    """
+    system, direction = resolve_direction(point, direction)
+    return solve_steady_states(system, direction)
+
+
+__all__ = ["OperatingPoint", "OnPoint", "check_agrees", "system_of", "resolve_direction",
+           "resolve_point", "resolve_mean_field", "steady_states"]

@@ -9,7 +9,7 @@ E_N; all Lyapunov solves are batched (:mod:`linear.lyapunov`). ``sweep`` and
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 
@@ -19,10 +19,13 @@ from threadpoolctl import threadpool_limits
 
 from ..errors import InputError
 from .engine import gaussian_batch
+from .checks import blame, check_array, check_choice
+from .conventions import BATHS, DIRECTIONS, Bath, Direction
+from .design import DESIGN_KEYS, DESIGN_RANGES, Design
+from .device import PaperSetup
 from .meanfield import branch_index, branches, designed_mean_field
-from .parameters import (_SYSTEM_RANGES, BATHS, DIRECTIONS, MAX_MAGNITUDE, SYSTEM_FIELDS,
-                         PaperSetup, System, _check_array, blame, check_choice,
-                         check_system_arrays)
+from .point import OperatingPoint, check_agrees, system_of
+from .system import SYSTEM_FIELDS, System, check_system_arrays
 
 _CHUNK = 4096  # points per batched call (~30 MB of workspace per thread)
 
@@ -166,16 +169,22 @@ def _tidy(grid: dict[str, np.ndarray], res: dict[str, np.ndarray], extra: dict) 
     return pd.DataFrame(cols)
 
 
-def sweep(system: System, direction: str | Sequence[str] = "ccw",
+def sweep(system: OperatingPoint | System, direction: str | Sequence[str] | None = None,
           **grids: Sequence[float] | float) -> pd.DataFrame:
-    """Outer-product sweep of System fields around ``system`` (units of ω_m).
+    """Outer-product sweep of System fields around a system or operating point (units of ω_m).
+
+    Call forms: ``sweep(point, **grids)`` with an :class:`OperatingPoint` (its system, driven
+    from its direction), or ``sweep(system, direction="ccw", **grids)``.
 
     Parameters
     ----------
-    system : System
-        Values of every field not swept (and the bath).
-    direction : "ccw", "cw" or a sequence of them
-        Drive direction(s); each is a separate block of rows.
+    system : OperatingPoint or System
+        Values of every field not swept (and the bath); a point also gives the direction.
+        Every mean-field branch of every grid point is reported, not only the point's
+        branch (a grid moves the branches).
+    direction : "ccw", "cw" or a sequence of them, optional
+        Drive direction(s); each is a separate block of rows. Default: the point's
+        direction, or "ccw" with a System. With a point, each must match its direction.
     **grids
         Field name (one of ``System``'s rate fields: kappa, J, Delta_c, Delta_F, gamma_m,
         n_m, G0, eps) → 1-D values.
@@ -188,10 +197,26 @@ def sweep(system: System, direction: str | Sequence[str] = "ccw",
         ``stable``, ``"E_N [ln]"`` (NaN where unstable), photon numbers, ``"|G_d| [omega_m]"``,
         the shift G0 q_s and the largest real part of the drift eigenvalues.
 
+    Raises
+    ------
+    InputError
+        An unknown field or direction, a grid value out of its System range, or a direction
+        that contradicts the operating point.
+    InputTypeError
+        A non-numeric grid, or ``system`` neither an OperatingPoint nor a System.
+
     Examples
     --------
     >>> df = sweep(system, direction=["ccw", "cw"], Delta_c=np.linspace(0, 2, 201))
+    >>> df = sweep(linear.design_point(**design), G0=[0.01, 0.02])
     """
+    point, system = system, system_of(system)
+    if isinstance(point, OperatingPoint):
+        for d in ([] if direction is None else _as_list("direction", direction, DIRECTIONS)):
+            check_agrees("direction", d, point.direction)
+        direction = point.direction
+    elif direction is None:
+        direction = "ccw"  # the default of the first API
     unknown = set(grids) - set(SYSTEM_FIELDS)
     if unknown:
         raise InputError(f"cannot sweep {sorted(unknown)}; valid names: {list(SYSTEM_FIELDS)}")
@@ -247,17 +272,8 @@ def paper_sweep(setup: PaperSetup, direction: str | Sequence[str] = "ccw", *,
     return pd.concat(frames, ignore_index=True)
 
 
-#: Keys of a design point (docs/conventions.md §5), in the order of design_point's arguments.
-DESIGN_KEYS: tuple[str, ...] = ("kappa", "J", "Delta_F", "gamma_m", "n_m", "G0", "detuning",
-                                "coupling")
-_DESIGN_RANGES = {**{k: _SYSTEM_RANGES[k] for k in ("kappa", "J", "Delta_F", "gamma_m", "n_m")},
-                  "G0": {**_SYSTEM_RANGES["G0"], "low_inclusive": False},
-                  "detuning": _SYSTEM_RANGES["Delta_c"],
-                  "coupling": {"low": 0.0, "limit": MAX_MAGNITUDE}}
-
-
-def design_sweep(design: dict[str, float], direction: str = "ccw", bath: str = "brownian",
-                 **grids: Sequence[float] | float) -> pd.DataFrame:
+def design_sweep(design: Mapping[str, float] | Design, direction: Direction | None = None,
+                 bath: Bath | None = None, **grids: Sequence[float] | float) -> pd.DataFrame:
     """Outer-product sweep over design parameters, each point on its designed branch.
 
     Every point is the operating point :func:`linear.design_point` would build: the
@@ -269,11 +285,13 @@ def design_sweep(design: dict[str, float], direction: str = "ccw", bath: str = "
 
     Parameters
     ----------
-    design : dict
-        A value for every key of :data:`DESIGN_KEYS` not in ``grids`` (units of ω_m).
-    direction : {"ccw", "cw"}
-        Driven mode.
-    bath : {"brownian", "lindblad"}
+    design : Mapping or Design
+        A value for every key of :data:`DESIGN_KEYS` not in ``grids`` (units of ω_m); or a
+        :class:`Design`, whose values the grids replace.
+    direction : {"ccw", "cw"}, optional
+        Driven mode; default "ccw", or the Design's (then a given one must match it).
+    bath : {"brownian", "lindblad"}, optional
+        Default "brownian", or the Design's (then a given one must match it).
     **grids
         Design key → 1-D values (outer product, in the order given).
 
@@ -284,7 +302,22 @@ def design_sweep(design: dict[str, float], direction: str = "ccw", bath: str = "
         ``"Delta_c [omega_m]"`` and ``"eps [omega_m]"``, ``branch`` (the designed one; −1 where
         it could not be resolved, at a fold), ``n_branches``, ``stable``, ``"E_N [ln]"`` (NaN
         where unstable), photon numbers, |G_d|, G0 q_s and max Re λ(A).
+
+    Raises
+    ------
+    InputError
+        An unknown or missing design key, a value or grid out of range, a derived System
+        field out of range, or a direction or bath that contradicts a Design.
+    InputTypeError
+        A non-numeric value or grid.
     """
+    if isinstance(design, Design):
+        check_agrees("direction", direction, design.direction, "design")
+        check_agrees("bath", bath, design.bath, "design")
+        direction, bath = design.direction, design.bath
+        design = {k: getattr(design, k) for k in DESIGN_KEYS}
+    direction = "ccw" if direction is None else direction  # the first API's defaults
+    bath = "brownian" if bath is None else bath
     check_choice("direction", direction, DIRECTIONS)
     check_choice("bath", bath, BATHS)
     unknown = (set(design) | set(grids)) - set(DESIGN_KEYS)
@@ -293,7 +326,7 @@ def design_sweep(design: dict[str, float], direction: str = "ccw", bath: str = "
     missing = set(DESIGN_KEYS) - set(design) - set(grids)
     if missing:
         raise InputError(f"design is missing {sorted(missing)} (give a value or a grid)")
-    values = {k: _check_array(k, grids.get(k, design.get(k)), **_DESIGN_RANGES[k])
+    values = {k: check_array(k, grids.get(k, design.get(k)), **DESIGN_RANGES[k])
               for k in DESIGN_KEYS}
     axes = {k: np.atleast_1d(values[k]) for k in grids}
     mesh = dict(zip(axes, np.meshgrid(*axes.values(), indexing="ij"))) if axes else {}

@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from ... import fullquantum, linear
+from ...errors import InputTypeError
 from ...linear.sweep import UNITS
 from ...linear.parameters import check_choice
 from .agreement import Verdict
+from .maps import map_points
 from .progress import Counter
 from .tables import html_table, status_counts
 from .validity import ValidityCriteria, judge_point
@@ -82,7 +84,8 @@ def _point_row(item: tuple, system: linear.System, model: str, criteria, max_dim
             "|G_d| [omega_m]": lin.coupling, **row}
 
 
-def nonreciprocity_study(system: linear.System, Delta_c: Sequence[float], *,
+def nonreciprocity_study(system: linear.System | linear.OperatingPoint,
+                         Delta_c: Sequence[float], *,
                          curve: Sequence[float] | None = None,
                          directions: Sequence[str] = ("ccw", "cw"),
                          baths: Sequence[str] = ("brownian", "lindblad"),
@@ -99,8 +102,9 @@ def nonreciprocity_study(system: linear.System, Delta_c: Sequence[float], *,
 
     Parameters
     ----------
-    system : linear.System
-        Fixes every rate and the drive ε; its ``Delta_c`` and ``bath`` are swept.
+    system : linear.System or linear.OperatingPoint
+        Fixes every rate and the drive ε; its ``Delta_c`` and ``bath`` are swept (of an
+        operating point, its system: the study covers both drives).
     Delta_c : sequence of float
         Bare detunings (units of ω_m) of the full-quantum points (branch 0 of the mean
         field; the number of branches is recorded).
@@ -125,8 +129,11 @@ def nonreciprocity_study(system: linear.System, Delta_c: Sequence[float], *,
     -------
     NonreciprocityStudy
     """
-    from .maps import map_points
-
+    if isinstance(system, linear.OperatingPoint):
+        system = system.system
+    if not isinstance(system, linear.System):
+        raise InputTypeError(f"system must be a linear.System or OperatingPoint; got "
+                             f"{type(system).__name__}")
     check_choice("model", model, fullquantum.MODELS)
     Delta_c = np.asarray(Delta_c, dtype=float)
     if curve is None:

@@ -369,17 +369,20 @@ def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
     return done("valid" if valid else "breaks", "", state, control, fit)
 
 
-def validity_point(design: dict, direction: str = "ccw", bath: str = "brownian", *,
-                   model: str = "nonlinear", criteria: ValidityCriteria | None = None,
-                   max_dimension: int | None = None, **solve_options) -> dict:
-    """:func:`judge_point` at a design point, as one table row.
+def validity_point(design: dict | linear.OperatingPoint, direction: str | None = None,
+                   bath: str | None = None, *, model: str = "nonlinear",
+                   criteria: ValidityCriteria | None = None, max_dimension: int | None = None,
+                   **solve_options) -> dict:
+    """:func:`judge_point` at a design point (or an operating point), as one table row.
 
     Parameters
     ----------
-    design : dict
-        Keyword arguments of :func:`linear.design_point` except direction and bath.
-    direction, bath
-        Drive and mechanical bath.
+    design : dict or linear.OperatingPoint
+        Keyword arguments of :func:`linear.design_point` except direction and bath, or the
+        operating point itself.
+    direction, bath : str, optional
+        Drive and mechanical bath of a design (default "ccw", "brownian"); with an operating
+        point they must agree with it (InputError otherwise).
     model, criteria, max_dimension, **solve_options
         As for :func:`judge_point`.
 
@@ -395,8 +398,17 @@ def validity_point(design: dict, direction: str = "ccw", bath: str = "brownian",
         row, not an exception.
     """
     t0 = time.perf_counter()
+    if isinstance(design, linear.OperatingPoint):
+        for name, given, own in (("direction", direction, design.direction),
+                                 ("bath", bath, design.system.bath)):
+            if given is not None and given != own:
+                raise InputError(f"{name}={given!r} contradicts the operating point's "
+                                 f"{name} {own!r}; leave it out")
+        return judge_point(design, model, criteria=criteria, max_dimension=max_dimension,
+                           **solve_options).row()
     try:
-        point = linear.design_point(**design, direction=direction, bath=bath)
+        point = linear.design_point(**design, direction=direction or "ccw",
+                                    bath=bath or "brownian")
     except Exception as exc:
         return {"status": FAILED, "message": f"{type(exc).__name__}: {exc}",
                 "seconds": time.perf_counter() - t0}
