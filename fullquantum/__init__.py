@@ -16,6 +16,20 @@ the method, nothing built) → :class:`MemoryEstimate`, :func:`check_budget`;
 memory estimates, :class:`Structured` (= :class:`StructuredOptions`) and
 :class:`QutipMethod` (:mod:`fullquantum.methods`).
 
+Every function that takes a system (:func:`solve`, :func:`liouvillian`,
+:func:`generator_for`, :func:`model_hamiltonian`, :func:`mechanical_bath`,
+:func:`linear_terms`) takes an :class:`~omxval.linear.OperatingPoint`, or a System with its
+direction (:mod:`fullquantum.points`). The options objects check every field when built, and
+every model, method, solver, bath or preconditioner name is checked against its choices.
+
+Modules import one way, from the leaves up: :mod:`~fullquantum.errors`,
+:mod:`~fullquantum.checks`, :mod:`~fullquantum.budget` (the memory budget),
+:mod:`~fullquantum.operators`, :mod:`~fullquantum.generator`, :mod:`~fullquantum.points`;
+then :mod:`~fullquantum.structured` (the structured solver, a package),
+:mod:`~fullquantum.options`, :mod:`~fullquantum.memory` (the estimates),
+:mod:`~fullquantum.methods`, :mod:`~fullquantum.models`, :mod:`~fullquantum.result`,
+:mod:`~fullquantum.steadystate`.
+
 Warnings and errors (all in :mod:`fullquantum.errors`; the errors derive from
 :class:`omxval.OmxvalError`, the warnings from :class:`omxval.errors.OmxvalWarning`):
 
@@ -27,16 +41,18 @@ Warnings and errors (all in :mod:`fullquantum.errors`; the errors derive from
 * :class:`SteadyStateConvergenceError` — ``method="structured"`` missed its tolerance.
 """
 
+from .budget import DEFAULT_MEMORY_BUDGET_BYTES, MemoryEstimate, check_budget
 from .errors import (InstabilityWarning, MemoryBudgetError, SteadyStateConvergenceError,
                      TruncationWarning)
 from .generator import Generator
+from .memory import estimate_memory
 from .methods import MethodObject, QutipMethod, Structured
-from .memory import DEFAULT_MEMORY_BUDGET_BYTES, MemoryEstimate, check_budget, estimate_memory
-from .models import (MODELS, LinearTerms, Model, generator_for, linear_terms, liouvillian,
-                     mechanical_bath, model_hamiltonian)
+from .models import (LinearTerms, generator_for, linear_terms, liouvillian, mechanical_bath,
+                     model_hamiltonian)
 from .observables import exact_log_negativity, moments, top_populations
 from .operators import ModeOperators, check_cutoffs, operators
-from .options import (DEFAULT_TRUNCATION_TOL, METHODS, SOLVERS, Method, SolveOptions)
+from .options import (DEFAULT_TRUNCATION_TOL, METHODS, MODELS, SOLVERS, Method, Model,
+                      SolveOptions)
 from .result import PerMode, Photons, SteadyState, Timings
 from .steadystate import solve
 from .structured import StructuredOptions
@@ -45,7 +61,8 @@ __all__ = [
     "solve", "liouvillian", "generator_for", "model_hamiltonian", "mechanical_bath",
     "linear_terms", "LinearTerms", "operators", "ModeOperators",
     "check_cutoffs", "Generator", "SteadyState", "Timings", "Photons", "PerMode", "SolveOptions",
-    "StructuredOptions", "Structured", "QutipMethod", "MethodObject", "Model", "Method", "MODELS", "METHODS", "SOLVERS",
+    "StructuredOptions", "Structured", "QutipMethod", "MethodObject", "Model", "Method",
+    "MODELS", "METHODS", "SOLVERS",
     "DEFAULT_TRUNCATION_TOL", "DEFAULT_MEMORY_BUDGET_BYTES", "MemoryEstimate",
     "estimate_memory", "check_budget", "moments", "top_populations", "exact_log_negativity",
     "TruncationWarning", "InstabilityWarning", "MemoryBudgetError",

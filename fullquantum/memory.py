@@ -36,8 +36,12 @@ stored entries, and a largest diagonal offset max_{Δ∈S} |lin Δ|, lin Δ = Δ
 
 **Structured method**: its estimate (Krylov basis and d×d work arrays, which depend only on
 d and its :class:`~fullquantum.StructuredOptions`) lives with the solver,
-:func:`fullquantum.structured.structured_memory`; :func:`estimate_memory` hands it the
-operator cost computed here.
+:func:`fullquantum.structured.structured_memory` (:mod:`fullquantum.structured.memory`);
+:func:`estimate_memory` hands it the operator cost computed here.
+
+**The budget** — :class:`MemoryEstimate`, :func:`check_budget`, the default — is the leaf
+module :mod:`fullquantum.budget`, which both estimators use; the structured solver never
+imports this module, so there is no import circle between the two.
 
 **Every method** adds :func:`operator_bytes`, the peak of building the d×d operators (the
 generator's terms, the mode operators and the temporaries of the sums), plus a fixed
@@ -51,10 +55,16 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..errors import InputError
-from .errors import MemoryBudgetError
+from ..linear import BATHS
+from ..linear.parameters import check_choice
+from .budget import (DEFAULT_MEMORY_BUDGET_BYTES, MODE_LABELS, MemoryEstimate, check_budget,
+                     cutoff_advice, format_bytes, format_count)
+from .checks import check_flag, check_instance
 from .operators import Cutoffs, check_cutoffs
+from .options import METHODS, MODELS, check_method_solver
+from .structured.memory import structured_memory
+from .structured.options import StructuredOptions
 
-DEFAULT_MEMORY_BUDGET_BYTES: int = 4 * 1024**3  # 4 GiB: a laptop-safe default
 BYTES_PER_ENTRY = 24      # complex128 value + a 64-bit index (QuTiP may use 32-bit: bound)
 BYTES_PER_DENSE = 16      # complex128
 BYTES_PER_INDEX = 8       # one CSR row pointer
@@ -81,7 +91,6 @@ BASE_BYTES = 1 * 1024**2
 
 Shift = tuple[int, int, int]
 Shifts = frozenset[Shift]
-MODE_LABELS: tuple[str, str, str] = ("N_ccw", "N_cw", "N_m")
 
 
 @dataclass(frozen=True)
@@ -141,11 +150,14 @@ def generator_pattern(model: str, bath: str) -> GeneratorPattern:
     GeneratorPattern
         For ``lab`` the drive term is counted on both optical modes (it does not depend on
         the direction by more than that).
+
+    Raises
+    ------
+    InputError
+        Unknown model or bath (the message lists the valid ones).
     """
-    if model not in _HAMILTONIAN:
-        raise InputError(f"model must be one of {sorted(_HAMILTONIAN)}; got {model!r}")
-    if bath not in ("brownian", "lindblad"):
-        raise InputError(f"bath must be 'brownian' or 'lindblad'; got {bath!r}")
+    check_choice("model", model, MODELS)
+    check_choice("bath", bath, BATHS)
     H = _HAMILTONIAN[model]
     # Optical loss 2κD[a_j]: a_j†a_j on both sides (diagonal), sandwich (a_j, a_j†).
     sandwich = [(frozenset({(-1, 0, 0)}), frozenset({(1, 0, 0)})),
@@ -227,96 +239,10 @@ def operator_bytes(cutoffs: Sequence[int], model: str = "linearized",
     return OPERATOR_BUILD_FACTOR * sum(sizes) + BASE_BYTES
 
 
-@dataclass(frozen=True)
-class MemoryEstimate:
-    """Estimated peak memory of building and solving one steady state.
-
-    Attributes
-    ----------
-    cutoffs : tuple of int
-        The Fock dimensions the estimate is for.
-    hilbert_dim : int
-        d = N_ccw·N_cw·N_m.
-    method, solver : str or None
-        What the estimate is for (``method=None``: building the Liouvillian only).
-    operator_bytes : int
-        Building the d×d operators of the generator (and ``BASE_BYTES``).
-    liouvillian_bytes : int
-        The Liouvillian's copies: ``BUILD_COPIES`` (building it) or ``SOLVE_COPIES``
-        (solving with QuTiP) × its sparse storage; 0 for "structured".
-    solver_bytes : int
-        Extra memory of the solve (factorisation fill, dense copies, Krylov basis, or the
-        structured solver's arrays).
-    nnz_bound : int
-        Upper bound on the stored entries of the d²×d² Liouvillian (0 for "structured").
-    bandwidth : int
-        Upper bound on its half-bandwidth in QuTiP's column-stacked ordering.
-    details : str
-        The numbers behind the estimate, in words (by the method's estimator).
-    advice : str
-        How to lower it, for this method (by the method's estimator).
-    """
-
-    cutoffs: tuple[int, ...]
-    hilbert_dim: int
-    method: str | None
-    solver: str | None
-    operator_bytes: int
-    liouvillian_bytes: int
-    solver_bytes: int
-    nnz_bound: int
-    bandwidth: int
-    details: str
-    advice: str
-
-    @property
-    def total_bytes(self) -> int:
-        """operator_bytes + liouvillian_bytes + solver_bytes (counted as if held together)."""
-        return self.operator_bytes + self.liouvillian_bytes + self.solver_bytes
-
-    def describe(self) -> str:
-        """One line with the numbers behind the estimate."""
-        return self.details
-
-
-def format_bytes(nbytes: float) -> str:
-    """Bytes in binary units (EiB … KiB), two decimals above KiB."""
-    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30),
-                       ("MiB", 2**20)):
-        if nbytes >= size:
-            value = nbytes / size
-            return f"{value:.3g} {unit}" if value >= 1e4 else f"{value:.2f} {unit}"
-    return f"{nbytes / 2**10:.1f} KiB"
-
-
-def format_count(n: int) -> str:
-    """An integer, exactly below 10⁷, else to three digits (sizes at huge cutoffs)."""
-    return str(n) if n < 10**7 else f"{n:.3g}"
-
-
-def cutoff_advice(dims: Sequence[int], growth: str) -> str:
-    """'lower the Fock cutoffs (d = … ; the largest … dominate d; memory grows as …)'.
-
-    Parameters
-    ----------
-    dims : sequence of int
-        Fock dimensions; named N_ccw, N_cw, N_m when there are three.
-    growth : str
-        How the memory grows, e.g. "d²".
-    """
-    dims = [int(n) for n in dims]
-    labels = MODE_LABELS if len(dims) == 3 else tuple(f"N_{k}" for k in range(len(dims)))
-    top = max(dims)
-    largest = ", ".join(f"{lab}={n}" for lab, n in zip(labels, dims) if n == top)
-    return (f"lower the Fock cutoffs, foremost the largest ({largest}): d = "
-            f"{'·'.join(labels)} = {'·'.join(map(str, dims))} = {format_count(math.prod(dims))} "
-            f"and the memory grows as {growth}")
-
-
 def estimate_memory(cutoffs: Sequence[int], method: str | None = None,
                     solver: str | None = None, *, model: str = "linearized",
                     bath: str = "brownian", use_precond: bool = False,
-                    structured=None) -> MemoryEstimate:
+                    structured: StructuredOptions | None = None) -> MemoryEstimate:
     """Estimate the peak memory of a steady-state solve from the cutoffs alone.
 
     Nothing is allocated: the counts are in closed form (module docstring), so a size that
@@ -345,14 +271,33 @@ def estimate_memory(cutoffs: Sequence[int], method: str | None = None,
     -------
     MemoryEstimate
         For "structured", from :func:`fullquantum.structured.structured_memory`.
+
+    Raises
+    ------
+    InputError
+        Bad cutoffs; an unknown method, solver, model or bath (the message lists the valid
+        choices), or a solver the method does not take.
+    InputTypeError
+        ``use_precond`` not a bool, ``structured`` not a StructuredOptions.
     """
     cutoffs = check_cutoffs(cutoffs)
+    # Names first: an unknown method would otherwise fall through to the Krylov formula.
+    if method is None:
+        if solver is not None:
+            raise InputError(f"solver={solver!r} needs a method ('direct' or 'power'); "
+                             "method=None estimates building the Liouvillian only")
+    else:
+        check_choice("method", method, METHODS)
+        if solver is not None:
+            check_method_solver(method, solver)  # the pair only; the estimate keeps solver
+    check_choice("model", model, MODELS)
+    check_choice("bath", bath, BATHS)
+    use_precond = check_flag("use_precond", use_precond)
+    if structured is not None:
+        check_instance("structured", structured, StructuredOptions, "a StructuredOptions or None")
     ops = operator_bytes(cutoffs, model, bath)
     if method == "structured":
-        # The structured solver owns its settings and so its formula; imported here because
-        # structured.py builds on this module.
-        from .structured import StructuredOptions, structured_memory
-
+        # The structured solver owns its settings and so its formula.
         return structured_memory(cutoffs, structured or StructuredOptions(),
                                  operator_bytes=ops, budget_name="memory_budget_bytes")
     return _qutip_estimate(cutoffs, method, solver, model, bath, use_precond, ops)
@@ -428,20 +373,9 @@ def _qutip_estimate(cutoffs: Cutoffs, method: str | None, solver: str | None, mo
                           details=details, advice=advice)
 
 
-def check_budget(estimate: MemoryEstimate, budget_bytes: int) -> None:
-    """Raise :class:`MemoryBudgetError` if ``estimate.total_bytes`` exceeds ``budget_bytes``.
-
-    The message states the estimate, its breakdown and the method's own advice.
-    """
-    if estimate.total_bytes > budget_bytes:
-        raise MemoryBudgetError(
-            f"refusing: estimated peak memory {format_bytes(estimate.total_bytes)} exceeds the "
-            f"budget {format_bytes(budget_bytes)}; {estimate.describe()}. To lower it: "
-            f"{estimate.advice}.", estimate_bytes=estimate.total_bytes,
-            budget_bytes=budget_bytes)
-
-
+# MemoryEstimate, check_budget, the default budget and the formatting helpers live in the
+# leaf module budget.py; they are re-exported here for the callers of the former layout.
 __all__ = ["MemoryEstimate", "GeneratorPattern", "estimate_memory", "check_budget",
            "generator_pattern", "operator_bytes", "nnz_bound", "max_offset", "sparse_bytes",
-           "format_bytes",
+           "format_bytes", "format_count", "cutoff_advice", "MODE_LABELS",
            "DEFAULT_MEMORY_BUDGET_BYTES"]

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-from ..errors import InputError, InputTypeError
-from .memory import MemoryEstimate, estimate_memory
+from ..errors import InputError
+from ..linear.parameters import check_choice
+from .budget import MemoryEstimate
+from .checks import check_flag, check_instance, check_mapping
+from .memory import estimate_memory
 from .options import DENSE_SOLVERS, METHODS, QUTIP_METHODS, SolveOptions, check_method_solver
-from .structured import StructuredOptions
+from .structured.options import StructuredOptions
 
 Structured = StructuredOptions
 
@@ -56,30 +59,39 @@ class QutipMethod:
     qutip_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.name not in QUTIP_METHODS:
-            raise InputError(f"QutipMethod.name must be one of "
-                             f"{', '.join(map(repr, QUTIP_METHODS))}; got {self.name!r}")
+        check_choice("QutipMethod.name", self.name, QUTIP_METHODS)
         object.__setattr__(self, "solver", check_method_solver(self.name, self.solver))
-        if not isinstance(self.use_rcm, bool):
-            raise InputTypeError(f"use_rcm must be True or False; got {self.use_rcm!r}")
+        object.__setattr__(self, "use_rcm", check_flag("use_rcm", self.use_rcm))
         if not self.use_rcm and not self.rcm_applies:
             raise InputError(f"use_rcm does not apply to method {self.name!r}"
                              f"{f' with solver {self.solver!r}' if self.solver else ''}: "
                              "QuTiP reorders only sparse linear solves")
-        reserved = {"method", "solver", "use_rcm"} & set(self.qutip_kwargs)
-        if reserved:
-            raise InputError(f"qutip_kwargs must not contain {sorted(reserved)}: they are "
-                             "QutipMethod's own fields")
-        object.__setattr__(self, "qutip_kwargs", MappingProxyType(dict(self.qutip_kwargs)))
+        kwargs = check_mapping("qutip_kwargs", self.qutip_kwargs, ("method", "solver", "use_rcm"),
+                               "they are QutipMethod's own fields")
+        object.__setattr__(self, "qutip_kwargs", MappingProxyType(kwargs))
 
     @property
     def rcm_applies(self) -> bool:
         """Whether QuTiP's RCM reordering takes part in this method's solve."""
         return self.name not in _NO_RCM_METHODS and self.solver not in DENSE_SOLVERS
 
-    def estimate_memory(self, cutoffs, model: str = "linearized",
+    def estimate_memory(self, cutoffs: Sequence[int], model: str = "linearized",
                         bath: str = "brownian") -> MemoryEstimate:
-        """Peak memory of building the Liouvillian and solving, from the cutoffs alone."""
+        """Peak memory of building the Liouvillian and solving, from the cutoffs alone.
+
+        Parameters
+        ----------
+        cutoffs : (int, int, int)
+            Fock cutoffs (N_ccw, N_cw, N_m).
+        model : {"linearized", "nonlinear", "lab"}
+        bath : {"brownian", "lindblad"}
+
+        Returns
+        -------
+        MemoryEstimate
+            :func:`fullquantum.estimate_memory` for this method, solver and ``use_precond``
+            (which refuses unknown names).
+        """
         return estimate_memory(cutoffs, self.name, self.solver, model=model, bath=bath,
                                use_precond=bool(self.qutip_kwargs.get("use_precond", False)))
 
@@ -87,8 +99,23 @@ class QutipMethod:
 MethodObject = Structured | QutipMethod
 
 
-def method_estimate(method: MethodObject, cutoffs, model: str, bath: str) -> MemoryEstimate:
-    """The memory estimate of ``method`` (each method owns its formula)."""
+def method_estimate(method: MethodObject, cutoffs: Sequence[int], model: str,
+                    bath: str) -> MemoryEstimate:
+    """The memory estimate of ``method`` (each method owns its formula).
+
+    Parameters
+    ----------
+    method : Structured or QutipMethod
+        A method object (:func:`as_method` turns a name into one).
+    cutoffs : (int, int, int)
+        Fock cutoffs (N_ccw, N_cw, N_m).
+    model, bath : str
+        As in :func:`fullquantum.estimate_memory`, which checks them.
+
+    Returns
+    -------
+    MemoryEstimate
+    """
     if isinstance(method, QutipMethod):
         return method.estimate_memory(cutoffs, model, bath)
     return estimate_memory(cutoffs, "structured", model=model, bath=bath, structured=method)
@@ -101,8 +128,30 @@ def as_method(method: str | MethodObject, solver: str | None = None,
     Settings in ``options`` (``structured``, ``use_rcm``, ``qutip_kwargs``; the first API)
     and ``solver`` are folded into the method they belong to; given to another method they
     are an :class:`~omxval.errors.InputError`.
+
+    Parameters
+    ----------
+    method : str or Structured or QutipMethod
+        A name of :data:`~fullquantum.METHODS`, or a method object (returned as is).
+    solver : str, optional
+        QuTiP's ``solver=`` for "direct"/"power".
+    options : SolveOptions, optional
+        The first API's method settings.
+
+    Returns
+    -------
+    Structured or QutipMethod
+
+    Raises
+    ------
+    InputError
+        Unknown method (the message lists the valid ones), or a setting given to a method
+        it does not apply to.
+    InputTypeError
+        ``options`` is not a SolveOptions.
     """
-    opts = options or SolveOptions()
+    opts = SolveOptions() if options is None else check_instance(
+        "options", options, SolveOptions, "a SolveOptions or None")
     structured_set = opts.structured != StructuredOptions()
     qutip_set = (not opts.use_rcm) or bool(opts.qutip_kwargs)
     if isinstance(method, (StructuredOptions, QutipMethod)):

@@ -20,21 +20,20 @@ models keep the bath generators in their undisplaced form.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import qutip
 
-from ..linear import MeanField, OperatingPoint, System, resolve_point
+from ..linear import MeanField, OperatingPoint, System
 from ..linear.parameters import Direction, check_choice
 
+from .budget import DEFAULT_MEMORY_BUDGET_BYTES, check_budget
+from .checks import check_instance
 from .generator import Generator, caldeira_leggett, dissipator, hamiltonian
-from .memory import DEFAULT_MEMORY_BUDGET_BYTES, check_budget, estimate_memory
+from .memory import estimate_memory
 from .operators import ModeOperators, check_cutoffs, operators
-
-Model = Literal["linearized", "nonlinear", "lab"]
-MODELS: tuple[str, ...] = ("linearized", "nonlinear", "lab")
-DISPLACED_MODELS: tuple[str, ...] = ("linearized", "nonlinear")
+from .options import DISPLACED_MODELS, MODELS, Model
+from .points import resolve_point, system_of
 
 
 def model_hamiltonian(point: OperatingPoint | System, direction: Direction | None = None,
@@ -86,13 +85,26 @@ def _hamiltonian(point: OperatingPoint, ops: ModeOperators, model: str) -> qutip
     return H
 
 
-def mechanical_bath(system: System, ops: ModeOperators) -> Generator:
+def mechanical_bath(point: OperatingPoint | System, ops: ModeOperators) -> Generator:
     """Mechanical bath generator of ``system.bath`` (docs/conventions.md §5).
 
     ``brownian``: −(iγ_m/2)[q, {p, ρ}] − (γ_m(2n_m+1)/2)[q, [q, ρ]] (Caldeira–Leggett, not of
     Lindblad form); ``lindblad``: γ_m(n_m+1)D[b] + γ_m n_m D[b†].
+
+    Parameters
+    ----------
+    point : OperatingPoint or System
+        Whose ``bath``, ``gamma_m`` and ``n_m`` are used (a System needs no direction: the
+        bath does not depend on the drive).
+    ops : ModeOperators
+        The mode operators (:func:`operators`) on which the generator is built.
+
+    Returns
+    -------
+    Generator
     """
-    s = system
+    s = system_of(point)
+    check_instance("ops", ops, ModeOperators, "a ModeOperators (fullquantum.operators(cutoffs))")
     if s.bath == "brownian":
         return caldeira_leggett(ops.q, ops.p, s.gamma_m, s.n_m)
     return dissipator(ops.b, s.gamma_m * (s.n_m + 1.0)) + dissipator(ops.b.dag(), s.gamma_m * s.n_m)
@@ -122,7 +134,7 @@ def generator_for(point: OperatingPoint | System, direction: Direction | None = 
     g = hamiltonian(_hamiltonian(point, ops, model))
     for a in (ops.a_ccw, ops.a_cw):
         g = g + dissipator(a, 2.0 * point.system.kappa)  # κ is the amplitude rate (§1)
-    return g + mechanical_bath(point.system, ops)
+    return g + mechanical_bath(point, ops)
 
 
 def liouvillian(point: OperatingPoint | System, direction: Direction | None = None,
@@ -180,7 +192,8 @@ class LinearTerms:
         return float(max(abs(self.f_ccw), abs(self.f_cw), abs(self.f_q), abs(self.f_p)))
 
 
-def linear_terms(point: OperatingPoint, mf: MeanField | None = None) -> LinearTerms:
+def linear_terms(point: OperatingPoint | System, mf: MeanField | None = None, *,
+                 direction: Direction | None = None, branch: int | None = None) -> LinearTerms:
     """Residual linear terms of the displaced frame for a mean field (default: the point's).
 
     An independent check of the mean field used by the displaced models (it is not the
@@ -193,11 +206,21 @@ def linear_terms(point: OperatingPoint, mf: MeanField | None = None) -> LinearTe
 
     Parameters
     ----------
-    point : OperatingPoint
+    point : OperatingPoint or System
+        The operating point; or a System with ``direction`` (and ``branch``, default 0).
     mf : MeanField, optional
-        The mean field to test (default ``point.mean_field``; another one, e.g. perturbed,
-        shows the check is not trivially zero).
+        The mean field to test (default the point's; another one, e.g. perturbed, shows the
+        check is not trivially zero).
+    direction : {"ccw", "cw"}, optional
+        Required with a System; must match an OperatingPoint's.
+    branch : int, optional
+        As ``direction`` (keyword-only, as ``direction``: ``mf`` keeps its place).
+
+    Returns
+    -------
+    LinearTerms
     """
+    point = resolve_point(point, direction, branch)
     s, direction = point.system, point.direction
     mf = point.mean_field if mf is None else mf
     a_ccw, a_cw = mf.alpha_ccw, mf.alpha_cw
@@ -217,5 +240,5 @@ def linear_terms(point: OperatingPoint, mf: MeanField | None = None) -> LinearTe
     return LinearTerms(complex(f_ccw), complex(f_cw), float(f_q), float(f_p))
 
 
-__all__ = ["Model", "MODELS", "DISPLACED_MODELS", "model_hamiltonian", "mechanical_bath", "generator_for", "liouvillian",
-           "LinearTerms", "linear_terms"]
+__all__ = ["Model", "MODELS", "DISPLACED_MODELS", "model_hamiltonian", "mechanical_bath",
+           "generator_for", "liouvillian", "LinearTerms", "linear_terms"]

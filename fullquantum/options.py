@@ -1,8 +1,11 @@
-"""Steady-state methods, linear solvers and the options of :func:`fullquantum.solve`."""
+"""The named choices of a solve (models, methods, linear solvers) and :class:`SolveOptions`.
+
+The choices live here, below :mod:`fullquantum.models` and :mod:`fullquantum.memory`, so
+that both check names against the same tuples without importing each other.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
@@ -10,8 +13,14 @@ from typing import Any, Literal, Mapping
 import qutip
 
 from ..errors import InputError
-from .memory import DEFAULT_MEMORY_BUDGET_BYTES
-from .structured import StructuredOptions
+from .budget import DEFAULT_MEMORY_BUDGET_BYTES
+from .checks import check_flag, check_instance, check_int, check_mapping, check_real
+from .structured.options import StructuredOptions
+
+Model = Literal["linearized", "nonlinear", "lab"]
+MODELS: tuple[str, ...] = ("linearized", "nonlinear", "lab")
+# The models written in the frame displaced by the mean field (fullquantum.models).
+DISPLACED_MODELS: tuple[str, ...] = ("linearized", "nonlinear")
 
 Method = Literal["structured", "direct", "eigen", "svd", "power", "iterative-gmres",
                  "iterative-lgmres", "iterative-bicgstab"]
@@ -78,6 +87,10 @@ def check_method_solver(method: str, solver: str | None) -> str | None:
 class SolveOptions:
     """Options of :func:`fullquantum.solve` (all but the physics and the method).
 
+    Each field is checked when built: a wrong type raises
+    :class:`~omxval.errors.InputTypeError`, a value outside its range
+    :class:`~omxval.errors.InputError`, both naming the field and its valid range.
+
     Parameters
     ----------
     truncation_tol : float
@@ -90,12 +103,13 @@ class SolveOptions:
         anything is built) exceeds this; > 0. Default 4 GiB. Also the budget of the
         structured solver (it replaces ``structured.memory_budget``).
     use_rcm : bool
-        QuTiP's reverse Cuthill–McKee reordering for the sparse solvers of "direct", "power"
-        and "iterative-…" (measured at cutoffs (4,3,8), brownian: direct solve 17 s → 11 s,
-        same ρ).
+        True or False. QuTiP's reverse Cuthill–McKee reordering for the sparse solvers of
+        "direct", "power" and "iterative-…" (measured at cutoffs (4,3,8), brownian: direct
+        solve 17 s → 11 s, same ρ).
     qutip_kwargs : mapping
         Further keywords passed unchanged to ``qutip.steadystate`` (e.g. ``weight``,
-        ``use_precond``, ``atol``, ``maxiter``, ``power_tol``).
+        ``use_precond``, ``atol``, ``maxiter``, ``power_tol``); str keys, none of
+        ``method``, ``solver``, ``use_rcm``.
     structured : StructuredOptions
         Tolerance, iteration limits, restart, threads and preconditioner of
         ``method="structured"``; ``restart`` and ``preconditioner`` enter its memory
@@ -109,19 +123,17 @@ class SolveOptions:
     structured: StructuredOptions = field(default_factory=StructuredOptions)
 
     def __post_init__(self) -> None:
-        tol = self.truncation_tol
-        if not (isinstance(tol, (int, float)) and math.isfinite(tol) and 0.0 < tol <= 1.0):
-            raise InputError(f"truncation_tol must be a number in (0, 1]; got {tol!r}")
-        budget = self.memory_budget_bytes
-        if not (isinstance(budget, int) and not isinstance(budget, bool) and budget > 0):
-            raise InputError(f"memory_budget_bytes must be a positive integer; got {budget!r}")
-        if not isinstance(self.use_rcm, bool):
-            raise InputError(f"use_rcm must be True or False; got {self.use_rcm!r}")
-        reserved = {"method", "solver", "use_rcm"} & set(self.qutip_kwargs)
-        if reserved:
-            raise InputError(f"qutip_kwargs must not contain {sorted(reserved)}: pass them as "
-                             f"solve(method=..., solver=...) or SolveOptions(use_rcm=...)")
-        object.__setattr__(self, "qutip_kwargs", MappingProxyType(dict(self.qutip_kwargs)))
+        set_ = object.__setattr__
+        set_(self, "truncation_tol", check_real("truncation_tol", self.truncation_tol, low=0.0,
+                                                high=1.0, high_inclusive=True))
+        set_(self, "memory_budget_bytes", check_int("memory_budget_bytes",
+                                                    self.memory_budget_bytes, minimum=1))
+        set_(self, "use_rcm", check_flag("use_rcm", self.use_rcm))
+        kwargs = check_mapping("qutip_kwargs", self.qutip_kwargs, ("method", "solver", "use_rcm"),
+                               "pass them as solve(method=..., solver=...) or "
+                               "SolveOptions(use_rcm=...)")
+        set_(self, "qutip_kwargs", MappingProxyType(kwargs))
+        check_instance("structured", self.structured, StructuredOptions, "a StructuredOptions")
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -129,5 +141,6 @@ class SolveOptions:
         return tuple(f.name for f in fields(cls))
 
 
-__all__ = ["Method", "METHODS", "SOLVERS", "DEFAULT_METHOD", "DEFAULT_TRUNCATION_TOL",
-           "SolveOptions", "check_method_solver", "default_solver"]
+__all__ = ["Model", "MODELS", "DISPLACED_MODELS", "Method", "METHODS", "SOLVERS",
+           "DEFAULT_METHOD", "DEFAULT_TRUNCATION_TOL", "SolveOptions", "check_method_solver",
+           "default_solver"]

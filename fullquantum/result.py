@@ -13,7 +13,7 @@ from ..linear import OperatingPoint
 from ..linear.point import OnPoint
 from ..linear.gaussian import in_base
 
-from .memory import MemoryEstimate
+from .budget import MemoryEstimate
 from .options import SolveOptions
 
 

@@ -19,22 +19,26 @@ import qutip
 
 from ..errors import InputError, InputTypeError
 from ..linear import (OperatingPoint, System, cut, drift_matrix, gaussian_entropy, growth_rate,
-                      log_negativity, resolve_point)
+                      log_negativity)
 from ..linear.parameters import Direction, check_choice
 
+from .budget import check_budget
+from .checks import check_instance
 from .errors import InstabilityWarning, TruncationWarning
-from .memory import check_budget
-from .models import DISPLACED_MODELS, MODELS, Model, generator_for, linear_terms
+from .methods import QutipMethod, as_method, method_estimate
+from .models import generator_for, linear_terms
 from .observables import (exact_log_negativity, moments, occupations, top_populations,
                           von_neumann_entropy)
 from .operators import check_cutoffs, operators
-from .methods import QutipMethod, as_method, method_estimate
-from .options import DEFAULT_METHOD, Method, SolveOptions
+from .options import DEFAULT_METHOD, DISPLACED_MODELS, MODELS, Method, Model, SolveOptions
+from .points import resolve_point
 from .result import SteadyState, Timings
 from .structured import steadystate_structured
 
+
 def _options(options: SolveOptions | None, overrides: dict) -> SolveOptions:
-    opts = SolveOptions() if options is None else options
+    opts = SolveOptions() if options is None else check_instance(
+        "options", options, SolveOptions, "a SolveOptions or None")
     unknown = set(overrides) - set(SolveOptions.field_names())
     if unknown:
         raise InputTypeError(f"solve() got unknown option(s) {sorted(unknown)}; valid: "

@@ -19,7 +19,8 @@ import numpy as np
 from ..errors import InputError, InputTypeError
 from .checks import MAX_MAGNITUDE, blame, check_choice, check_real, out_of_range, valid_range
 from .conventions import BATHS, DIRECTIONS, Bath, Direction
-from .meanfield import branch_index, designed_mean_field, solve_steady_states
+from .meanfield import (branch_index, designed_mean_field, effective_coupling,
+                        solve_steady_states)
 from .point import OperatingPoint, check_agrees
 from .system import SYSTEM_RANGES, System
 
@@ -121,6 +122,29 @@ class Design:
             it is computed from, most extreme first), or the designed state lies at a fold.
         """
         return _designed_point(self)
+
+    @classmethod
+    def of(cls, point: OperatingPoint) -> "Design":
+        """The design of an operating point: its system's rates and G0, its branch's
+        effective detuning Δ̃_c = Δ_c − G0·q_s and driven-mode coupling |G_d| = √2·G0·|α_d|
+        (docs/conventions.md §5; below paper Eq. 6).
+
+        ``Design.of(design.point())`` gives back ``design`` to round-off.
+
+        Raises
+        ------
+        InputTypeError
+            ``point`` is not an OperatingPoint.
+        """
+        if not isinstance(point, OperatingPoint):
+            raise InputTypeError(f"point must be a linear.OperatingPoint; got "
+                                 f"{type(point).__name__}")
+        s, mf = point.system, point.mean_field
+        alpha = mf.alpha_ccw if point.direction == "ccw" else mf.alpha_cw
+        return cls(kappa=s.kappa, J=s.J, Delta_F=s.Delta_F, gamma_m=s.gamma_m, n_m=s.n_m,
+                   G0=s.G0, detuning=s.Delta_c - mf.shift,
+                   coupling=float(abs(effective_coupling(s.G0, alpha))),
+                   direction=point.direction, bath=s.bath)
 
     def replace(self, **changes: Any) -> "Design":
         """A copy with ``changes`` applied, validated again.

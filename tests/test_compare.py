@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from omxval.compare.app import report as report_module
+from omxval.compare.app.markdown import point_markdown
 from omxval.compare.studies.agreement import Tolerances, compare_point
 from omxval.compare.app.cli import main
 from omxval.compare.app.config import ReportConfig, config_from_dict, load_config
@@ -44,7 +45,7 @@ def test_linearized_model_agrees_at_the_reference_point():
     assert s.loc["E_N Gaussian (ln)", "linear"] == pytest.approx(REFERENCE_EN["brownian"], abs=2e-6)
     assert abs(s.loc["E_N exact (ln)", "difference"]) < 1e-4
     assert abs(s.loc["N_ccw (lab)", "difference"]) < 1e-5  # lab-frame photons, both sides
-    assert len(c.elements) == 21 and "Verdict: agree" in c.to_markdown()
+    assert len(c.elements) == 21 and "Verdict: agree" in point_markdown(c)
 
 
 def test_disagreement_and_unstable_verdicts():

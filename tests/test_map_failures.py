@@ -226,7 +226,7 @@ def test_non_finite_settings_are_refused_at_load_naming_section_and_key(section,
     cfg = write(tmp_path / "c.toml", f"[{section}]\n{key} = inf\n")
     for command in (["config"], ["report", "--out", str(tmp_path / "R")]):
         assert main([*command, "--config", str(cfg)]) == EXIT_BAD_INPUT
-        assert f"{section}.{key} must be a finite number" in capsys.readouterr().err
+        assert f"{section}.{key} must be finite" in capsys.readouterr().err
     assert not (tmp_path / "R").exists()
 
 

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...errors import InputError
+from ...errors import InputError, InputTypeError
 from ... import fullquantum
 from ... import linear
-from ...linear.parameters import BATHS, DIRECTIONS, check_choice
+from ...linear.checks import check_choice, check_real
+from ...linear.conventions import BATHS, DIRECTIONS
 from ..studies import convergence
 from ..studies.agreement import Tolerances
 from ..studies.maps import ENGINES, MapSpec
@@ -59,10 +60,10 @@ def _numbers(name: str, values, minimum: int = 1) -> tuple[float, ...]:
 
 
 def _positive(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) \
-            or not math.isfinite(value) or not value > 0:
-        raise InputError(f"{name} must be a finite number > 0; got {value!r}")
-    return float(value)
+    try:
+        return check_real(name, value, low=0, low_inclusive=False)
+    except InputTypeError as exc:  # a configuration's wrong type is a bad value there
+        raise InputError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class SolverConfig:
         try:  # SolveOptions is the one validation of these two
             fullquantum.SolveOptions(truncation_tol=self.truncation_tol,
                                      memory_budget_bytes=self.memory_budget_bytes)
-        except InputError as err:
+        except (InputError, InputTypeError) as err:
             raise InputError(f"solver.{err}") from None
         _positive("solver.V_tolerance", self.V_tolerance)
         _positive("solver.log_negativity_tolerance", self.log_negativity_tolerance)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ...errors import InputError
 from ...linear import paper
-from ...linear.parameters import PaperSetup
+from ...linear.device import PaperSetup
 from ...linear.sweep import COLUMNS
 
 from . import plots

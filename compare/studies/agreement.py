@@ -8,9 +8,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError
+from ...linear.checks import check_real
 from ... import fullquantum, linear
-from ...linear.parameters import check_choice
+from ...linear.checks import check_choice
 from .deviation import max_abs_difference
 from .tables import clip, html_table
 from .validity import ValidityCriteria, judge_point
@@ -37,10 +37,9 @@ class Tolerances:
     log_negativity: float = 1e-3
 
     def __post_init__(self) -> None:
-        for name in ("V", "log_negativity"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
-                raise InputError(f"tolerance {name} must be a finite number > 0; got {value!r}")
+        for name in ("V", "log_negativity"):  # finite, > 0, a real number (not a bool)
+            object.__setattr__(self, name, check_real(f"tolerance {name}", getattr(self, name),
+                                                      low=0, low_inclusive=False))
 
 
 @dataclass(frozen=True)

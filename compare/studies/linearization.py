@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError
+from ...errors import InputError, InputTypeError
 from ... import fullquantum
 from ... import linear
 from .deviation import max_abs_difference
@@ -84,19 +84,28 @@ class LinearizationStudy:
         return self.table.copy()
 
 
-def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str = "ccw",
+def linearization_study(design: dict | linear.Design | linear.OperatingPoint,
+                        G0: tuple[float, ...], *, direction: str | None = None,
                         cutoffs: tuple[int, int, int] = (4, 3, 8),
                         progress: Callable[[str], None] | None = None,
                         **solve_options) -> LinearizationStudy:
     """Run the nonlinear model on a G0 ladder at a fixed design point.
 
+    At fixed effective detuning Δ̃_c and driven-mode coupling |G_d| the Gaussian model does
+    not depend on G0 (docs/conventions.md §5), so the ladder isolates the nonlinear terms.
+
     Parameters
     ----------
-    design : dict
-        Keyword arguments of :func:`linear.design_point` except ``G0`` and ``direction``.
+    design : linear.Design, linear.OperatingPoint or dict
+        The design point (its G0 is replaced by the ladder's); of an operating point, its
+        :meth:`linear.Design.of`; a dict holds the keyword arguments of
+        :func:`linear.design_point` except ``G0`` and ``direction``.
     G0 : sequence of float
         The ladder (≥ 3 values, units of ω_m).
-    direction, cutoffs
+    direction : {"ccw", "cw"}, optional
+        Driven mode of a dict design (default "ccw"); with a Design or a point it must
+        agree with theirs.
+    cutoffs
         As for :func:`fullquantum.solve`.
     **solve_options
         Passed to :func:`fullquantum.solve`.
@@ -113,15 +122,15 @@ def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str =
             res = fullquantum.solve(point, cutoffs=cutoffs, model=model, **solve_options)
         return res, bool(caught)
 
+    base = _as_design(design, direction, max(G0))
     # At fixed (Δ̃_c, |G_d|) the linearised model is the same for every G0: solve it once.
-    top = linear.design_point(**design, G0=max(G0), direction=direction)
+    top = base.replace(G0=max(G0)).point()
     lin = linear.analyze(top)
     ref, _ = solve(top, "linearized")
     count.step("linearized reference")
     for g in sorted(G0, reverse=True):
         t = time.perf_counter()
-        nl, truncated = solve(linear.design_point(**design, G0=g, direction=direction),
-                              "nonlinear")
+        nl, truncated = solve(base.replace(G0=g).point(), "nonlinear")
         rows.append({"G0": g, "max abs dV": max_abs_difference(nl.V, ref.V),
                      "max abs dV vs Lyapunov": max_abs_difference(nl.V, lin.V),
                      "dE_N gaussian": nl.log_negativity_gaussian - ref.log_negativity_gaussian,
@@ -151,3 +160,22 @@ def linearization_study(design: dict, G0: tuple[float, ...], *, direction: str =
                f"{ex[0]:.6f}±{ex[1]:.1e} vs {ex[2]:.6f}")
     return LinearizationStudy(table, V_fit, dq_fit, extrap, lin.log_negativity,
                               "consistent" if ok_exp and meets else "inconsistent", reasons)
+
+
+def _as_design(design: dict | linear.Design | linear.OperatingPoint, direction: str | None,
+               G0: float) -> linear.Design:
+    """The one design object of any accepted form (``G0`` fills a dict's missing G0)."""
+    if isinstance(design, linear.OperatingPoint):
+        design = linear.Design.of(design)
+    if isinstance(design, linear.Design):
+        if direction is not None and direction != design.direction:
+            raise InputError(f"direction={direction!r} contradicts the design's direction "
+                             f"{design.direction!r}; leave it out")
+        return design
+    if not isinstance(design, dict):
+        raise InputTypeError(f"design must be a linear.Design, an OperatingPoint or a dict; "
+                             f"got {type(design).__name__}")
+    return linear.Design.from_dict({"G0": G0, **design, "direction": direction or "ccw"})
+
+
+

@@ -51,7 +51,7 @@ import pandas as pd
 from ... import __version__, fullquantum, linear
 from ...errors import InputError
 from ...linear import DESIGN_KEYS
-from ...linear.parameters import check_choice
+from ...linear.checks import check_choice
 from .pool import process_map
 from .progress import Counter
 from .reference import REFERENCE_DESIGN

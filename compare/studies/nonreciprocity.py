@@ -17,7 +17,7 @@ import pandas as pd
 from ... import fullquantum, linear
 from ...errors import InputTypeError
 from ...linear.sweep import UNITS
-from ...linear.parameters import check_choice
+from ...linear.checks import check_choice
 from .agreement import Verdict
 from .maps import map_points
 from .progress import Counter

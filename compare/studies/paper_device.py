@@ -42,6 +42,7 @@ import pandas as pd
 
 from ... import fullquantum, linear
 from ...errors import InputError
+from ...linear.checks import check_real
 from ...linear import paper
 from .convergence import gaussian_cutoffs
 from .deviation import max_abs_difference
@@ -246,10 +247,8 @@ class DeviceCriteria:
     def __post_init__(self) -> None:
         for name in ("V_tolerance", "log_negativity_tolerance", "start_tail",
                      "estimator_tolerance"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool)
-                    and np.isfinite(value) and value > 0):
-                raise InputError(f"{name} must be a finite number > 0; got {value!r}")
+            object.__setattr__(self, name, check_real(name, getattr(self, name), low=0,
+                                                      low_inclusive=False))
         for name in ("max_passes", "memory_budget_bytes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ... import fullquantum, linear
 from ...errors import InputError
+from ...linear.checks import check_real
 from .convergence import gaussian_cutoffs
 from .deviation import max_abs_difference
 from .status import FAILED, Status
@@ -207,10 +208,8 @@ class ValidityCriteria:
     def __post_init__(self) -> None:
         for name in ("relative_error", "absolute_floor", "V_tolerance",
                      "log_negativity_tolerance"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool)
-                    and np.isfinite(value) and value > 0):
-                raise InputError(f"{name} must be a finite number > 0; got {value!r}")
+            object.__setattr__(self, name, check_real(name, getattr(self, name), low=0,
+                                                      low_inclusive=False))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,197 @@
+"""The structured solve: :func:`steadystate_structured` and its :class:`StructuredResult`.
+
+Builds the operators (:mod:`.terms`), checks the memory (:mod:`.memory`), builds the
+preconditioner (:mod:`.preconditioners`) and runs FGMRES (:mod:`.krylov`) on the bordered
+system M(ρ) = L(ρ) + tr(ρ)·W = W, W = I/d, in real vectors (:mod:`.packing`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+from ...errors import InputError
+from ..budget import check_budget
+from ..checks import check_instance
+from ..errors import SteadyStateConvergenceError
+from ..generator import Generator
+from .krylov import _fgmres
+from .memory import structured_memory
+from .options import StructuredOptions, default_threads
+from .packing import _ComplexPacking, _HermitianPacking
+from .preconditioners import _build_preconditioner
+from .terms import (_GeneralLiouvillian, _HermitianLiouvillian, _herm, _is_hermiticity_preserving,
+                    _rel_diff, _to_operator)
+
+
+@dataclass(frozen=True)
+class StructuredResult:
+    """Outcome of :func:`steadystate_structured` (only converged solves are returned).
+
+    Attributes
+    ----------
+    rho : numpy.ndarray
+        The d×d steady state, unit trace; Hermitised when the generator preserves
+        Hermiticity (``hermitian``).
+    iterations : int
+        GMRES iterations (each one preconditioner and one L application).
+    residual : float
+        ‖L(ρ)‖_F (Frobenius norm) of the returned ρ.
+    relative_residual : float
+        ‖W − M(ρ)‖_F / ‖W‖_F of the bordered system at the final iterate (≤ ``tol``).
+    converged : bool
+        Always True (an unconverged solve raises :class:`SteadyStateConvergenceError`).
+    setup_seconds, solve_seconds : float
+        Wall time of the set-up (operators, Schur form, checks) and of GMRES.
+    memory_estimate : int
+        Estimated peak bytes of the solve (the figure checked against the budget).
+    threads : int
+        BLAS threads used.
+    preconditioner : str
+        The preconditioner used (one of ``StructuredOptions.preconditioner``'s kinds).
+    hermitian : bool
+        Whether the Hermitian (real d²-vector) formulation was used.
+    """
+
+    rho: np.ndarray
+    iterations: int
+    residual: float
+    relative_residual: float
+    converged: bool
+    setup_seconds: float
+    solve_seconds: float
+    memory_estimate: int
+    threads: int
+    preconditioner: str
+    hermitian: bool
+
+
+def steadystate_structured(generator: Generator, *, options: StructuredOptions | None = None,
+                           rho0: np.ndarray | None = None) -> StructuredResult:
+    """Steady state ρ (L(ρ) = 0, tr ρ = 1) of a structured generator.
+
+    Solves L(ρ) + tr(ρ)·W = W (W = I/d) by FGMRES preconditioned with the exact inverse of the
+    Sylvester part Aρ + ρB (see the module docstring). Only products with d×d matrices are
+    used; no d²×d² matrix is formed.
+
+    Parameters
+    ----------
+    generator : Generator
+        L(ρ) = left·ρ + ρ·right + Σ_k C_k ρ D_k; it must have a unique steady state.
+    options : StructuredOptions, optional
+        Tolerance, iteration limits, threads, memory budget, preconditioner.
+    rho0 : numpy.ndarray, optional
+        Initial guess (d×d, finite nonzero trace; normalised here), e.g. the steady state
+        at neighbouring cutoffs (:func:`fullquantum.solve`'s ``initial_state``).
+
+    Returns
+    -------
+    StructuredResult
+        The steady state and diagnostics (iterations, ‖L(ρ)‖_F, timings, memory estimate).
+
+    Raises
+    ------
+    InputTypeError
+        ``generator`` is not a Generator or ``options`` not a StructuredOptions.
+    InputError
+        ``rho0`` of the wrong shape or without a finite nonzero trace.
+    MemoryBudgetError
+        If the estimate of :func:`~fullquantum.structured.structured_memory` exceeds
+        ``options.memory_budget`` (checked before any d×d work array is allocated).
+    SteadyStateConvergenceError
+        If the relative residual does not reach ``options.tol`` within ``options.maxiter``.
+    """
+    check_instance("generator", generator, Generator, "a fullquantum Generator")
+    opts = StructuredOptions() if options is None else check_instance(
+        "options", options, StructuredOptions, "a StructuredOptions or None")
+    t_start = time.perf_counter()
+    d = generator.hilbert_dim
+    dims = generator.dims[0]
+    # Refuse before allocating anything d×d: assume the Hermitian mode ("auto" counts as the
+    # costliest of its kinds); re-checked below once both are known.
+    check_budget(structured_memory(dims, opts), opts.memory_budget)
+    if rho0 is not None:  # a bad guess is refused before the set-up allocates d×d work
+        rho0 = np.asarray(rho0, dtype=np.complex128)
+        if rho0.shape != (d, d):
+            raise InputError(f"rho0 must be {d}×{d}, got {rho0.shape}")
+        trace = np.trace(rho0)
+        if not (np.isfinite(trace) and abs(trace) > 0):
+            raise InputError(f"rho0 must have a finite nonzero trace; got {trace}")
+        rho0 = rho0 / trace  # the bordered system's solution has unit trace
+
+    A = _to_operator(generator.left, d)
+    B = _to_operator(generator.right, d)
+    pairs = [(_to_operator(C, d), _to_operator(D, d)) for C, D in generator.sandwich]
+    b_is_a_herm = _rel_diff(B, _herm(A)) <= 1e-13
+    general = _GeneralLiouvillian(A, B, pairs)
+    hermitian = _is_hermiticity_preserving(general, d)
+    if hermitian:
+        # Ā = (A + Bᴴ)/2 (= A for every generator built from generator.py): L(X) = K + Kᴴ.
+        A_bar = A if b_is_a_herm else 0.5 * (A + _herm(B))
+        liou = _HermitianLiouvillian(A_bar, pairs)
+    else:
+        liou = general
+    if not hermitian:
+        check_budget(structured_memory(dims, opts, hermitian=False), opts.memory_budget)
+
+    threads = opts.threads if opts.threads is not None else default_threads(d)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        # The preconditioner inverts S(X) = Ā X + X B̄. In the Hermitian mode B̄ = Āᴴ, so
+        # that S⁻¹ maps Hermitian matrices to Hermitian ones and one Schur (or eigen-)
+        # decomposition serves both sides.
+        if hermitian:
+            A_pre = A_bar
+            B_pre, B_pre_dense = _herm(A_pre), None
+        else:
+            A_pre, B_pre = A, B
+            B_pre_dense = B.toarray() if sp.issparse(B) else np.array(B)
+        A_pre_dense = A_pre.toarray() if sp.issparse(A_pre) else np.array(A_pre)
+        precond, kind, switch = _build_preconditioner(opts.preconditioner, A_pre_dense,
+                                                      B_pre_dense, A_pre, B_pre, hermitian, d)
+        del A_pre_dense, B_pre_dense
+        memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
+        check_budget(memory, opts.memory_budget)
+        estimate = memory.total_bytes
+
+        packing = _HermitianPacking(d) if hermitian else _ComplexPacking(d)
+        W = np.eye(d, dtype=np.complex128) / d
+
+        def matvec(v: np.ndarray) -> np.ndarray:
+            X = packing.unpack(v)
+            out = liou(X)
+            out += np.trace(X) * W
+            return packing.pack(out)
+
+        def apply_precond(v: np.ndarray, relres: float) -> np.ndarray:
+            precise = relres <= switch
+            dtype = np.complex128 if precise or not precond.mixed else np.complex64
+            return packing.pack(precond(packing.unpack(v, dtype), precise))
+
+        b = packing.pack(W)
+        x0 = None if rho0 is None else packing.pack(rho0)
+        t_setup = time.perf_counter()
+        x, its, relres, converged = _fgmres(matvec, apply_precond, b, x0, opts.tol,
+                                            opts.restart, opts.maxiter)
+        if not converged:
+            raise SteadyStateConvergenceError(
+                f"structured steady state did not converge: relative residual {relres:.3e} > "
+                f"tol {opts.tol:.1e} after {its} GMRES iterations (maxiter={opts.maxiter}, "
+                f"restart={opts.restart}, preconditioner={kind}); raise maxiter, or check "
+                "that the generator has a unique steady state", its, relres)
+        rho = packing.unpack(x)
+        rho /= np.trace(rho)
+        if hermitian:
+            rho = 0.5 * (rho + rho.conj().T)  # exact Hermiticity after the complex division
+        residual = float(np.linalg.norm(liou(rho)))
+    t_end = time.perf_counter()
+    return StructuredResult(rho=rho, iterations=its, residual=residual, relative_residual=relres,
+                            converged=True, setup_seconds=t_setup - t_start,
+                            solve_seconds=t_end - t_setup, memory_estimate=estimate,
+                            threads=threads, preconditioner=kind, hermitian=hermitian)
+
+
+__all__ = ["StructuredResult", "steadystate_structured"]
