@@ -9,7 +9,6 @@ A leaf: it imports nothing of :mod:`fullquantum`.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -23,45 +22,6 @@ def _short(value: Any, width: int = 40) -> str:
     """repr of ``value`` cut to ``width`` characters."""
     text = repr(value)
     return text if len(text) <= width else text[:width - 3] + "..."
-
-
-def check_real(name: str, value: Any, *, low: float, high: float,
-               low_inclusive: bool = False, high_inclusive: bool = False) -> float:
-    """Return ``value`` as a float if it is a finite real number in the interval.
-
-    Parameters
-    ----------
-    name : str
-        The field, as the messages call it.
-    value : Any
-        A real number (int, float, NumPy real scalar); bool is refused.
-    low, high : float
-        The interval's ends.
-    low_inclusive, high_inclusive : bool
-        Whether each end belongs to it.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    InputTypeError
-        ``value`` is not a real number.
-    InputError
-        ``value`` is not finite or lies outside the interval.
-    """
-    interval = (f"{'[' if low_inclusive else '('}{low:g}, {high:g}"
-                f"{']' if high_inclusive else ')'}")
-    # bool is an int subclass, but True as a tolerance is a bug, not a number
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise InputTypeError(f"{name} must be a real number in {interval}; got {_short(value)}")
-    x = float(value)
-    inside = (math.isfinite(x) and (low <= x if low_inclusive else low < x)
-              and (x <= high if high_inclusive else x < high))
-    if not inside:
-        raise InputError(f"{name} must lie in {interval}; got {_short(value)}")
-    return x
 
 
 def check_int(name: str, value: Any, *, minimum: int, optional: bool = False,
@@ -166,4 +126,4 @@ def check_instance(name: str, value: Any, cls: type, what: str) -> Any:
     return value
 
 
-__all__ = ["check_real", "check_int", "check_flag", "check_mapping", "check_instance"]
+__all__ = ["check_int", "check_flag", "check_mapping", "check_instance"]

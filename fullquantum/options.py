@@ -14,7 +14,8 @@ import qutip
 
 from ..errors import InputError
 from .budget import DEFAULT_MEMORY_BUDGET_BYTES
-from .checks import check_flag, check_instance, check_int, check_mapping, check_real
+from ..linear.checks import check_real
+from .checks import check_flag, check_instance, check_int, check_mapping
 from .structured.options import StructuredOptions
 
 Model = Literal["linearized", "nonlinear", "lab"]
@@ -125,7 +126,8 @@ class SolveOptions:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "truncation_tol", check_real("truncation_tol", self.truncation_tol, low=0.0,
-                                                high=1.0, high_inclusive=True))
+                                                low_inclusive=False, high=1.0,
+                                                high_inclusive=True))
         set_(self, "memory_budget_bytes", check_int("memory_budget_bytes",
                                                     self.memory_budget_bytes, minimum=1))
         set_(self, "use_rcm", check_flag("use_rcm", self.use_rcm))

@@ -51,19 +51,20 @@ def is_real_scalar(value: Any) -> bool:
 
 
 def valid_range(low: float | None, low_inclusive: bool, high: float | None,
-                limit: float | None) -> str:
+                limit: float | None, high_inclusive: bool = False) -> str:
     """Text of the valid interval, e.g. ``(0, 1e+30]``."""
     lo = low if low is not None else (-limit if limit is not None else None)
     lo_txt = "-inf" if lo is None else f"{lo:g}"
     bracket = "[" if (lo is not None and (low is None or low_inclusive)) else "("
     if limit is not None and (high is None or limit < high):
         return f"{bracket}{lo_txt}, {limit:g}]"
-    return f"{bracket}{lo_txt}, {'inf' if high is None else f'{high:g}'})"
+    close = "]" if high is not None and high_inclusive else ")"
+    return f"{bracket}{lo_txt}, {'inf' if high is None else f'{high:g}'}{close}"
 
 
 def check_real(name: str, value: Any, *, low: float | None = None,
                low_inclusive: bool = True, high: float | None = None,
-               limit: float | None = None) -> float:
+               limit: float | None = None, high_inclusive: bool = False) -> float:
     """Return ``value`` as a float after checking its type and range.
 
     Parameters
@@ -75,9 +76,11 @@ def check_real(name: str, value: Any, *, low: float | None = None,
     low, low_inclusive : float or None, bool
         Lower bound and whether it is allowed.
     high : float or None
-        Exclusive upper bound.
+        Upper bound, exclusive unless ``high_inclusive``.
     limit : float or None
         Magnitude limit, |value| ≤ limit (inclusive).
+    high_inclusive : bool
+        Whether ``high`` itself is allowed.
 
     Returns
     -------
@@ -90,7 +93,7 @@ def check_real(name: str, value: Any, *, low: float | None = None,
     InputError
         Not finite or outside the range; the message names ``name`` and the range.
     """
-    valid = valid_range(low, low_inclusive, high, limit)
+    valid = valid_range(low, low_inclusive, high, limit, high_inclusive)
     if not is_real_scalar(value):
         raise InputTypeError(f"{name} must be a real number, got {short_repr(value)}")
     try:
@@ -101,7 +104,7 @@ def check_real(name: str, value: Any, *, low: float | None = None,
         raise InputError(f"{name} must be finite, in {valid}; got {short_repr(value)}")
     if low is not None and (x < low or (x == low and not low_inclusive)):
         raise InputError(f"{name} must lie in {valid}; got {x:g}")
-    if high is not None and x >= high:
+    if high is not None and (x > high or (x == high and not high_inclusive)):
         raise InputError(f"{name} must lie in {valid}; got {x:g}")
     if limit is not None and abs(x) > limit:
         raise InputError(f"{name} must lie in {valid}; got {x:g} (|{name}| <= {limit:g} keeps "

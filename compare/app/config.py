@@ -85,14 +85,24 @@ class DesignConfig:
         self.point()  # validates every field, naming it
 
     def design_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`linear.design_point` except ``G0`` and ``direction``."""
+        """Deprecated: use :meth:`design` (the one design object). Keyword arguments of
+        :func:`linear.design_point` except ``G0`` and ``direction``."""
+        import warnings
+
+        warnings.warn("DesignConfig.design_kwargs() is deprecated; use DesignConfig.design(), "
+                      "a linear.Design", DeprecationWarning, stacklevel=2)
         kw = dataclasses.asdict(self)
         del kw["G0"], kw["direction"]
         return kw
 
+    def design(self, **changes) -> linear.Design:
+        """This section as the one design object, :class:`linear.Design` (``changes``
+        applied)."""
+        return linear.Design.from_dict({**dataclasses.asdict(self), **changes})
+
     def point(self, **changes) -> linear.OperatingPoint:
         """The operating point of this design, on its designed branch (``changes`` applied)."""
-        return linear.design_point(**{**dataclasses.asdict(self), **changes})
+        return self.design(**changes).point()
 
 
 @dataclass(frozen=True)

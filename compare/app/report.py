@@ -51,8 +51,7 @@ def run_converge(cfg: ReportConfig, progress=None):
 def run_linearization(cfg: ReportConfig, progress=None):
     """G0 ladder at the design's (Δ̃_c, |G_d|)."""
     lz = cfg.linearization
-    return linearization_study(cfg.design.design_kwargs(), lz.G0,
-                               direction=cfg.design.direction, cutoffs=lz.cutoffs,
+    return linearization_study(cfg.design.design(), lz.G0, cutoffs=lz.cutoffs,
                                progress=progress, **cfg.solver.options())
 
 

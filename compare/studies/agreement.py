@@ -12,7 +12,7 @@ from ...linear.checks import check_real
 from ... import fullquantum, linear
 from ...linear.checks import check_choice
 from .deviation import max_abs_difference
-from .tables import clip, html_table
+from .tables import TabulatedResult, clip
 from .validity import ValidityCriteria, judge_point
 
 QUADRATURES = ("X_ccw", "Y_ccw", "X_cw", "Y_cw", "q", "p")
@@ -43,7 +43,7 @@ class Tolerances:
 
 
 @dataclass(frozen=True)
-class PointComparison:
+class PointComparison(TabulatedResult):
     """Gaussian vs full quantum at one point, the approximation and truncation errors apart.
 
     Attributes
@@ -75,6 +75,8 @@ class PointComparison:
         Whether the cutoffs were converged for this point (None: fixed cutoffs were given).
     """
 
+    _table = "summary"  # the table of _repr_html_ and to_dataframe
+
     linear: linear.PointResult
     steady: fullquantum.SteadyState | None
     control: fullquantum.SteadyState | None
@@ -97,13 +99,6 @@ class PointComparison:
                 f"max|ΔV| {max_abs_difference(s.V, self.linear.V):.1e}; truncation |ΔE_N| "
                 f"{abs(self.control.log_negativity_exact - en):.1e})")
 
-    def _repr_html_(self) -> str:
-        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.summary)
-
-    def to_dataframe(self) -> pd.DataFrame:
-        """The summary table (a copy): one row per quantity, linear vs full quantum vs the
-        linearized Fock control; empty when nothing was solved."""
-        return self.summary.copy()
 
 def _elements(V_lin: np.ndarray, V_fq: np.ndarray, V_control: np.ndarray) -> pd.DataFrame:
     rows, cols = np.triu_indices(6)

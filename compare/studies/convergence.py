@@ -25,7 +25,7 @@ from ... import linear
 from ...fullquantum.operators import MIN_CUTOFF
 from .deviation import max_abs_difference
 from .progress import sink
-from .tables import html_table
+from .tables import TabulatedResult
 
 MODES = ("ccw", "cw", "mech")
 ConvergenceVerdict = Literal["converged", "marginal", "not converged"]
@@ -36,7 +36,7 @@ DEFAULT_V_TOLERANCE, DEFAULT_LOG_NEGATIVITY_TOLERANCE = 1e-5, 1e-4
 
 
 @dataclass(frozen=True)
-class ConvergenceStudy:
+class ConvergenceStudy(TabulatedResult):
     """Outcome of :func:`convergence_study`.
 
     Attributes
@@ -57,6 +57,8 @@ class ConvergenceStudy:
         The solve at the chosen cutoffs.
     """
 
+    _table = "steps"  # the table of _repr_html_ and to_dataframe
+
     steps: pd.DataFrame
     chosen: tuple[int, int, int]
     verdict: ConvergenceVerdict
@@ -72,12 +74,6 @@ class ConvergenceStudy:
                 f"{self.state.log_negativity_gaussian:.5g}; tolerances V {self.tolerances[0]:.0e}"
                 f", E_N {self.tolerances[1]:.0e})")
 
-    def _repr_html_(self) -> str:
-        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.steps)
-
-    def to_dataframe(self) -> pd.DataFrame:
-        """The steps table (a copy): one row per solve of the ladder."""
-        return self.steps.copy()
 
 
 def _changes(a: fullquantum.SteadyState, b: fullquantum.SteadyState) -> dict[str, float]:

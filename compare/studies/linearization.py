@@ -27,14 +27,14 @@ from ... import linear
 from .deviation import max_abs_difference
 from .fits import PowerLawFit, extrapolate_to_zero, fit_power_law
 from .progress import Counter
-from .tables import html_table
+from .tables import TabulatedResult
 
 
 LinearizationVerdict = Literal["consistent", "inconsistent"]
 
 
 @dataclass(frozen=True)
-class LinearizationStudy:
+class LinearizationStudy(TabulatedResult):
     """Outcome of :func:`linearization_study`.
 
     Attributes
@@ -60,6 +60,8 @@ class LinearizationStudy:
         The exponents and extrapolations behind the verdict.
     """
 
+    _table = "table"  # the table of _repr_html_ and to_dataframe
+
     table: pd.DataFrame
     V_fit: PowerLawFit
     dq_fit: PowerLawFit
@@ -76,12 +78,6 @@ class LinearizationStudy:
                 f"±{self.V_fit.exponent_stderr:.3f} (expected 2) over {len(g0)} G0 in "
                 f"[{g0.min():g}, {g0.max():g}]; E_N exact(G0→0) {ex[0]:.5g} vs {ex[2]:.5g})")
 
-    def _repr_html_(self) -> str:
-        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.table)
-
-    def to_dataframe(self) -> pd.DataFrame:
-        """The ladder table (a copy): one row per G0."""
-        return self.table.copy()
 
 
 def linearization_study(design: dict | linear.Design | linear.OperatingPoint,

@@ -56,7 +56,7 @@ from .pool import process_map
 from .progress import Counter
 from .reference import REFERENCE_DESIGN
 from .status import FAILED
-from .tables import html_table, status_counts
+from .tables import TabulatedResult, status_counts
 from .validity import ValidityCriteria, validity_point
 
 #: Points a map may have unless a large grid is asked for (``allow_large``): each point is a
@@ -544,7 +544,7 @@ def _span(values: list[float], grid: list[float]) -> str:
 
 
 @dataclass(frozen=True)
-class ValidityStudy:
+class ValidityStudy(TabulatedResult):
     """The report's validity section: a small map and its verdict.
 
     Attributes
@@ -557,6 +557,8 @@ class ValidityStudy:
     reasons : tuple of str
     """
 
+    _table = "table"  # the table of _repr_html_ and to_dataframe
+
     spec: MapSpec
     table: pd.DataFrame
     verdict: str
@@ -568,12 +570,6 @@ class ValidityStudy:
         return (f"ValidityStudy({self.verdict}: {self.spec.x} × {self.spec.y}, "
                 f"{len(self.table)} points: {status_counts(self.table['status'])})")
 
-    def _repr_html_(self) -> str:
-        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.table)
-
-    def to_dataframe(self) -> pd.DataFrame:
-        """The map table (a copy): the rows of ``map.csv``, in grid order."""
-        return self.table.copy()
 
 
 def validity_study(spec: MapSpec, *, engine: str = "serial", num_cpus: int | None = None,

@@ -21,11 +21,11 @@ from ...linear.checks import check_choice
 from .agreement import Verdict
 from .maps import map_points
 from .progress import Counter
-from .tables import html_table, status_counts
+from .tables import TabulatedResult, status_counts
 from .validity import ValidityCriteria, judge_point
 
 @dataclass(frozen=True)
-class NonreciprocityStudy:
+class NonreciprocityStudy(TabulatedResult):
     """Outcome of :func:`nonreciprocity_study`.
 
     Attributes
@@ -47,6 +47,8 @@ class NonreciprocityStudy:
         Largest relative |E_N exact − E_N Gaussian| / E_N of "agree".
     """
 
+    _table = "points"  # the table of _repr_html_ and to_dataframe
+
     curves: pd.DataFrame
     points: pd.DataFrame
     verdict: Verdict
@@ -62,13 +64,6 @@ class NonreciprocityStudy:
                 f"({status_counts(self.points['status'])}); max rel |ΔE_N| {rel:.2%} "
                 f"(tolerance {self.tolerance:.0%})")
 
-    def _repr_html_(self) -> str:
-        return html_table(f"{self.question}: {self.verdict}", self.reasons, self.points)
-
-    def to_dataframe(self) -> pd.DataFrame:
-        """The full-quantum points (a copy), one row per (bath, direction, Δ_c); the dense
-        Gaussian curves are in :attr:`curves`."""
-        return self.points.copy()
 
 
 def _point_row(item: tuple, system: linear.System, model: str, criteria, max_dimension,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 import pandas as pd
 
@@ -30,6 +30,21 @@ def html_table(title: str, reasons: Sequence[str], table: pd.DataFrame,
     return (f"<p><b>{html.escape(title)}</b></p>" + (f"<ul>{items}</ul>" if items else "")
             + table.to_html(index=False, max_rows=max_rows, na_rep="—",
                             float_format=lambda v: format(v, ".4g")))
+
+
+class TabulatedResult:
+    """Notebook display of a study result: ``question: verdict``, its reasons and its main
+    table (the dataclass field named by ``_table``), and that table as a DataFrame."""
+
+    _table: ClassVar[str]
+
+    def _repr_html_(self) -> str:
+        return html_table(f"{self.question}: {self.verdict}", self.reasons,
+                          getattr(self, self._table))
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The result's main table (a copy; see the class's attributes)."""
+        return getattr(self, self._table).copy()
 
 
 def clip(text: str, width: int, keep: Literal["start", "end"] = "start") -> str:

@@ -368,7 +368,8 @@ def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
     return done("valid" if valid else "breaks", "", state, control, fit)
 
 
-def validity_point(design: dict | linear.OperatingPoint, direction: str | None = None,
+def validity_point(design: dict | linear.Design | linear.OperatingPoint,
+                   direction: str | None = None,
                    bath: str | None = None, *, model: str = "nonlinear",
                    criteria: ValidityCriteria | None = None, max_dimension: int | None = None,
                    **solve_options) -> dict:
@@ -376,12 +377,12 @@ def validity_point(design: dict | linear.OperatingPoint, direction: str | None =
 
     Parameters
     ----------
-    design : dict or linear.OperatingPoint
-        Keyword arguments of :func:`linear.design_point` except direction and bath, or the
-        operating point itself.
+    design : dict, linear.Design or linear.OperatingPoint
+        Keyword arguments of :func:`linear.design_point` except direction and bath, a
+        Design, or the operating point itself.
     direction, bath : str, optional
-        Drive and mechanical bath of a design (default "ccw", "brownian"); with an operating
-        point they must agree with it (InputError otherwise).
+        Drive and mechanical bath of a dict (default "ccw", "brownian"); with a Design or an
+        operating point they must agree with it (InputError otherwise).
     model, criteria, max_dimension, **solve_options
         As for :func:`judge_point`.
 
@@ -397,6 +398,9 @@ def validity_point(design: dict | linear.OperatingPoint, direction: str | None =
         row, not an exception.
     """
     t0 = time.perf_counter()
+    if isinstance(design, linear.Design):
+        design = _agreeing(design, direction, bath).point()
+        direction = bath = None
     if isinstance(design, linear.OperatingPoint):
         for name, given, own in (("direction", direction, design.direction),
                                  ("bath", bath, design.system.bath)):
@@ -413,6 +417,16 @@ def validity_point(design: dict | linear.OperatingPoint, direction: str | None =
                 "seconds": time.perf_counter() - t0}
     return judge_point(point, model, criteria=criteria, max_dimension=max_dimension,
                        **solve_options).row()
+
+
+def _agreeing(design: linear.Design, direction: str | None, bath: str | None
+              ) -> linear.Design:
+    """``design``, once ``direction`` and ``bath`` (where given) agree with it."""
+    for name, given in (("direction", direction), ("bath", bath)):
+        if given is not None and given != getattr(design, name):
+            raise InputError(f"{name}={given!r} contradicts the design's {name} "
+                             f"{getattr(design, name)!r}; leave it out")
+    return design
 
 
 __all__ = ["adaptive_cutoffs", "AdaptiveSolve", "judge_point", "PointValidity",

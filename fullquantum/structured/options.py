@@ -8,7 +8,8 @@ from typing import Literal
 
 from ...linear.parameters import check_choice
 from ..budget import DEFAULT_MEMORY_BUDGET_BYTES
-from ..checks import check_int, check_real
+from ...linear.checks import check_real
+from ..checks import check_int
 
 # Default BLAS threads: 1. Measured on the shared 2-core machine (benchmarks/): with the other
 # core idle, 2 threads made the d×d products ≈1.6× faster at d ≥ 576 and a d = 1120 solve
@@ -68,7 +69,8 @@ class StructuredOptions:
     def __post_init__(self) -> None:
         # Checked here, not at solve time: a bad field fails where it is written.
         set_ = object.__setattr__
-        set_(self, "tol", check_real("tol", self.tol, low=0.0, high=1.0))
+        set_(self, "tol", check_real("tol", self.tol, low=0.0, low_inclusive=False,
+                                       high=1.0))
         set_(self, "maxiter", check_int("maxiter", self.maxiter, minimum=1))
         set_(self, "restart", check_int("restart", self.restart, minimum=1))
         set_(self, "threads", check_int("threads", self.threads, minimum=1, optional=True,

@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 
 from omxval import fullquantum, linear
+from omxval.compare.app import paper_device_report as pdr
+from omxval.compare.app.runs import run_rows
 from omxval.compare.studies import paper_device as pdv
 from omxval.compare.app.runs import read_cache
 from omxval.errors import InputError
@@ -104,7 +106,7 @@ def test_points_validation_and_order():
     with pytest.raises(InputError, match="fig2-ccw"):
         pdv.paper_points(names=["fig9"])
     with pytest.raises(InputError, match="G0"):
-        pdv.write_paper_device_report("unused", G0=(0.05, 0.1))
+        pdr.write_paper_device_report("unused", G0=(0.05, 0.1))
     with pytest.raises(InputError, match="estimator_tolerance"):
         pdv.DeviceCriteria(estimator_tolerance=0)
 
@@ -168,12 +170,12 @@ def reference_paper_point(name: str = "reference") -> pdv.PaperPoint:
 
 def test_killed_and_resumed_ladder_equals_an_uninterrupted_one(tmp_path):
     point = reference_paper_point()
-    full = pdv.run_rows([point], [0.05, 0.1], tmp_path / "full.jsonl", criteria=LOOSE)
+    full = run_rows([point], [0.05, 0.1], tmp_path / "full.jsonl", criteria=LOOSE)
     lines = (tmp_path / "full.jsonl").read_text().splitlines()
     killed = tmp_path / "killed.jsonl"  # one finished row, the second cut mid-write
     killed.write_text(lines[0] + "\n" + lines[1][: len(lines[1]) // 2])
     messages = []
-    resumed = pdv.run_rows([point], [0.1, 0.05], killed, criteria=LOOSE,
+    resumed = run_rows([point], [0.1, 0.05], killed, criteria=LOOSE,
                            progress=messages.append)
     # The cut line is skipped and counted; only the missing row ran.
     assert messages[0].startswith("1 unreadable line(s)")
@@ -184,7 +186,7 @@ def test_killed_and_resumed_ladder_equals_an_uninterrupted_one(tmp_path):
     assert list(full["G0"]) == [0.05, 0.1] and set(full["point"]) == {"reference"}
     before = killed.read_text()
     again = []
-    pdv.run_rows([point], [0.05, 0.1], killed, criteria=LOOSE, progress=again.append)
+    run_rows([point], [0.05, 0.1], killed, criteria=LOOSE, progress=again.append)
     # A run with nothing to do computes nothing and leaves the file as it was.
     assert again == [messages[0]] and killed.read_text() == before
 
@@ -225,7 +227,7 @@ def test_report_from_a_filled_cache(tmp_path):
         for p in pts:
             for row in synthetic_rows(p, ladder, 2.0):
                 fh.write(json.dumps({"key": pdv.row_key(p, row["G0"], crit), "row": row}) + "\n")
-    out = pdv.write_paper_device_report(tmp_path / "report", G0=ladder,
+    out = pdr.write_paper_device_report(tmp_path / "report", G0=ladder,
                                         points=["fig2-ccw", "fig3-ccw"], cache=cache)
     files = {f.name for f in out.iterdir()}
     assert {"index.md", "paper_device.csv", "paper_device_points.csv",
@@ -241,8 +243,8 @@ def test_report_from_a_filled_cache(tmp_path):
 
 def test_serial_equals_parallel(tmp_path):
     point = reference_paper_point()
-    serial = pdv.run_rows([point], [0.05, 0.1], tmp_path / "s.jsonl", criteria=LOOSE)
-    parallel = pdv.run_rows([point], [0.05, 0.1], tmp_path / "p.jsonl", criteria=LOOSE,
+    serial = run_rows([point], [0.05, 0.1], tmp_path / "s.jsonl", criteria=LOOSE)
+    parallel = run_rows([point], [0.05, 0.1], tmp_path / "p.jsonl", criteria=LOOSE,
                             engine="parallel", num_cpus=2)
     cols = [c for c in serial.columns if c != "seconds"]
     pd.testing.assert_frame_equal(serial[cols], parallel[cols])
@@ -272,7 +274,7 @@ def test_report_without_computing_lists_the_missing_rows(tmp_path):
         for row in synthetic_rows(pts[0], ladder[:3], 2.0):
             key = pdv.row_key(pts[0], row["G0"], pdv.DeviceCriteria())
             fh.write(json.dumps({"key": key, "row": row}) + "\n")
-    out = pdv.write_paper_device_report(tmp_path / "partial", G0=ladder, cache=cache,
+    out = pdr.write_paper_device_report(tmp_path / "partial", G0=ladder, cache=cache,
                                         points=["fig2-ccw", "fig3-ccw"], compute=False)
     text = (out / "index.md").read_text()
     assert "not computed (not in the cache): G0 = 0.1" in text
@@ -290,7 +292,7 @@ def test_cli_cached_only_computes_nothing(tmp_path, capsys):
     pts = pdv.paper_points(names=["fig2-ccw"])
     ladder = (0.01, 0.02, 0.05)
     out = tmp_path / "pd"
-    with open(pdv.default_cache(out), "w") as fh:
+    with open(pdr.default_cache(out), "w") as fh:
         for row in synthetic_rows(pts[0], ladder, 2.0):
             key = pdv.row_key(pts[0], row["G0"], pdv.DeviceCriteria())
             fh.write(json.dumps({"key": key, "row": row}) + "\n")

@@ -25,7 +25,7 @@ from omxval.compare.studies.linearization import LinearizationStudy  # noqa: E40
 from omxval.compare.studies.maps import MapSpec  # noqa: E402
 from omxval.linear import paper  # noqa: E402
 
-from .conftest import reference_system  # noqa: E402
+from tests.conftest import reference_system  # noqa: E402
 
 DC = "Delta_c [omega_m]"
 

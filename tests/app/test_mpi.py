@@ -76,7 +76,7 @@ def test_mpi_errors_name_the_remedy(tmp_path):
     script = tmp_path / "no_workers.py"
     script.write_text(textwrap.dedent(f"""\
         from omxval.compare.studies.maps import MapSpec
-from omxval.compare.app.runs import run_map
+        from omxval.compare.app.runs import run_map
         from omxval.errors import InputError
         try:
             run_map(MapSpec(**{SPEC!r}), "c.jsonl", engine="mpi")

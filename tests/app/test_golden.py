@@ -4,7 +4,7 @@ The goldens in ``tests/golden/validation/`` are the CSV tables and configuration
 ``omxval report`` with the built-in configuration. These tests recompute a fast subset and
 compare. To regenerate deliberately (after an intended change of physics or defaults)::
 
-    OMXVAL_REGENERATE_GOLDENS=1 python -m pytest tests/test_golden.py
+    OMXVAL_REGENERATE_GOLDENS=1 python -m pytest tests/app/test_golden.py
 
 Tolerances: every full-quantum steady state is converged to a trace distance of ~1e-12
 from the exact one, and V, E_N are O(1) functions of ρ, so different BLAS/LAPACK builds or
@@ -30,7 +30,7 @@ from omxval.compare.app.report import run_converge, write_report
 from omxval.compare.studies.linearization import linearization_study
 from omxval.compare.studies.nonreciprocity import nonreciprocity_study
 
-GOLDEN = Path(__file__).parent / "golden" / "validation"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "validation"
 TABLES = ("verdicts", "point_summary", "point_elements", "convergence", "linearization",
           "nonreciprocity_points")
 FQ_TOL, LIN_TOL = 1e-8, 1e-10
@@ -58,7 +58,7 @@ def test_goldens_belong_to_the_current_defaults(golden):
     current = json.loads(json.dumps(ReportConfig().to_dict()))
     assert golden["configuration"] == current, (
         "the built-in configuration changed: regenerate the goldens deliberately "
-        "(OMXVAL_REGENERATE_GOLDENS=1 python -m pytest tests/test_golden.py)")
+        "(OMXVAL_REGENERATE_GOLDENS=1 python -m pytest tests/app/test_golden.py)")
 
 
 def test_golden_verdicts_are_the_expected_ones(golden):

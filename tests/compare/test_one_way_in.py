@@ -34,9 +34,13 @@ def test_validity_point_takes_a_point_and_checks_it_agrees():
     from_point = compare.validity_point(point)
     from_dict = compare.validity_point(dict(REFERENCE), "ccw")
     assert {**from_point, "seconds": 0} == {**from_dict, "seconds": 0}
+    from_design = compare.validity_point(linear.Design(**REFERENCE))
+    assert {**from_point, "seconds": 0} == {**from_design, "seconds": 0}
     assert from_point["status"] == "valid"
     with pytest.raises(InputError, match="contradicts"):
         compare.validity_point(point, "cw")
+    with pytest.raises(InputError, match="contradicts"):
+        compare.validity_point(linear.Design(**REFERENCE), bath="lindblad")
 
 
 def test_linearization_study_takes_a_point_a_design_or_a_dict_alike():

@@ -12,7 +12,7 @@ from omxval.compare.studies.verdicts import DEFAULT_FAIL_ON, VERDICTS, check_fai
 from omxval.compare.app.markdown import how_to_read
 from omxval.compare.studies import convergence
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 FAST = """
 [solver]
