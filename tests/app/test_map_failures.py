@@ -117,6 +117,7 @@ def journal_lines(out: Path) -> int:
         return 0
 
 
+@pytest.mark.slow  # subprocesses killed mid-map: about 15 s
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
 @pytest.mark.parametrize("engine", ["parallel", "loky"])
 def test_parent_sigkill_mid_map_leaves_no_worker_and_resumes_at_once(engine, reference,
@@ -149,6 +150,7 @@ def test_parent_sigkill_mid_map_leaves_no_worker_and_resumes_at_once(engine, ref
     assert not journal_path(out).exists()
 
 
+@pytest.mark.slow  # subprocesses killed mid-map: about 15 s
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
 def test_a_killed_worker_costs_only_its_point_and_the_rerun_computes_it(reference, tmp_path):
     cfg, expected = reference

@@ -106,6 +106,7 @@ def omxval_under_mpiexec(n: int, args: list[str], cwd: Path, futures: bool = Fal
                           capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
+@pytest.mark.slow  # three MPI ranks, twice: about 10 s
 # plain: the form users type first; futures: ranks 1..N-1 serve mpi4py's shared pool.
 @pytest.mark.parametrize("futures", [False, True], ids=["plain", "futures"])
 def test_mpiexec_omxval_map_runs_rank_0_with_the_others_as_workers(futures, serial, tmp_path):
