@@ -803,6 +803,8 @@ def plot_device(analyses: Sequence[PointAnalysis], path: Path) -> None:
     for i, a in enumerate(analyses):
         col = DEVICE_COLORS.get(a.point.name, "gray")
         ok = a.converged
+        if ok.empty:  # no converged row yet (e.g. --cached-only on an empty cache)
+            continue
         for ax in axes:
             ax.loglog(ok["G0"], np.abs(ok["approximation error"]), "o", color=col, ms=6)
         left.loglog(ok["G0"], np.abs(ok["approximation error (c+1)"]), "o", mfc="none",

@@ -450,7 +450,23 @@ def rows_table(points: Sequence[PaperPoint], G0: Sequence[float], rows: dict[str
     """The ladder's rows found in ``rows`` (by key), points in order, G0 increasing."""
     found = [rows[t[0]] for t in row_tasks(points, G0, criteria or DeviceCriteria())
              if t[0] in rows]
-    return pd.DataFrame(found, columns=None if found else ["point", "G0", "status"])
+    table = pd.DataFrame(found)
+    # Every column of a converged row, also when no row (or no converged row) is there yet.
+    for col in ROW_COLUMNS:
+        if col not in table:
+            table[col] = pd.Series(dtype=object if col in ("point", "status", "message")
+                                   else float)
+    return table
+
+
+#: Columns of a ladder row (:func:`approximation_row`, with the point's name).
+ROW_COLUMNS: tuple[str, ...] = (
+    "point", "status", "message", "G0", "E_N Lyapunov", "N_ccw", "N_cw", "N_m", "d", "solves",
+    *(f"{name}{suffix}" for suffix in ("", " (c+1)")
+      for name in ("E_N linearized Fock", "E_N nonlinear", "truncation error",
+                   "approximation error", "relative approximation error")),
+    "estimator change", "<dq>", "max abs dV", "non-Gaussianity", "max top population",
+    "seconds")
 
 
 def check_ladder(G0: Sequence[float]) -> tuple[float, ...]:
