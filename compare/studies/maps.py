@@ -484,8 +484,8 @@ def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
     dict
         ``word`` (the map's verdict: "holds" if every point with a converged result is
         ``valid``, "partial" if some are and some break, "breaks" if none is valid,
-        "unconverged" if no point breaks but some have no converged cutoffs or failed,
-        "unstable" if no point is stable), ``counts`` (status → number of points),
+        "unconverged" if no point breaks but some have no converged cutoffs, "failed" if
+        none breaks or is unconverged but some failed, "unstable" if no point is stable), ``counts`` (status → number of points),
         ``within_1`` and ``within_10`` (points with a converged, stable result whose
         relative |ΔE_N| is ≤ 1 % / ≤ 10 %, or below the absolute floor), ``judged`` (points
         with a number), ``ranges`` (a DataFrame: for each y value, the x values where the
@@ -512,8 +512,10 @@ def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
     n_valid, n_breaks = counts.get("valid", 0), counts.get("breaks", 0)
     if n_breaks:
         word = "partial" if n_valid else "breaks"
-    elif counts.get("unconverged") or counts.get("failed"):
+    elif counts.get("unconverged"):
         word = "unconverged"
+    elif counts.get("failed"):  # the headline names what the table shows
+        word = "failed"
     elif not n_valid:
         word = "unstable"
     else:
@@ -552,7 +554,7 @@ class ValidityStudy(TabulatedResult):
     spec : MapSpec
     table : DataFrame
         ``map.csv``'s rows.
-    verdict : {"holds", "partial", "breaks", "unconverged", "unstable"}
+    verdict : {"holds", "partial", "breaks", "unconverged", "failed", "unstable"}
         See :func:`verdict` (``word``).
     reasons : tuple of str
     """

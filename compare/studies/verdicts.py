@@ -52,6 +52,10 @@ VERDICTS: dict[str, Verdict] = {v.word: v for v in (
                            "budget or max_dimension: no full-quantum number is given there",
             True, "raise [solver] max_dimension or memory_budget_bytes (the message names "
                   "the cutoffs reached), or move the point away from an instability edge"),
+    Verdict("failed", "some map points raised an error (or lost their worker process) and "
+                      "no point is unconverged or breaks: those points have no number",
+            True, "read their messages in map.csv; a rerun with the same --out computes the "
+                  "failed points again"),
     Verdict("unstable", "the linearised dynamics has no steady state (or every point is "
                         "unstable): there is nothing to compare", False,
             "choose a stable design (red detuning, |G_d| below the fold); the paper's own "

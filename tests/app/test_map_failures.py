@@ -186,8 +186,10 @@ def test_a_failed_point_is_computed_again_once_its_cause_is_gone(reference, tmp_
         return original(point, *args, **kw)
 
     monkeypatch.setattr(validity, "adaptive_cutoffs", broken)
-    assert main(["map", "--config", str(cfg), "--out", str(out), "--quiet",
-                 "--fail-on", "none"]) == 0
+    assert main(["map", "--config", str(cfg), "--out", str(out), "--quiet"]) == 1
+    # The headline says what the table shows: failed points, not "unconverged".
+    index = (out / "index.md").read_text()
+    assert "**Verdict: failed.**" in index and "0 unconverged, 0 unstable, 2 failed" in index
     t = pd.read_csv(out / "map.csv")
     assert (t.loc[t["G0"] == 0.01, "message"] == "RuntimeError: injected failure").all()
     monkeypatch.setattr(validity, "adaptive_cutoffs", original)

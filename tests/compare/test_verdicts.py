@@ -26,7 +26,7 @@ model = "linearized"
 def test_docs_hold_the_one_definition_of_every_verdict():
     assert how_to_read() in (ROOT / "docs" / "verdicts.md").read_text()
     assert set(DEFAULT_FAIL_ON) == {"disagree", "truncated", "unconverged", "not converged",
-                                    "inconsistent", "breaks"}
+                                    "inconsistent", "breaks", "failed"}
     for word, v in VERDICTS.items():  # a verdict that fails says what to do
         assert not v.fails or v.next_step, word
 
