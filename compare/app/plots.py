@@ -676,9 +676,13 @@ def _edges(values: np.ndarray, log: bool) -> np.ndarray:
     return np.exp(e) if log else e
 
 
-AXIS_LABELS = {"G0": "G0 / ω_m", "coupling": "|G_d| / ω_m", "detuning": "Δ̃_c / ω_m",
-               "kappa": "κ / ω_m", "J": "J / ω_m", "Delta_F": "Δ_F / ω_m",
-               "gamma_m": "γ_m / ω_m", "n_m": "n_m (thermal phonons)"}
+# Mathtext: a combining tilde (Δ̃) is lost by the fonts, so the effective detuning would
+# read as the bare one; \tilde renders.
+AXIS_LABELS = {"G0": r"$G_0/\omega_m$", "coupling": r"$|G_d|/\omega_m$",
+               "detuning": r"$\tilde\Delta_c/\omega_m$ (effective detuning)",
+               "kappa": r"$\kappa/\omega_m$", "J": r"$J/\omega_m$",
+               "Delta_F": r"$\Delta_F/\omega_m$", "gamma_m": r"$\gamma_m/\omega_m$",
+               "n_m": r"$n_m$ (thermal phonons)"}
 
 
 def plot_map_panel(table: pd.DataFrame, x: str, y: str, column: str, *, ax=None,

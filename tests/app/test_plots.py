@@ -360,3 +360,16 @@ def test_unstable_spans_edges_lie_between_samples():
     assert plots.unstable_spans(x, stable) == [(0.0, 1.5), (3.5, 4.5)]
     assert plots.unstable_spans(x, ~np.zeros(6, bool)) == []
     assert plots.unstable_spans(x, np.zeros(6, bool)) == [(0.0, 5.0)]
+
+
+def test_axis_labels_are_mathtext_and_the_effective_detuning_keeps_its_tilde():
+    from matplotlib.mathtext import MathTextParser
+
+    parser = MathTextParser("path")
+    for key, label in plots.AXIS_LABELS.items():
+        for part in label.split("$")[1::2]:  # every math part parses
+            parser.parse(f"${part}$")
+    # Δ̃ with a combining tilde renders as a bare Δ: the effective detuning would read as the
+    # bare one.
+    assert r"\tilde\Delta_c" in plots.AXIS_LABELS["detuning"]
+    assert "\u0303" not in "".join(plots.AXIS_LABELS.values())
