@@ -27,7 +27,7 @@ from ...linear.checks import check_choice, check_real
 from ...linear.conventions import BATHS, DIRECTIONS
 from ..studies import convergence
 from ..studies.agreement import Tolerances
-from ..studies.maps import ENGINES, MapSpec
+from ..studies.maps import ENGINES, MAX_POINTS, MapSpec
 from ..studies.reference import REFERENCE_BATH, REFERENCE_DESIGN, REFERENCE_DIRECTION
 from ..studies.validity import ValidityCriteria
 
@@ -364,6 +364,66 @@ def config_from_dict(values: dict[str, Any]) -> ReportConfig:
     return _build(ReportConfig, values, "top level")
 
 
+#: One comment per key of ``omxval config``: meaning and unit (rates in units of ω_m).
+KEY_HELP: dict[str, dict[str, str]] = {
+    "design": {
+        "kappa": "optical amplitude decay rate κ [ω_m] (collapse operator √(2κ)·a)",
+        "J": "backscattering coupling J between the two optical modes [ω_m]",
+        "Delta_F": "Sagnac–Fizeau shift Δ_F of the spinning resonator [ω_m]",
+        "gamma_m": "mechanical damping rate γ_m [ω_m]",
+        "n_m": "thermal phonon number n_m of the mechanical bath",
+        "G0": "single-photon optomechanical coupling G0 [ω_m]",
+        "detuning": "effective detuning Δ̃_c of the cavity from the drive [ω_m]",
+        "coupling": "effective coupling |G_d| of the driven mode [ω_m]",
+        "direction": "driven mode: ccw | cw",
+        "bath": "mechanical bath: brownian (the paper's) | lindblad"},
+    "solver": {
+        "method": "steady-state method of fullquantum.solve (structured: omxval's own)",
+        "truncation_tol": "largest population allowed in a top Fock level before a "
+                          "TruncationWarning",
+        "memory_budget_bytes": "memory one solve may use [bytes]; larger solves are refused "
+                               "before anything is allocated",
+        "V_tolerance": "convergence: one more Fock level must change V by less than this "
+                       "(vacuum variance 1/2)",
+        "log_negativity_tolerance": "convergence: one more Fock level must change E_N by "
+                                    "less than this [ln]",
+        "max_dimension": "largest d = N_ccw·N_cw·N_m a cutoff search may try",
+        "engine": "engine of the points: serial | parallel | loky | mpi (also --map)",
+        "num_cpus": "workers of the engine; 0: every core (also --num-cpus)"},
+    "point": {
+        "model": "full-quantum model judged: nonlinear | linearized | lab",
+        "cutoffs": "Fock cutoffs [N_ccw, N_cw, N_m]; []: converged for the point",
+        "V_tolerance": "agreement: largest max|V_fq − V_Gaussian| for 'agree' (vacuum 1/2)",
+        "log_negativity_tolerance": "agreement: largest |E_N fq − E_N Gaussian| for "
+                                    "'agree' [ln]"},
+    "converge": {
+        "model": "full-quantum model whose truncation is studied",
+        "start_cutoffs": "first cutoffs [N_ccw, N_cw, N_m] of the refinement",
+        "max_cutoffs": "largest cutoffs the refinement may reach",
+        "V_tolerance": "convergence: largest change of V per refinement (vacuum 1/2)",
+        "log_negativity_tolerance": "convergence: largest change of E_N per refinement [ln]"},
+    "linearization": {
+        "G0": "the G0 ladder [ω_m] at fixed (Δ̃_c, |G_d|), at least 3 values",
+        "cutoffs": "fixed Fock cutoffs [N_ccw, N_cw, N_m] of the ladder"},
+    "nonreciprocity": {
+        "Delta_c": "bare detunings Δ_c of the full-quantum points [ω_m]",
+        "Delta_F": "Sagnac–Fizeau shift of this study [ω_m]",
+        "model": "full-quantum model judged",
+        "relative_error": "largest |ΔE_N| / E_N for a point to agree"},
+}
+_MAP_HELP = {
+    "x": "design key along the x axis (any key of [design] but direction and bath)",
+    "x_values": f"x grid values (at most {MAX_POINTS} points in all without "
+                "--allow-large-grid)",
+    "y": "design key along the y axis",
+    "y_values": "y grid values",
+    "model": "full-quantum model judged at every point",
+    "relative_error": "largest |E_N exact − E_N Gaussian| / E_N Gaussian for 'valid'",
+    "absolute_floor": "below this |ΔE_N| [ln] a point is 'valid' whatever the relative "
+                      "error (E_N ≈ 0)"}
+KEY_HELP["validity"] = KEY_HELP["map"] = _MAP_HELP
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -386,7 +446,8 @@ def to_toml(config: ReportConfig) -> str:
         section = getattr(config, f.name)
         doc = (type(section).__doc__ or "").strip().splitlines()[0].replace("``", "`")
         out += [f"# {doc}", f"[{f.name}]"]
-        out += [f"{k} = {_toml_value(v)}" for k, v in dataclasses.asdict(section).items()]
+        for k, v in dataclasses.asdict(section).items():
+            out += [f"# {k}: {KEY_HELP[f.name][k]}", f"{k} = {_toml_value(v)}"]
         out.append("")
     return "\n".join(out)
 

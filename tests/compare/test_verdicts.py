@@ -98,3 +98,23 @@ def test_check_fail_on():
     assert check_fail_on(["disagree", " breaks "]) == ("disagree", "breaks")
     with pytest.raises(ValueError, match="valid"):
         check_fail_on(["maybe"])
+
+
+def test_omxval_config_comments_every_key_and_still_round_trips():
+    import dataclasses
+    import tomllib
+
+    from omxval.compare.app.config import KEY_HELP
+
+    cfg = ReportConfig()
+    text = to_toml(cfg)
+    lines = text.splitlines()
+    for section in dataclasses.fields(cfg):
+        for key in dataclasses.asdict(getattr(cfg, section.name)):
+            comment = f"# {key}: {KEY_HELP[section.name][key]}"
+            assert comment in lines, (section.name, key)
+            assert lines[lines.index(comment) + 1].startswith(f"{key} = ")
+    # The two V tolerances say which one is which.
+    assert "convergence" in KEY_HELP["solver"]["V_tolerance"]
+    assert "agreement" in KEY_HELP["point"]["V_tolerance"]
+    assert config_from_dict(tomllib.loads(text)) == cfg
