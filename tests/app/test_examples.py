@@ -53,8 +53,9 @@ def test_full_quantum_point_reports_both_errors(tmp_path):
 
 
 def test_validity_map_holds_at_small_G0_and_breaks_at_large(tmp_path):
-    text = run_example("validity_map.py", tmp_path)
+    text = run_example("validity_map.py", tmp_path, "m")
     assert "4 of 4 points: 2 valid, 2 breaks" in text
+    assert (tmp_path / "m" / "map.png").is_file()  # the figure it mentions is kept
     assert "files: index.md, map.csv, map.png, metadata.json, points.jsonl" in text
     rows = [line.split() for line in text.splitlines() if line.strip().startswith(("0.02", "0.20"))]
     assert [(r[0], r[1], r[2]) for r in rows] == [("0.02", "0.9", "valid"), ("0.20", "0.9", "breaks"),
