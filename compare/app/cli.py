@@ -59,7 +59,7 @@ def _paper(args: argparse.Namespace) -> int:
 def _paper_device(args: argparse.Namespace) -> int:
     from ..studies.paper_device import POINT_NAMES
     from .display import stderr_progress
-    from .paper_device_report import write_paper_device_report
+    from .paper_device_report import NothingToReport, write_paper_device_report
 
     points = tuple(p.strip() for p in args.points.split(",")) if args.points else POINT_NAMES
     unknown = [p for p in points if p not in POINT_NAMES]
@@ -67,10 +67,14 @@ def _paper_device(args: argparse.Namespace) -> int:
         raise InputError(f"--points: unknown operating point(s) {unknown}; valid: "
                          f"{', '.join(POINT_NAMES)}")
     kw = {"G0": tuple(args.G0)} if args.G0 else {}
-    out = write_paper_device_report(args.out, engine=args.map or "parallel",
-                                    num_cpus=args.num_cpus or None, points=points,
-                                    progress=None if args.quiet else stderr_progress,
-                                    compute=not args.cached_only, **kw)
+    try:
+        out = write_paper_device_report(args.out, engine=args.map or "parallel",
+                                        num_cpus=args.num_cpus or None, points=points,
+                                        progress=None if args.quiet else stderr_progress,
+                                        compute=not args.cached_only, **kw)
+    except NothingToReport as empty:  # not a failure, not a verdict: nothing was written
+        print(f"omxval paper-device: {empty}", file=sys.stderr)
+        return EXIT_OK
     print(f"{out}/index.md")
     return EXIT_OK
 
@@ -201,7 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workers(d)
     d.add_argument("--cached-only", action="store_true",
                    help="compute nothing: report the rows already in <out>.cache.jsonl and "
-                        "list the missing ones (a report while a long run proceeds)")
+                        "list the missing ones (a report while a long run proceeds); with "
+                        "none cached it says 'nothing to report', writes nothing and exits 0")
     d.add_argument("--quiet", action="store_true", help="no progress messages")
     d.set_defaults(run=_paper_device)
 
@@ -261,7 +266,8 @@ EXIT_CODES_HELP = """configuration: `omxval config` prints every key with its de
   edit a copy and pass it with --config.
 
 exit codes:
-  0    the report was written and every verdict passes
+  0    the report was written and every verdict passes (or `paper-device --cached-only`
+       found nothing to report, and wrote nothing)
   1    the report was written, and a verdict named by --fail-on came out (default:
        {fail_on})
   2    bad input: invalid option or configuration, or an output location that is refused

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...errors import OmxvalError
+
 from ... import linear
 from ..studies.fits import BAND_LEVEL, Prediction
 from ..studies.paper_device import (DEFAULT_G0, FIG3_J_OVER_KAPPA, POINT_NAMES,
@@ -30,6 +32,11 @@ from .markdown import markdown_table
 from .metadata import collect
 from .output import OutputDirectory
 from .runs import run_rows
+
+
+class NothingToReport(OmxvalError):
+    """``compute=False`` and the cache holds none of the requested rows: no report is
+    written (the command line says so and exits 0)."""
 
 
 # Free space the report needs: a few small CSV files and one PNG (measured below 1 MB).
@@ -105,6 +112,10 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         known = _journal.read(cache).done
         cached = sum(row_key(p, g, crit) in known for p in pts for g in ladder)
         say(f"{len(pts)} points x {len(ladder)} G0 values; {cached} rows in the cache {cache}")
+        if not compute and not cached:  # leaves the previous report (if any) untouched
+            raise NothingToReport(f"nothing to report: none of the {len(pts) * len(ladder)} "
+                                  f"rows is in the cache {cache}; run omxval paper-device "
+                                  f"without --cached-only to compute them (resumable)")
         t = time.perf_counter()
         rows = run_rows(pts, ladder, cache, engine=engine, num_cpus=num_cpus, criteria=crit,
                         progress=say, compute=compute)
