@@ -180,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: %(default)s)")
     p.add_argument("--J-over-kappa", type=float, default=1.8, metavar="X",
                    help="backscattering J/κ used to draw Fig. 3(a-e); the paper does not "
-                        "state it (default: %(default)s, where the ~2.5x claim holds)")
+                        "state it (default: %(default)s, where the ~2.5x claim holds for the cw "
+                        "drive; the report gives each drive's interval)")
     p.add_argument("--chi-points", type=int, default=31, metavar="N",
                    help="points per axis of the χ(J, Ω) map (default: %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")

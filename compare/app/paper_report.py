@@ -529,7 +529,8 @@ def write_paper_report(out: str | Path = "reports/paper", *, setup: PaperSetup |
         Device (default: the paper's set).
     J_fig_over_kappa : float
         Backscattering J/κ used to draw Fig. 3(a–e); the paper does not state it. The
-        default 1.8 lies in the interval where the "≈2.5×" claim holds.
+        default 1.8 lies where the "≈2.5×" claim holds for the CW drive (1.67–1.82); the
+        CCW drive meets it at 1.89–2.18 (the report lists both intervals).
     chi_points : int
         Grid size per axis of the χ(J, Ω) map (J/κ ∈ [0, 2.5], Ω ∈ [0, 3e4] rad/s).
     progress : callable or None
