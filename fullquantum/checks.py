@@ -4,7 +4,7 @@ The rules of :mod:`omxval.errors`: a value of the wrong type raises
 :class:`~omxval.errors.InputTypeError` (a TypeError), a value of the right type outside its
 range :class:`~omxval.errors.InputError` (a ValueError); both messages name the field and
 its valid range. Choices among names use :func:`omxval.linear.parameters.check_choice`.
-A leaf: it imports nothing of :mod:`fullquantum`.
+A leaf: it imports nothing of :mod:`fullquantum` (only :mod:`omxval.linear.checks`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, InputTypeError
-
-
-def _short(value: Any, width: int = 40) -> str:
-    """repr of ``value`` cut to ``width`` characters."""
-    text = repr(value)
-    return text if len(text) <= width else text[:width - 3] + "..."
+from ..linear.checks import short_repr
 
 
 def check_int(name: str, value: Any, *, minimum: int, optional: bool = False,
@@ -58,9 +53,9 @@ def check_int(name: str, value: Any, *, minimum: int, optional: bool = False,
     if value is None and optional:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise InputTypeError(f"{name} must be {valid}; got {_short(value)}")
+        raise InputTypeError(f"{name} must be {valid}; got {short_repr(value)}")
     if value < minimum:
-        raise InputError(f"{name} must be {valid}; got {_short(value)}")
+        raise InputError(f"{name} must be {valid}; got {short_repr(value)}")
     return int(value)
 
 
@@ -70,7 +65,7 @@ def check_flag(name: str, value: Any) -> bool:
     ``1`` or ``"yes"`` are refused: they would silently pick a setting.
     """
     if not isinstance(value, (bool, np.bool_)):
-        raise InputTypeError(f"{name} must be True or False; got {_short(value)}")
+        raise InputTypeError(f"{name} must be True or False; got {short_repr(value)}")
     return bool(value)
 
 
@@ -98,10 +93,10 @@ def check_mapping(name: str, value: Any, reserved: tuple[str, ...] = (),
     """
     if not isinstance(value, Mapping):
         raise InputTypeError(f"{name} must be a mapping of keyword names to values; got "
-                             f"{_short(value)}")
+                             f"{short_repr(value)}")
     bad = [k for k in value if not isinstance(k, str)]
     if bad:
-        raise InputTypeError(f"{name} keys must be keyword names (str); got {_short(bad)}")
+        raise InputTypeError(f"{name} keys must be keyword names (str); got {short_repr(bad)}")
     clash = sorted(set(reserved) & set(value))
     if clash:
         raise InputError(f"{name} must not contain {clash}{f': {instead}' if instead else ''}")
@@ -122,7 +117,7 @@ def check_instance(name: str, value: Any, cls: type, what: str) -> Any:
     """
     if not isinstance(value, cls):
         raise InputTypeError(f"{name} must be {what}; got {type(value).__name__} "
-                             f"{_short(value)}")
+                             f"{short_repr(value)}")
     return value
 
 

@@ -178,9 +178,16 @@ class MapSpec:
                 f"than the {MAX_POINTS} a map may have unless asked for: each point is a "
                 f"full-quantum solve of seconds to minutes. Pass allow_large=True (omxval map "
                 f"--allow-large-grid) to run it")
+        self._grid_checked  # noqa: B018 - raises for a bad point; once per spec
+
+    @functools.cached_property
+    def _grid_checked(self) -> bool:
+        """Every grid point through design_point's checks (cached: the writers, run_map
+        and map_rows all check before their own work, and a grid costs ~0.3 ms a point)."""
         for design in self.points():
             self._check_design(design, f"map point {self.x} = {design[self.x]:g}, "
                                        f"{self.y} = {design[self.y]:g}")
+        return True
 
     def to_dict(self) -> dict:
         """Plain dict (JSON/TOML-friendly); :meth:`from_dict` restores an equal spec."""

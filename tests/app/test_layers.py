@@ -4,13 +4,14 @@ Each check runs in a fresh interpreter, so what it sees in ``sys.modules`` is wh
 imports themselves loaded.
 """
 
-import ast
 import subprocess
 import sys
 import warnings
 from pathlib import Path
 
 import pytest
+
+from tests.import_graph import find_cycle, import_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {"linear": "omxval.linear", "fullquantum": "omxval.fullquantum",
@@ -58,63 +59,17 @@ def test_importing_the_studies_loads_neither_matplotlib_nor_the_application():
     assert out.strip() == "[]"
 
 
-def _relative_imports(path: Path, package: str) -> set[str]:
-    """The omxval modules a file imports, resolved to absolute names (lazy imports too)."""
-    tree = ast.parse(path.read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[:len(base) - node.level + 1]
-                mod = ".".join(base + ([node.module] if node.module else []))
-            else:
-                mod = node.module or ""
-            if not mod.startswith("omxval"):
-                continue
-            found.add(mod)
-            for alias in node.names:  # `from . import journal` imports a module
-                found.add(f"{mod}.{alias.name}")
-        elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.startswith("omxval")}
-    return found
-
-
 @pytest.mark.parametrize("folder", sorted(PACKAGES))
 def test_no_import_circles_not_even_through_lazy_imports(folder):
-    names = set(modules(folder))
-    graph = {}
-    for path in sorted((ROOT / folder).rglob("*.py")):
-        rel = path.relative_to(ROOT / folder).with_suffix("")
-        parts = [p for p in rel.parts if p != "__init__"]
-        name = ".".join([PACKAGES[folder], *parts])
-        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-        graph[name] = {m for m in _relative_imports(path, package) if m in names and m != name}
-    # Packages' __init__ re-export their modules; the circles that matter are between modules.
-    inits = {n for n in graph if (ROOT / folder).joinpath(
-        *n.split(".")[2:], "__init__.py").exists()}
-    graph = {n: deps - inits for n, deps in graph.items() if n not in inits}
-    state: dict[str, int] = {}
-
-    def visit(node: str, stack: list[str]) -> None:
-        state[node] = 1
-        for dep in sorted(graph.get(node, ())):
-            if state.get(dep) == 1:
-                cycle = stack[stack.index(dep):] + [dep] if dep in stack else [node, dep]
-                pytest.fail("import circle: " + " -> ".join(cycle))
-            if dep not in state:
-                visit(dep, stack + [dep])
-        state[node] = 2
-
-    for node in sorted(graph):
-        if node not in state:
-            visit(node, [node])
+    cycle = find_cycle(import_graph(ROOT / folder))
+    assert cycle is None, "import circle: " + " -> ".join(cycle)
 
 
 def test_the_studies_never_import_the_application():
-    for path in sorted((ROOT / "compare" / "studies").rglob("*.py")):
-        imported = _relative_imports(path, "omxval.compare.studies")
-        assert not {m for m in imported if m.startswith("omxval.compare.app")}, path
+    graph = import_graph(ROOT / "compare")
+    for name, deps in graph.items():
+        if name.startswith("compare.studies"):
+            assert not {d for d in deps if d.startswith("compare.app")}, name
 
 
 def test_no_library_module_changes_the_matplotlib_backend():

@@ -1,7 +1,6 @@
 """The shape of omxval.fullquantum's API: no import circles, options checked when built, one
 way in for an operating point, every name checked against its valid choices."""
 
-import ast
 import dataclasses
 import inspect
 import math
@@ -17,6 +16,9 @@ from omxval.errors import InputError, InputTypeError
 from omxval.fullquantum import structured
 from tests.conftest import reference_point
 
+from tests.import_graph import find_cycle
+from tests.import_graph import import_graph as read_import_graph
+
 FULLQUANTUM = Path(fq.__file__).resolve().parent
 
 
@@ -24,79 +26,8 @@ FULLQUANTUM = Path(fq.__file__).resolve().parent
 # No import circle among fullquantum's modules
 # --------------------------------------------------------------------------------------
 
-def module_name(path: Path) -> str:
-    """'fullquantum.structured.driver' for fullquantum/structured/driver.py; a package is
-    named by its folder (its __init__.py)."""
-    parts = path.relative_to(FULLQUANTUM.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
 def import_graph() -> dict[str, set[str]]:
-    """Module → the fullquantum modules its import statements load (any depth, lazy ones in
-    functions included). Importing a.b.c also runs the packages a.b and a, except those the
-    importing module is itself inside (they are already being initialised)."""
-    modules = {module_name(p): p for p in FULLQUANTUM.rglob("*.py")}
-    graph = {}
-    for name, path in modules.items():
-        is_package = path.name == "__init__.py"
-        package = name if is_package else name.rpartition(".")[0]
-        targets = set()
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            found = []
-            if isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package.split(".")
-                    base = base[:len(base) - (node.level - 1)]
-                    if not base:
-                        continue  # above fullquantum: omxval.errors, omxval.linear
-                    target = ".".join(base + ([node.module] if node.module else []))
-                elif node.module and node.module.startswith("omxval.fullquantum"):
-                    target = node.module.removeprefix("omxval.")
-                else:
-                    continue
-                found.append(target)
-                # "from . import x" / "from .pkg import mod" load the submodule x / mod
-                found += [f"{target}.{a.name}" for a in node.names
-                          if f"{target}.{a.name}" in modules]
-            elif isinstance(node, ast.Import):
-                found += [a.name.removeprefix("omxval.") for a in node.names
-                          if a.name.startswith("omxval.fullquantum")]
-            for target in found:
-                parts = target.split(".")
-                for k in range(1, len(parts) + 1):
-                    step = ".".join(parts[:k])
-                    inside = name == step or name.startswith(step + ".")
-                    if step in modules and not inside:
-                        targets.add(step)
-        graph[name] = targets
-    return graph
-
-
-def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One import circle as a list of modules, or None (depth-first search)."""
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(graph.get(node, ())):
-            if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
-            if nxt not in state:
-                cycle = visit(nxt)
-                if cycle:
-                    return cycle
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state:
-            cycle = visit(node)
-            if cycle:
-                return cycle
-    return None
+    return read_import_graph(FULLQUANTUM)
 
 
 def test_the_import_graph_is_read_correctly():

@@ -6,7 +6,6 @@ is refused naming both; a Design is validated when built; the old ``linear.param
 names still import.
 """
 
-import ast
 import dataclasses
 import pathlib
 
@@ -16,6 +15,7 @@ import pytest
 
 from omxval import linear
 from omxval.errors import InputError, InputTypeError
+from tests.import_graph import find_cycle, import_graph
 
 REFERENCE = dict(kappa=0.2, J=0.1, Delta_F=0.1, gamma_m=5e-3, n_m=0.2, G0=0.05, detuning=0.9,
                  coupling=0.25)
@@ -265,28 +265,7 @@ def test_old_names_are_the_objects_of_the_new_modules():
 
 
 def test_the_modules_of_linear_import_each_other_without_circles():
-    """Relative imports between the modules of linear/ form a DAG (the package's __init__
-    aside, which imports them all)."""
-    root = pathlib.Path(linear.__file__).parent
-    graph = {}
-    for f in root.glob("*.py"):
-        deps = set()
-        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                deps |= ({node.module.split(".")[0]} if node.module
-                         else {a.name for a in node.names})
-        graph[f.stem] = deps - {f.stem, "__init__"}
-    graph.pop("__init__")
-    done: set[str] = set()
-
-    def visit(module: str, path: tuple[str, ...]) -> None:
-        assert module not in path, f"import circle: {' -> '.join(path + (module,))}"
-        if module in done:
-            return
-        for dep in graph.get(module, ()):
-            visit(dep, path + (module,))
-        done.add(module)
-
-    for module in graph:
-        visit(module, ())
+    graph = import_graph(pathlib.Path(linear.__file__).parent)
+    assert find_cycle(graph) is None, find_cycle(graph)
+    graph = {name.removeprefix("linear."): deps for name, deps in graph.items()}
     assert {"checks", "system", "device", "design", "parameters"} <= set(graph)
