@@ -49,10 +49,10 @@ def main() -> None:
         rows = []
         for name, fn, items in (
                 ("peer loop: np.roots + scipy Lyapunov", peer_point, systems),
-                ("omxval analyze(system, 'ccw')", lambda s: linear.analyze(s, "ccw").log_negativity,
-                 systems),
+                ("omxval analyze(system, 'ccw')",
+                 lambda s: linear.analyze(s, "ccw").log_negativity_gaussian, systems),
                 ("omxval analyze(point) (mean field already solved)",
-                 lambda p: linear.analyze(p).log_negativity, points),
+                 lambda p: linear.analyze(p).log_negativity_gaussian, points),
                 ("omxval OperatingPoint(system, 'ccw') (every branch)",
                  lambda s: linear.OperatingPoint(s, "ccw").n_branches, systems)):
             fn(items[0])  # warm-up

@@ -15,7 +15,7 @@ point = linear.design_point(kappa=0.2, J=0.1, Delta_F=0.1, gamma_m=5e-3, n_m=0.2
 c = compare.compare_point(point)
 print(c)  # PointComparison(agree: ...)
 
-en = c.linear.log_negativity
+en = c.linear.log_negativity_gaussian
 s, control = c.steady, c.control
 print(f"E_N Gaussian (Lyapunov)     {en:.6f}")
 print(f"E_N exact, nonlinear model  {s.log_negativity_exact:.6f}  "

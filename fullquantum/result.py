@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 import qutip
 
 from ..linear import OperatingPoint
 from ..linear.point import OnPoint
 from ..linear.gaussian import in_base
+# One type for per-mode numbers and one table type for every result (linear's too); the
+# names stay importable from here.
+from ..linear.modes import PerMode, Photons
+from ..linear.table import Table
 
 from .budget import MemoryEstimate
 from .options import SolveOptions
@@ -37,21 +39,6 @@ class Timings:
     solve_s: float
     observables_s: float
     total_s: float
-
-
-class Photons(NamedTuple):
-    """Lab-frame intracavity photon numbers by mode; still a tuple ``(N_ccw, N_cw)``."""
-
-    ccw: float
-    cw: float
-
-
-class PerMode(NamedTuple):
-    """One number per mode, ``(ccw, cw, mechanics)``: a tuple with named fields."""
-
-    ccw: float
-    cw: float
-    mechanics: float
 
 
 @dataclass(frozen=True)
@@ -86,7 +73,8 @@ class SteadyState(OnPoint):
         ln‖ρ_{d,m}^{T_m}‖₁ of the reduced driven-mode/mechanics state, natural log.
     top_populations : PerMode
         Population of the highest kept Fock level of each mode: a tuple (ccw, cw,
-        mechanics) whose fields are also named (``top_populations.mechanics``).
+        mechanics) whose fields are also named (``top_populations.mechanics``,
+        ``top_populations["mechanics"]``; :class:`linear.PerMode`).
     truncated : bool
         Some top population exceeds ``options.truncation_tol`` (a TruncationWarning was
         issued).
@@ -94,7 +82,8 @@ class SteadyState(OnPoint):
         ⟨c†c⟩ of each mode in ρ's frame (what the cutoffs must hold).
     photons : Photons
         Lab-frame intracavity photon numbers: a tuple (⟨a_ccw†a_ccw⟩, ⟨a_cw†a_cw⟩) whose
-        fields are also named (``photons.ccw``, ``photons.cw``).
+        fields are also named (``photons.ccw``, ``photons["ccw"]``): :class:`linear.Photons`,
+        the type of ``linear.PointResult.photons``.
     phonons : float
         Lab-frame ⟨b†b⟩.
     purity : float
@@ -204,13 +193,14 @@ class SteadyState(OnPoint):
         """Gaussian E_N of ``V`` in log2."""
         return float(in_base(self.log_negativity_gaussian, "2"))
 
-    def to_dataframe(self) -> pd.DataFrame:
+    def to_dataframe(self) -> Table:
         """One row of the scalars: how it was solved, E_N, quanta, δ and diagnostics.
 
         Returns
         -------
-        DataFrame
-            Columns ``model``, ``direction``, ``branch``, ``bath``, ``method``, the cutoffs
+        Table
+            A DataFrame (:class:`linear.table.Table`; E_N gaussian and the photon numbers
+            are named as in ``linear.PointResult.to_dataframe``), columns ``model``, ``direction``, ``branch``, ``bath``, ``method``, the cutoffs
             ``N_ccw``, ``N_cw``, ``N_m``, ``E_N exact``, ``E_N gaussian`` (natural log),
             ``photons ccw``, ``photons cw``, ``phonons`` (lab frame), ``purity``,
             ``entropy``, ``gaussian entropy``, ``non-Gaussianity`` (clipped at 0),
@@ -234,7 +224,7 @@ class SteadyState(OnPoint):
                "min eigenvalue": self.min_eigenvalue,
                "mean-field residual": self.mean_field_residual,
                "seconds": self.timings.total_s}
-        return pd.DataFrame([row])
+        return Table([row])
 
 
 __all__ = ["SteadyState", "Timings", "Photons", "PerMode"]

@@ -12,7 +12,9 @@ analyses a system (:func:`steady_states`, :func:`drift_matrix`, :func:`diffusion
 first API's ``(system, direction, ...)`` form.
 
 Modules, one concept each (imports only go down this list): :mod:`.checks` (shared input
-checks) → :mod:`.conventions` (directions, baths, mode order) → :mod:`.system` (System and
+checks) → :mod:`.conventions` (directions, baths, mode order) → :mod:`.modes` (Photons,
+PerMode: per-mode numbers of every result) / :mod:`.table` (Table: the DataFrame of every
+result table, which still reads former column names) → :mod:`.system` (System and
 its ranges) → :mod:`.device` (PaperSetup, SI) / :mod:`.meanfield` → :mod:`.point`
 (OperatingPoint, resolving call forms, steady_states) → :mod:`.design` (Design,
 design_point) / :mod:`.drift` → :mod:`.engine` → :mod:`.sweep` → :mod:`.analysis`,
@@ -30,9 +32,11 @@ from .gaussian import (gaussian_entropy, gaussian_purity, is_physical, log_negat
                        mode_occupation, symplectic_eigenvalues, symplectic_form)
 from .lyapunov import solve_lyapunov
 from .meanfield import MeanField
+from .modes import PerMode, Photons
 from .point import OperatingPoint, resolve_point, steady_states
 from .sweep import design_sweep, evaluate, max_over_detuning, paper_sweep, sweep
 from .system import System
+from .table import Table
 
 # The compatibility module stays an attribute of the package (code reads
 # ``linear.parameters.SYSTEM_FIELDS``) although no module here imports it any more.
@@ -45,5 +49,5 @@ __all__ = [
     "solve_lyapunov", "log_negativity", "symplectic_eigenvalues", "symplectic_form",
     "is_physical", "gaussian_entropy", "gaussian_purity", "mode_occupation", "sweep",
     "design_sweep", "paper_sweep", "evaluate", "max_over_detuning", "DESIGN_KEYS", "BATHS",
-    "DIRECTIONS",
+    "DIRECTIONS", "Photons", "PerMode", "Table",
 ]

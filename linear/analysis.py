@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
 from .engine import gaussian_batch
 from .gaussian import Base, log_negativity, mode_occupation
 from .checks import blame
 from .conventions import MECHANICAL_MODE, OPTICAL_MODE, Direction, cut
+from .modes import PerMode, Photons
 from .system import SYSTEM_FIELDS, System
 from .point import OnPoint, OperatingPoint, resolve_point
 from .sweep import COLUMNS, UNITS
+from .table import Table
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,10 @@ class PointResult(OnPoint):
     V : ndarray (6, 6)
         Steady-state covariance (Eq. 11) in the order u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p);
         all NaN when unstable (there is no steady state).
-    log_negativity : float
-        E_N between the driven mode and the mechanics (Eq. 12, natural log); NaN when
-        unstable.
+    log_negativity_gaussian : float
+        The Gaussian E_N of V between the driven mode and the mechanics (Eq. 12, natural
+        log); NaN when unstable. The name :class:`fullquantum.SteadyState` uses for the
+        same quantity of its V (formerly ``log_negativity``, still readable, deprecated).
     """
 
     point: OperatingPoint
@@ -46,13 +49,20 @@ class PointResult(OnPoint):
     A: np.ndarray
     D: np.ndarray
     V: np.ndarray
-    log_negativity: float
+    log_negativity_gaussian: float
 
     @property
-    def photons(self) -> dict[str, float]:
-        """Intracavity photon numbers of the mean field, {"ccw": N_ccw, "cw": N_cw}."""
-        n_ccw, n_cw = self.mean_field.photons
-        return {"ccw": n_ccw, "cw": n_cw}
+    def log_negativity(self) -> float:
+        """Deprecated name of :attr:`log_negativity_gaussian`."""
+        warnings.warn("PointResult.log_negativity is deprecated; use log_negativity_gaussian "
+                      "(the name every result uses)", DeprecationWarning, stacklevel=2)
+        return self.log_negativity_gaussian
+
+    @property
+    def photons(self) -> Photons:
+        """Intracavity photon numbers of the mean field, ``Photons(ccw=N_ccw, cw=N_cw)``: a
+        named tuple also indexed by name (``photons["ccw"]``), as ``SteadyState.photons``."""
+        return self.mean_field.photons
 
     @property
     def coupling(self) -> float:
@@ -61,38 +71,41 @@ class PointResult(OnPoint):
         return float(abs(G[OPTICAL_MODE[self.direction]]))
 
     @property
-    def fluctuation_quanta(self) -> dict[str, float]:
-        """⟨δc†δc⟩ of V per mode, {"ccw", "cw", "mechanics"} (NaN when unstable)."""
-        return {name: float(mode_occupation(self.V, k))
-                for name, k in (("ccw", OPTICAL_MODE["ccw"]), ("cw", OPTICAL_MODE["cw"]),
-                                ("mechanics", MECHANICAL_MODE))}
+    def fluctuation_quanta(self) -> PerMode:
+        """⟨δc†δc⟩ of V per mode, ``PerMode(ccw, cw, mechanics)`` (NaN when unstable); a
+        named tuple also indexed by name (``fluctuation_quanta["mechanics"]``)."""
+        return PerMode(*(float(mode_occupation(self.V, k)) for k in (
+            OPTICAL_MODE["ccw"], OPTICAL_MODE["cw"], MECHANICAL_MODE)))
 
     def log_negativity_in(self, base: Base = "e") -> float:
         """E_N in natural log (``"e"``) or log2 (``"2"``, QuTiP's logarithmic negativity)."""
         return float(log_negativity(self.V, cut(self.direction), base=base))
 
-    def to_dataframe(self) -> pd.DataFrame:
+    def to_dataframe(self) -> Table:
         """One row with the columns of :func:`linear.sweep` (so that rows concatenate).
 
         Returns
         -------
-        DataFrame
-            Every System field (``"<name> [omega_m]"``, ``"n_m [phonons]"``),
-            ``direction``, ``bath``, ``branch``, ``n_branches``, ``stable``, ``"E_N [ln]"``
-            (NaN when unstable), ``"N_ccw [photons]"``, ``"N_cw [photons]"``,
+        Table
+            A DataFrame (:class:`linear.table.Table`): every System field (``"<name>
+            [omega_m]"``, ``"n_m [phonons]"``), ``direction``, ``bath``, ``branch``,
+            ``n_branches``, ``stable``, ``"E_N gaussian"`` (natural log, NaN when unstable),
+            ``"photons ccw"``, ``"photons cw"`` (the names of ``SteadyState.to_dataframe``),
             ``"|G_d| [omega_m]"``, ``"G0 q_s [omega_m]"`` and ``"max Re eig(A) [omega_m]"``.
+            The former names ``"E_N [ln]"``, ``"N_ccw [photons]"``, ``"N_cw [photons]"``
+            still read, with a DeprecationWarning.
         """
         row = {UNITS[name]: getattr(self.system, name) for name in SYSTEM_FIELDS}
         row.update({"direction": self.direction, "bath": self.system.bath,
                     "branch": self.branch, "n_branches": self.point.n_branches,
-                    "stable": self.stable, COLUMNS["E_N"]: self.log_negativity,
-                    COLUMNS["N_ccw"]: self.photons["ccw"], COLUMNS["N_cw"]: self.photons["cw"],
+                    "stable": self.stable, COLUMNS["E_N"]: self.log_negativity_gaussian,
+                    COLUMNS["N_ccw"]: self.photons.ccw, COLUMNS["N_cw"]: self.photons.cw,
                     COLUMNS["G_d"]: self.coupling, COLUMNS["shift"]: self.mean_field.shift,
                     COLUMNS["growth"]: self.max_growth_rate})
-        return pd.DataFrame([row])
+        return Table([row])
 
     def __repr__(self) -> str:
-        en = f"{self.log_negativity:.6g}" if self.stable else "nan (unstable)"
+        en = f"{self.log_negativity_gaussian:.6g}" if self.stable else "nan (unstable)"
         return (f"PointResult({self.direction} drive, branch {self.branch} of "
                 f"{self.point.n_branches}, stable={self.stable}, E_N={en}, "
                 f"|G_d|={self.coupling:.4g}, max Re λ={self.max_growth_rate:.3g})")
@@ -118,8 +131,8 @@ def analyze(point: OperatingPoint | System, direction: Direction | None = None,
     Returns
     -------
     PointResult
-        ``stable`` False comes with NaN ``V`` and ``log_negativity``; ``stable`` True always
-        comes with a finite ``V`` and ``log_negativity``.
+        ``stable`` False comes with NaN ``V`` and ``log_negativity_gaussian``; ``stable`` True
+        always comes with a finite ``V`` and ``log_negativity_gaussian``.
 
     Raises
     ------
@@ -144,7 +157,7 @@ def analyze(point: OperatingPoint | System, direction: Direction | None = None,
                          "(most extreme first)")
     return PointResult(point=op, stable=bool(r["stable"][0]),
                        max_growth_rate=float(r["growth"][0]), A=r["A"][0], D=r["D"][0],
-                       V=r["V"][0], log_negativity=float(r["E_N"][0]))
+                       V=r["V"][0], log_negativity_gaussian=float(r["E_N"][0]))
 
 
 __all__ = ["PointResult", "analyze"]

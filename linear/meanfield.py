@@ -35,6 +35,7 @@ import numpy as np
 from ..errors import InputError
 from .checks import blame, check_choice
 from .conventions import DIRECTIONS, Direction, driven_first, mode_detunings
+from .modes import Photons
 from .system import SYSTEM_FIELDS, System
 
 # System fields that enter the mean field (γ_m only through the Lindblad factor c).
@@ -178,9 +179,10 @@ class MeanField:
     shift: float
 
     @property
-    def photons(self) -> tuple[float, float]:
-        """Intracavity photon numbers (N_ccw, N_cw) = (|α_ccw|², |α_cw|²)."""
-        return abs(self.alpha_ccw) ** 2, abs(self.alpha_cw) ** 2
+    def photons(self) -> Photons:
+        """Intracavity photon numbers ``Photons(ccw=|α_ccw|², cw=|α_cw|²)``: a tuple
+        (N_ccw, N_cw) whose fields are named (``photons.ccw``, ``photons["ccw"]``)."""
+        return Photons(abs(self.alpha_ccw) ** 2, abs(self.alpha_cw) ** 2)
 
     def couplings(self, G0: float) -> tuple[complex, complex]:
         """Effective couplings (G_ccw, G_cw) = √2 G0 α_j (below paper Eq. 6)."""

@@ -26,16 +26,20 @@ from .device import PaperSetup
 from .meanfield import branch_index, branches, designed_mean_field
 from .point import OperatingPoint, check_agrees, system_of
 from .system import SYSTEM_FIELDS, System, check_system_arrays
+from .table import Table
 
 _CHUNK = 4096  # points per batched call (~30 MB of workspace per thread)
 
-# Column names with units, one place.
+# Column names with units, one place. E_N and the photon numbers carry the names
+# fullquantum.SteadyState.to_dataframe uses for the same quantities; their former names
+# ("E_N [ln]", "N_ccw [photons]", "N_cw [photons]") still read, with a DeprecationWarning,
+# from the Table every sweep returns (linear.table.RENAMED_COLUMNS).
 UNITS = {name: f"{name} [omega_m]" for name in SYSTEM_FIELDS}
 UNITS["n_m"] = "n_m [phonons]"
 COLUMNS = {
-    "E_N": "E_N [ln]",
-    "N_ccw": "N_ccw [photons]",
-    "N_cw": "N_cw [photons]",
+    "E_N": "E_N gaussian",  # the Gaussian E_N of V, natural log
+    "N_ccw": "photons ccw",
+    "N_cw": "photons cw",
     "G_d": "|G_d| [omega_m]",
     "shift": "G0 q_s [omega_m]",
     "growth": "max Re eig(A) [omega_m]",
@@ -149,7 +153,7 @@ def _as_list(name: str, value, choices: tuple[str, ...]) -> list[str]:
     return values
 
 
-def _tidy(grid: dict[str, np.ndarray], res: dict[str, np.ndarray], extra: dict) -> pd.DataFrame:
+def _tidy(grid: dict[str, np.ndarray], res: dict[str, np.ndarray], extra: dict) -> Table:
     """One row per (point, branch) from an outer-product grid and an ``evaluate`` result."""
     pt, slot = np.nonzero(np.isfinite(res["x"].reshape(-1, 5)))
     cols = {name: np.asarray(v).ravel()[pt] for name, v in grid.items()}
@@ -166,11 +170,11 @@ def _tidy(grid: dict[str, np.ndarray], res: dict[str, np.ndarray], extra: dict) 
         COLUMNS["shift"]: flat["x"],
         COLUMNS["growth"]: flat["growth"],
     })
-    return pd.DataFrame(cols)
+    return Table(cols)
 
 
 def sweep(system: OperatingPoint | System, direction: str | Sequence[str] | None = None,
-          **grids: Sequence[float] | float) -> pd.DataFrame:
+          **grids: Sequence[float] | float) -> Table:
     """Outer-product sweep of System fields around a system or operating point (units of ω_m).
 
     Call forms: ``sweep(point, **grids)`` with an :class:`OperatingPoint` (its system, driven
@@ -191,11 +195,14 @@ def sweep(system: OperatingPoint | System, direction: str | Sequence[str] | None
 
     Returns
     -------
-    DataFrame
-        One row per grid point and mean-field branch: every System field (column
-        ``"<name> [omega_m]"``), ``direction``, ``bath``, ``branch``, ``n_branches``,
-        ``stable``, ``"E_N [ln]"`` (NaN where unstable), photon numbers, ``"|G_d| [omega_m]"``,
-        the shift G0 q_s and the largest real part of the drift eigenvalues.
+    Table
+        A DataFrame (:class:`linear.table.Table`) with one row per grid point and mean-field
+        branch: every System field (column ``"<name> [omega_m]"``), ``direction``, ``bath``,
+        ``branch``, ``n_branches``, ``stable``, ``"E_N gaussian"`` (natural log, NaN where
+        unstable), the photon numbers ``"photons ccw"`` and ``"photons cw"``,
+        ``"|G_d| [omega_m]"``, the shift G0 q_s and the largest real part of the drift
+        eigenvalues. The former names ``"E_N [ln]"``, ``"N_ccw [photons]"`` and
+        ``"N_cw [photons]"`` still read, with a DeprecationWarning.
 
     Raises
     ------
@@ -232,13 +239,13 @@ def sweep(system: OperatingPoint | System, direction: str | Sequence[str] | None
         res = evaluate(values, d, system.bath)
         grid = {UNITS[k]: np.broadcast_to(v, shape) for k, v in values.items()}
         frames.append(_tidy(grid, res, {"direction": d, "bath": system.bath}))
-    return pd.concat(frames, ignore_index=True)
+    return Table(pd.concat(frames, ignore_index=True))
 
 
 def paper_sweep(setup: PaperSetup, direction: str | Sequence[str] = "ccw", *,
                 Delta_c: Sequence[float] | float, Omega: Sequence[float] | float = 0.0,
                 J: Sequence[float] | float = 0.0, power: Sequence[float] | float = 0.02
-                ) -> pd.DataFrame:
+                ) -> Table:
     """Outer-product sweep over the SI operating parameters of a :class:`PaperSetup`.
 
     Parameters
@@ -254,7 +261,7 @@ def paper_sweep(setup: PaperSetup, direction: str | Sequence[str] = "ccw", *,
 
     Returns
     -------
-    DataFrame
+    Table
         As :func:`sweep`, plus ``"Omega [rad/s]"``, ``"J [1/s]"``, ``"power [W]"``.
     """
     si = {"Delta_c": Delta_c, "Omega": Omega, "J": J, "power": power}
@@ -269,11 +276,11 @@ def paper_sweep(setup: PaperSetup, direction: str | Sequence[str] = "ccw", *,
         grid = {"Omega [rad/s]": mesh["Omega"], "J [1/s]": mesh["J"], "power [W]": mesh["power"]}
         grid.update({UNITS[k]: np.broadcast_to(v, shape) for k, v in values.items()})
         frames.append(_tidy(grid, res, {"direction": d, "bath": setup.bath}))
-    return pd.concat(frames, ignore_index=True)
+    return Table(pd.concat(frames, ignore_index=True))
 
 
 def design_sweep(design: Mapping[str, float] | Design, direction: Direction | None = None,
-                 bath: Bath | None = None, **grids: Sequence[float] | float) -> pd.DataFrame:
+                 bath: Bath | None = None, **grids: Sequence[float] | float) -> Table:
     """Outer-product sweep over design parameters, each point on its designed branch.
 
     Every point is the operating point :func:`linear.design_point` would build: the
@@ -297,11 +304,12 @@ def design_sweep(design: Mapping[str, float] | Design, direction: Direction | No
 
     Returns
     -------
-    DataFrame
+    Table
         One row per grid point: every design key (column named as the key), the derived
         ``"Delta_c [omega_m]"`` and ``"eps [omega_m]"``, ``branch`` (the designed one; −1 where
-        it could not be resolved, at a fold), ``n_branches``, ``stable``, ``"E_N [ln]"`` (NaN
-        where unstable), photon numbers, |G_d|, G0 q_s and max Re λ(A).
+        it could not be resolved, at a fold), ``n_branches``, ``stable``, ``"E_N gaussian"``
+        (NaN where unstable), ``"photons ccw"``, ``"photons cw"``, |G_d|, G0 q_s and
+        max Re λ(A) (the columns of :func:`sweep`).
 
     Raises
     ------
@@ -363,7 +371,7 @@ def design_sweep(design: Mapping[str, float] | Design, direction: Direction | No
         COLUMNS["shift"]: pick("x"),
         COLUMNS["growth"]: pick("growth"),
     })
-    return pd.DataFrame(cols)
+    return Table(cols)
 
 
 def max_over_detuning(fields: dict[str, np.ndarray], direction: str, bath: str,

@@ -10,7 +10,7 @@ import threading
 
 from ... import __version__
 from ...errors import InputError, InputTypeError, OmxvalError
-from ..studies.verdicts import DEFAULT_FAIL_ON
+from ..studies.verdicts import DEFAULT_FAIL_ON, check_fail_on
 
 STUDY_HELP = {
     "point": "linear vs full quantum at the design point: every element of V, means, "
@@ -67,6 +67,7 @@ def _paper_device(args: argparse.Namespace) -> int:
         raise InputError(f"--points: unknown operating point(s) {unknown}; valid: "
                          f"{', '.join(POINT_NAMES)}")
     kw = {"G0": tuple(args.G0)} if args.G0 else {}
+    fail_on = check_fail_on(args.fail_on.split(","))
     try:
         out = write_paper_device_report(args.out, engine=args.map or "parallel",
                                         num_cpus=args.num_cpus or None, points=points,
@@ -76,27 +77,31 @@ def _paper_device(args: argparse.Namespace) -> int:
         print(f"omxval paper-device: {empty}", file=sys.stderr)
         return EXIT_OK
     print(f"{out}/index.md")
-    return EXIT_OK
+    return _verdict_exit(_read_verdicts(out), fail_on)
+
+
+def _read_verdicts(out) -> list[tuple[str, str]]:
+    """(question, verdict) rows of the ``verdicts.csv`` a command just wrote."""
+    import pandas as pd
+
+    verdicts = pd.read_csv(f"{out}/verdicts.csv")
+    return list(zip(verdicts["question"], verdicts["verdict"]))
 
 
 def _studies(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from .config import load_config
     from .display import stderr_progress
     from .report import STUDIES, write_report
-    from ..studies.verdicts import check_fail_on
-
     studies = tuple(STUDIES) if args.command == "report" else (args.command,)
     cfg = _with_workers(load_config(args.config), args)
     fail_on = check_fail_on(args.fail_on.split(","))
     out = write_report(args.out or f"reports/{'validation' if args.command == 'report' else args.command}",
                        cfg, studies=studies,
                        progress=None if args.quiet else stderr_progress,
-                       paper_link="../paper/index.md" if args.command == "report" else None)
+                       paper_link="../paper/index.md" if args.command == "report" else None,
+                       paper_device=args.command == "report")
     print(f"{out}/index.md")
-    verdicts = pd.read_csv(out / "verdicts.csv")
-    return _verdict_exit(list(zip(verdicts["question"], verdicts["verdict"])), fail_on)
+    return _verdict_exit(_read_verdicts(out), fail_on)
 
 
 def _with_workers(cfg, args: argparse.Namespace):
@@ -138,8 +143,6 @@ def _map(args: argparse.Namespace) -> int:
     from .map_report import merge_maps, write_map_report
     from .display import stderr_progress
 
-    from ..studies.verdicts import check_fail_on
-
     say = None if args.quiet else stderr_progress
     fail_on = check_fail_on(args.fail_on.split(","))
     if args.merge:
@@ -158,6 +161,8 @@ def _map(args: argparse.Namespace) -> int:
     print(f"Gaussian E_N within 1 %: {v['within_1']} of {v['judged']} converged points; "
           f"within 10 %: {v['within_10']}; statuses: "
           + ", ".join(f"{k} {n}" for k, n in sorted(v["counts"].items())))
+    if v["advice"]:
+        print(f"next step: {v['advice']}")
     return _verdict_exit([("where the Gaussian E_N holds (validity map)", v["word"])],
                          fail_on)
 
@@ -204,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--G0", type=float, nargs="+", metavar="G0",
                    help="the G0 ladder in units of ω_m (default: 0.01 ... 0.1)")
     _add_workers(d)
+    _add_fail_on(d)
     d.add_argument("--cached-only", action="store_true",
                    help="compute nothing: report the rows already in <out>.cache.jsonl and "
                         "list the missing ones (a report while a long run proceeds); with "

@@ -16,6 +16,7 @@ import dataclasses
 import json
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,20 +172,43 @@ class PointConfig:
     ``cutoffs = []`` (the default) converges the cutoffs for the point; three integers fix
     them. The judged ``model`` is compared with the Gaussian one (approximation error), the
     ``linearized`` model at the same cutoffs is the truncation control.
+
+    The agreement tolerances are named apart from the convergence ones of ``[solver]``
+    (``V_tolerance``, ``log_negativity_tolerance``): they judge a different difference.
     """
 
     model: str = "nonlinear"
     cutoffs: tuple[int, ...] = ()
-    V_tolerance: float = _TOLERANCES.V
-    log_negativity_tolerance: float = _TOLERANCES.log_negativity
+    V_agreement: float = _TOLERANCES.V
+    log_negativity_agreement: float = _TOLERANCES.log_negativity
 
     def __post_init__(self) -> None:
         check_choice("point.model", self.model, MODELS)
         empty = isinstance(self.cutoffs, (tuple, list)) and len(self.cutoffs) == 0
         object.__setattr__(self, "cutoffs",
                            () if empty else _cutoffs("point.cutoffs", self.cutoffs))
-        _positive("point.V_tolerance", self.V_tolerance)
-        _positive("point.log_negativity_tolerance", self.log_negativity_tolerance)
+        _positive("point.V_agreement", self.V_agreement)
+        _positive("point.log_negativity_agreement", self.log_negativity_agreement)
+
+    @property
+    def V_tolerance(self) -> float:
+        """Deprecated name of :attr:`V_agreement`."""
+        warnings.warn("PointConfig.V_tolerance is now V_agreement", DeprecationWarning,
+                      stacklevel=2)
+        return self.V_agreement
+
+    @property
+    def log_negativity_tolerance(self) -> float:
+        """Deprecated name of :attr:`log_negativity_agreement`."""
+        warnings.warn("PointConfig.log_negativity_tolerance is now log_negativity_agreement",
+                      DeprecationWarning, stacklevel=2)
+        return self.log_negativity_agreement
+
+
+#: Keys renamed in a section: old name -> new name (the old one still read, with a warning).
+RENAMED_KEYS: dict[str, dict[str, str]] = {
+    "point": {"V_tolerance": "V_agreement",
+              "log_negativity_tolerance": "log_negativity_agreement"}}
 
 
 @dataclass(frozen=True)
@@ -335,7 +359,21 @@ class ReportConfig:
         return dataclasses.asdict(self)
 
 
+def _renamed(values: dict[str, Any], where: str) -> dict[str, Any]:
+    values = dict(values)
+    for old, new in RENAMED_KEYS.get(where, {}).items():
+        if old in values:
+            if new in values:
+                raise InputError(f"[{where}] has both {old} and {new}: {old} is the old name "
+                                 f"of {new}; keep {new}")
+            warnings.warn(f"[{where}] {old} is now called {new}", DeprecationWarning,
+                          stacklevel=4)
+            values[new] = values.pop(old)
+    return values
+
+
 def _build(cls, values: dict[str, Any], where: str):
+    values = _renamed(values, where)
     valid = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - set(valid))
     if unknown:
@@ -393,8 +431,8 @@ KEY_HELP: dict[str, dict[str, str]] = {
     "point": {
         "model": "full-quantum model judged: nonlinear | linearized | lab",
         "cutoffs": "Fock cutoffs [N_ccw, N_cw, N_m]; []: converged for the point",
-        "V_tolerance": "agreement: largest max|V_fq − V_Gaussian| for 'agree' (vacuum 1/2)",
-        "log_negativity_tolerance": "agreement: largest |E_N fq − E_N Gaussian| for "
+        "V_agreement": "agreement: largest max|V_fq − V_Gaussian| for 'agree' (vacuum 1/2)",
+        "log_negativity_agreement": "agreement: largest |E_N fq − E_N Gaussian| for "
                                     "'agree' [ln]"},
     "converge": {
         "model": "full-quantum model whose truncation is studied",

@@ -68,7 +68,8 @@ class Contents:
         return {k: r for k, r in self.rows.items() if r.get("status") == FAILED}
 
 
-def _parse(data: bytes) -> Contents:
+def parse(data: bytes) -> Contents:
+    """The records of a journal's bytes (unreadable lines skipped and counted)."""
     rows: dict[str, dict] = {}
     skipped = 0
     for raw in data.split(b"\n"):
@@ -121,7 +122,7 @@ def read(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> Contents:
             continue
         fd = _regular_fd(path, os.O_RDONLY)
         with os.fdopen(fd, "rb") as fh:
-            got = _parse(fh.read())
+            got = parse(fh.read())
         rows.update(got.rows)
         skipped += got.skipped
     return Contents(rows, skipped)
@@ -197,7 +198,7 @@ class Journal:
         data = b""
         while chunk := os.pread(fd, 1 << 20, len(data)):
             data += chunk
-        self.contents = _parse(data)
+        self.contents = parse(data)
         self._needs_newline = bool(data) and not data.endswith(b"\n")
         return self
 

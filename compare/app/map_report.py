@@ -253,12 +253,13 @@ def map_markdown(table: pd.DataFrame, spec: MapSpec, shard: tuple[int, int], met
     fixed = ", ".join(f"{k} = {val:g}" for k, val in spec.design.items()
                       if k not in (spec.x, spec.y))
     seconds = float(pd.to_numeric(table["seconds"], errors="coerce").sum())
+    next_line = f"\n\n**Next step:** {v['advice']}." if v["advice"] else ""
     return f"""# Validity map: where the Gaussian E_N holds
 
 **Verdict: {v['word']}.** Of {n} points, {v['judged']} have a converged full-quantum result; there the
 Gaussian E_N is within 1 % of the `{spec.model}` model at **{v['within_1']}** points and
 within 10 % at **{v['within_10']}**. Statuses: {status_line}. {multistable} point(s) have a
-multistable mean field (hatched in the figure).
+multistable mean field (hatched in the figure).{next_line}
 {shard_note}
 {markdown_table(v['ranges'])}
 

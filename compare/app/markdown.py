@@ -19,7 +19,8 @@ def markdown_table(df: pd.DataFrame, floatfmt: str = ".4g") -> str:
             return format(v, floatfmt) if np.isfinite(v) else "—"
         return str(v).replace("|", "\\|")  # a bare pipe would split the cell
 
-    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
+    lines = ["| " + " | ".join(str(c).replace("|", "\\|") for c in df.columns) + " |",
+             "|" + "---|" * len(df.columns)]
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines)
 

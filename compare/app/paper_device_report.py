@@ -22,7 +22,8 @@ from ... import linear
 from ..studies.fits import BAND_LEVEL, Prediction
 from ..studies.paper_device import (DEFAULT_G0, FIG3_J_OVER_KAPPA, POINT_NAMES,
                                     STUDY, DeviceCriteria, PointAnalysis,
-                                    analyse_point, check_ladder, curvature, fits_table,
+                                    analyse_point, check_ladder, curvature, device_verdicts,
+                                    fits_table,
                                     paper_points, points_table, row_key)
 from ..studies.maps import check_engine
 from ..studies.progress import sink
@@ -130,6 +131,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         table.to_csv(tmp / "paper_device.csv", index=False)
         points_table(pts).to_csv(tmp / "paper_device_points.csv", index=False)
         fits_table(analyses).to_csv(tmp / "paper_device_fits.csv", index=False)
+        device_verdicts(analyses, ladder).to_csv(tmp / "verdicts.csv", index=False)
         configuration = {"G0": list(ladder), "points": [p.name for p in pts],
                          "compute": compute,
                          "J_over_kappa": J_over_kappa, "criteria": dataclasses.asdict(crit),
@@ -290,6 +292,7 @@ omxval {meta['packages']['omxval']}, QuTiP {meta['packages']['qutip']}, NumPy
 every finished row; {cached} of the {sum(len(a.rows) for a in analyses)} rows came from it in
 this run). Compute time of the rows {rows_s:.0f} s (sum over rows, one BLAS thread each; this
 run's wall time {meta['timings_s']['total']:.0f} s). Tables: `paper_device.csv` (rows),
-`paper_device_points.csv` (designs), `paper_device_fits.csv` (fits); configuration and BLAS
+`paper_device_points.csv` (designs), `paper_device_fits.csv` (fits), `verdicts.csv` (one
+verdict per point); configuration and BLAS
 details: `metadata.json`.
 """

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, to_hex
+from matplotlib.lines import Line2D
 import numpy as np
 import pandas as pd
 
@@ -41,8 +42,14 @@ def _required_bytes(chi_points: int) -> float:
 # Every function draws on the Axes it is given (or a new figure's) and returns them; ``path``
 # saves the figure (and closes it). Legends sit outside the data, unstable Δ_c ranges are
 # marked per curve in a lane below the data, unstable map cells are hatched (compare/plots.py).
+GD_LABEL = r"$|G_d|/\omega_m$"
+J_LABEL = r"$J/\kappa$"
+OMEGA_LABEL = r"$\Omega$ ($10^3$ rad/s)"
 FIG2_LABELS = {"ccw": "CCW drive, Ω = 8e3 rad/s", "rest": "Ω = 0 (either drive)",
                "cw": "CW drive, Ω = 8e3 rad/s"}
+
+
+FADED = "faded: mean field, not stable"
 
 
 def _fig2_curves(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -93,7 +100,7 @@ def plot_figure2_entanglement(df: pd.DataFrame, *, ax: Axes | None = None,
     curves = _fig2_curves(df)
     for c, g in curves.items():
         ax.plot(g[DC], g[EN], color=COLORS[c], label=FIG2_LABELS[c])
-    ax.set(xlabel="Δ_c / ω_m", ylabel="E_N (ln)", title="(a) entanglement")
+    ax.set(xlabel=plots.DC_LABEL, ylabel=plots.EN_LABEL, title="(a) entanglement")
     plots.mark_unstable(ax, _lanes(curves, FIG2_LABELS))
     if legend:
         plots.legend_outside(ax)
@@ -116,9 +123,12 @@ def plot_figure2_photons(df: pd.DataFrame, cross: float | None = None, *,
         _plot_stable_faded(ax, g[DC], _driven_photons(c, g) / 1e9, g["stable"],
                            color=COLORS[c], label=FIG2_LABELS[c])
     if cross is not None:
-        ax.axvline(cross, color="gray", ls=":", label=f"N_ccw = N_cw at Δ_c = {cross:.4f} ω_m")
-    ax.plot([], [], color="0.3", alpha=0.35, label="faded: mean field, not stable")
-    ax.set(xlabel="Δ_c / ω_m", ylabel="N_j / 1e9 (driven mode)",
+        ax.axvline(cross, color="gray", ls=":",
+                   label=rf"$N_\mathrm{{ccw}} = N_\mathrm{{cw}}$ at $\Delta_c$ = {cross:.4f} "
+                         r"$\omega_m$")
+    if any((~g["stable"].astype(bool)).any() for g in curves.values()):
+        ax.plot([], [], color="0.3", alpha=0.35, label=FADED)
+    ax.set(xlabel=plots.DC_LABEL, ylabel=r"$N_j/10^9$ (driven mode)",
            title="(b) driven-mode photons")
     plots.mark_unstable(ax, _lanes(curves, FIG2_LABELS))
     if legend:
@@ -139,14 +149,16 @@ def plot_figure2_contrast(df: pd.DataFrame, cross: float | None = None, *,
     curves = _fig2_curves(df)
     ccw, cw = curves["ccw"], curves["cw"]
     ax.plot(ccw[DC], ccw[EN].fillna(0).to_numpy() - cw[EN].fillna(0).to_numpy(),
-            color="tab:purple", label="E_N(CCW) − E_N(CW), unstable counted as 0")
+            color="tab:purple",
+            label=r"$E_N(\mathrm{CCW}) - E_N(\mathrm{CW})$, unstable counted as 0")
     n1, n2 = ccw[NCCW].to_numpy(), cw[NCW].to_numpy()
     ax.plot(ccw[DC], 0.15 * (n1 - n2) / (n1 + n2), color="tab:green",
-            label="0.15·(N_ccw − N_cw)/(N_ccw + N_cw)")
+            label=r"$0.15\,(N_\mathrm{ccw} - N_\mathrm{cw})/(N_\mathrm{ccw} + N_\mathrm{cw})$")
     if cross is not None:
         ax.axvline(cross, color="gray", ls=":")
     ax.axhline(0, color="k", lw=0.5)
-    ax.set(xlabel="Δ_c / ω_m", ylabel="contrast", title="(c) quantum vs classical nonreciprocity")
+    ax.set(xlabel=plots.DC_LABEL, ylabel="contrast",
+           title="(c) quantum vs classical nonreciprocity")
     plots.mark_unstable(ax, _lanes({"ccw": ccw, "cw": cw}, FIG2_LABELS))
     if legend:
         plots.legend_outside(ax)
@@ -178,7 +190,8 @@ def plot_figure2(df: pd.DataFrame, numbers: pd.DataFrame, path: Path | None = No
     plot_figure2_entanglement(df, ax=axes[0], legend=False)
     plot_figure2_photons(df, cross, ax=axes[1], legend=False)
     plot_figure2_contrast(df, cross, ax=axes[2], legend=False)
-    plots.figure_legend(axes, where="bottom", ncol=4)
+    handles, labels = plots.compact_handles(axes)
+    plots.figure_legend(axes, where="bottom", ncol=3, handles=handles, labels=labels)
     fig = axes[0].figure
     fig.suptitle("Fig. 2: J = 0, P = 20 mW")
     plots.finish(fig, path)
@@ -186,7 +199,12 @@ def plot_figure2(df: pd.DataFrame, numbers: pd.DataFrame, path: Path | None = No
 
 
 def _fig3_curves(df: pd.DataFrame, Omega: float, J_fig: float, kappa: float) -> list:
-    """(rows, style, label) of each Fig. 3 curve at rotation ``Omega`` (branch 0)."""
+    """(rows, style, label, tag) of each Fig. 3 curve at rotation ``Omega`` (branch 0).
+
+    Colour: the drive (black at Ω = 0, where either drive gives the same curve); line style:
+    J (dashed J = 0, solid ``J_fig``). ``tag`` is the curve's short name beside its lane of
+    unstable Δ_c (:func:`plots.mark_unstable`).
+    """
     sub = df[(df["branch"] == 0) & (df["Omega [rad/s]"] == Omega)]
     jtxt = f"J = {J_fig / kappa:.2f} κ"
     out = []
@@ -196,10 +214,11 @@ def _fig3_curves(df: pd.DataFrame, Omega: float, J_fig: float, kappa: float) -> 
             jlab = "J = 0" if J == 0 else jtxt
             if Omega:
                 style, label = {"color": COLORS[d], "ls": ls}, f"Ω = 2.3e4, {d} drive, {jlab}"
+                tag = f"{d}, {jlab}"
             else:
-                style = {"color": "gray" if J == 0 else "k", "ls": ls}
-                label = f"Ω = 0, {jlab} (either drive)"
-            out.append((g, style, label))
+                style = {"color": COLORS["rest"], "ls": ls}
+                label, tag = f"Ω = 0, {jlab} (either drive)", jlab
+            out.append((g, style, label, tag))
     return out
 
 
@@ -211,10 +230,41 @@ def _omega_text(Omega: float) -> str:
     return f"{Omega / 10 ** exponent:.3g}e{exponent} rad/s"
 
 
+def fig3_legend_handles(axes, J_fig: float, kappa: float) -> list:
+    """One compact legend for Fig. 3(a–d) panels: colour = drive, line style = J, the faded
+    style and the unstable lanes, each entry only where ``axes`` draw it."""
+    axes = list(np.ravel(axes))
+    lines = [ln for ax in axes for ln in ax.lines
+             if np.isfinite(np.asarray(ln.get_ydata(), dtype=float)).any()]
+    curves = [ln for ln in lines if not ln.get_label().startswith("_")]  # not the faded parts
+    colours = {to_hex(ln.get_color()) for ln in curves}
+    styles = {ln.get_linestyle() for ln in curves}
+    omega = _omega_text(paper.OMEGA_FIG3)
+    handles = [Line2D([], [], color=c, lw=2, label=label) for c, label in (
+        (COLORS["rest"], "Ω = 0 (either drive)"), (COLORS["ccw"], f"Ω = {omega}, ccw drive"),
+        (COLORS["cw"], f"Ω = {omega}, cw drive")) if to_hex(c) in colours]
+    handles += [Line2D([], [], color="0.35", ls=ls, lw=1.5, label=label) for ls, label in (
+        ("--", "J = 0"), ("-", f"J = {J_fig / kappa:.2f} κ")) if ls in styles]
+    if any(ln.get_alpha() is not None for ln in lines):
+        handles.append(Line2D([], [], color="0.35", alpha=0.35, lw=1.5, label=FADED))
+    bars = [p for ax in axes for p in ax.patches
+            if (p.get_gid() or "").startswith(plots.UNSTABLE)]
+    if bars:
+        hatched = "; hatched: J = 0" if any(p.get_hatch() for p in bars) else ""
+        handles.append(plots.unstable_handle(
+            f"bar below the data: {plots.UNSTABLE} of the curve named beside it{hatched}"))
+    return handles
+
+
+FIG3_LANE = 0.05
+"""Height of an unstable lane in Fig. 3(a–d), as a fraction of a panel."""
+
+
 def plot_figure3_panel(df: pd.DataFrame, Omega: float, quantity: str, J_fig: float,
                        kappa: float, *, ax: Axes | None = None, legend: bool = True) -> Axes:
     """One panel of Fig. 3(a–d): E_N or |G_d| against Δ_c at rotation ``Omega``, J = 0
-    (dashed) and J = ``J_fig`` (solid), unstable ranges marked per curve.
+    (dashed) and J = ``J_fig`` (solid), unstable ranges marked per curve in a lane named
+    beside the axes.
 
     Parameters
     ----------
@@ -227,7 +277,7 @@ def plot_figure3_panel(df: pd.DataFrame, Omega: float, quantity: str, J_fig: flo
         The figure's J and κ [1/s].
     ax : Axes, optional
     legend : bool
-        Put a legend beside the axes.
+        Put a legend (:func:`fig3_legend_handles`) beside the axes.
 
     Returns
     -------
@@ -237,23 +287,26 @@ def plot_figure3_panel(df: pd.DataFrame, Omega: float, quantity: str, J_fig: flo
         ax = plots.new_axes(figsize=(7.5, 4.2))[0, 0]
     col = {"E_N": EN, "G_d": GD}[quantity]
     curves = _fig3_curves(df, Omega, J_fig, kappa)
-    for g, style, label in curves:
+    for g, style, label, _ in curves:
         if quantity == "E_N":
             ax.plot(g[DC], g[col], label=label, **style)
         else:  # the mean field exists where it is unstable: faded there
             _plot_stable_faded(ax, g[DC], g[col], g["stable"], label=label, **style)
-    ax.set(xlabel="Δ_c / ω_m", ylabel="E_N (ln)" if quantity == "E_N" else "|G_d| / ω_m",
-           title=f"{'E_N' if quantity == 'E_N' else '|G_d|'}, Ω = {_omega_text(Omega)}")
+    ax.set(xlabel=plots.DC_LABEL, ylabel=plots.EN_LABEL if quantity == "E_N" else GD_LABEL,
+           title=f"{'$E_N$' if quantity == 'E_N' else '$|G_d|$'}, Ω = {_omega_text(Omega)}")
     plots.mark_unstable(ax, [(g[DC].to_numpy(), g["stable"].to_numpy(), style, label)
-                             for g, style, label in curves])
+                             for g, style, label, _ in curves],
+                        beside=[tag for *_, tag in curves], height=FIG3_LANE)
     if legend:
-        plots.legend_outside(ax)
+        handles = fig3_legend_handles([ax], J_fig, kappa)  # top right: above the lanes' names
+        plots.legend_outside(ax, handles, [h.get_label() for h in handles])
     return ax
 
 
 def plot_figure3_curves(df: pd.DataFrame, J_fig: float, kappa: float,
                         path: Path | None = None, *, axes=None):
-    """Fig. 3 (a–d): E_N and |G_d| against Δ_c at Ω = 0 and 2.3e4 rad/s.
+    """Fig. 3 (a–d): E_N and |G_d| against Δ_c at Ω = 0 and 2.3e4 rad/s, one compact
+    legend below (:func:`fig3_legend_handles`).
 
     Parameters
     ----------
@@ -280,7 +333,9 @@ def plot_figure3_curves(df: pd.DataFrame, J_fig: float, kappa: float,
             ax.set_title(f"({'abcd'[2 * row + col]}) {ax.get_title()}")
         if axes[0, col].get_shared_x_axes().joined(axes[0, col], axes[1, col]):
             axes[0, col].set_xlabel("")
-    plots.figure_legend(axes, where="bottom", ncol=3)
+    handles = fig3_legend_handles(axes, J_fig, kappa)
+    plots.figure_legend(axes, where="bottom", ncol=4, handles=handles,
+                        labels=[h.get_label() for h in handles])
     fig = axes[0, 0].figure
     fig.suptitle(f"Fig. 3(a–d): backscattering J = {J_fig / kappa:.2f} κ "
                  "(J not stated in the paper)")
@@ -327,8 +382,8 @@ def plot_coupling_panel(df: pd.DataFrame, direction: str, *, ax: Axes | None = N
     m = ax.pcolormesh(piv.columns, piv.index / 1e3, values, shading="auto",
                       norm=norm or _map_norm(values))
     if colorbar:
-        ax.figure.colorbar(m, ax=ax, label="|G_d| / ω_m")
-    ax.set(xlabel="Δ_c / ω_m", ylabel="Ω (1e3 rad/s)", title=f"{direction} drive")
+        ax.figure.colorbar(m, ax=ax, label=GD_LABEL)
+    ax.set(xlabel=plots.DC_LABEL, ylabel=OMEGA_LABEL, title=f"{direction} drive")
     if legend:
         plots.legend_outside(ax)
     return ax
@@ -362,7 +417,7 @@ def plot_coupling_map(df: pd.DataFrame, J_fig: float, kappa: float,
         plot_coupling_panel(df, d, ax=ax, norm=norm, colorbar=False, legend=False)
         ax.set_title(f"(e) {ax.get_title()}")
     fig = axes[0].figure
-    fig.colorbar(ScalarMappable(norm, "viridis"), ax=list(axes), label="|G_d| / ω_m")
+    fig.colorbar(ScalarMappable(norm, "viridis"), ax=list(axes), label=GD_LABEL)
     plots.figure_legend(axes, where="bottom")
     fig.suptitle(f"Fig. 3(e): effective coupling, J = {J_fig / kappa:.2f} κ")
     plots.finish(fig, path)
@@ -399,15 +454,18 @@ def plot_chi_panel(df: pd.DataFrame, direction: str, *, ax: Axes | None = None,
     plots.hatch_missing(ax, f"{plots.UNSTABLE} (hatched)" if np.isnan(values).any() else None)
     m = ax.pcolormesh(piv.columns, piv.index / 1e3, values, shading="auto", vmin=0, vmax=1)
     stroke = [patheffects.withStroke(linewidth=3, foreground="k")]
+    drawn = False
     if len(piv.columns) > 1 and len(piv.index) > 1:
         cs = ax.contour(piv.columns, piv.index / 1e3, values, levels=[paper.PAPER_CHI],
                         colors="w", linewidths=1.5)
         cs.set(path_effects=stroke)
-    ax.plot([], [], color="w", lw=1.5, path_effects=stroke,
-            label=f"χ = {paper.PAPER_CHI} (the paper's value)")
+        drawn = any(len(path.vertices) for path in cs.get_paths())
+    if drawn:  # the legend entry only where the contour is on the map
+        ax.plot([], [], color="w", lw=1.5, path_effects=stroke,
+                label=rf"$\chi$ = {paper.PAPER_CHI} (the paper's value)")
     if colorbar:
-        ax.figure.colorbar(m, ax=ax, label="χ")
-    ax.set(xlabel="J / κ", ylabel="Ω (1e3 rad/s)", title=f"χ, {direction} drive")
+        ax.figure.colorbar(m, ax=ax, label=r"$\chi$")
+    ax.set(xlabel=J_LABEL, ylabel=OMEGA_LABEL, title=rf"$\chi$, {direction} drive")
     if legend:
         plots.legend_outside(ax)
     return ax
@@ -435,24 +493,32 @@ def plot_chi_map(df: pd.DataFrame, path: Path | None = None, *, axes=None):
         plot_chi_panel(df, d, ax=ax, colorbar=False, legend=False)
         ax.set_title(f"(f) {ax.get_title()}")
     fig = axes[0].figure
-    fig.colorbar(ScalarMappable(Normalize(0, 1), "viridis"), ax=list(axes), label="χ")
+    fig.colorbar(ScalarMappable(Normalize(0, 1), "viridis"), ax=list(axes), label=r"$\chi$")
     plots.figure_legend(axes, where="bottom")
-    fig.suptitle("Fig. 3(f): revival factor χ = max E_N(Ω, J) / max E_N(0, 0)")
+    fig.suptitle(r"Fig. 3(f): revival factor $\chi = \max E_N(\Omega, J)\,/\,\max E_N(0, 0)$")
     plots.finish(fig, path)
     return axes
 
 
 CLAIMS = {"enhancement": ("enhancement", paper.PAPER_ENHANCEMENT, (2.45, 2.55),
-                          "max E_N(Ω = 2.3e4) / max E_N(Ω = 0)", "enhancement by rotation",
-                          "paper: ~2.5×"),
-          "chi": ("chi", paper.PAPER_CHI, (0.9905, 0.9915), "χ at Ω = 2.3e4 rad/s",
-                  "revival factor χ (Eq. 14)", "paper: 0.991")}
+                          r"$\max E_N(\Omega = 2.3\times10^4)\,/\,\max E_N(\Omega = 0)$",
+                          "enhancement by rotation", "paper: ~2.5×", "tab:olive"),
+          "chi": ("chi", paper.PAPER_CHI, (0.9905, 0.9915),
+                  r"$\chi$ at $\Omega = 2.3\times10^4$ rad/s",
+                  r"revival factor $\chi$ (Eq. 14)", r"paper: $\chi$ = 0.991", "tab:purple")}
+"""claim → (column stem, the paper's value, its printed-precision band, y label, title,
+legend label, the band's colour: each claim's band its own)."""
+MIN_BAND = 0.025
+"""Least drawn height of a claim's band, as a fraction of the panel's y range: a band of
+the printed precision (±0.0005 on a 0.35 range) would be a hairline."""
 
 
 def plot_claim_panel(claims: pd.DataFrame, claim: str, *, J_fig_over_kappa: float | None = None,
                      ax: Axes | None = None, legend: bool = True) -> Axes:
     """One Fig. 3 claim against J/κ for both drives, the paper's value as a band of its
-    printed precision.
+    printed precision (in the claim's own colour, with the value as a line; a band
+    narrower than :data:`MIN_BAND` of the panel is drawn at that height, and its label
+    says so).
 
     Parameters
     ----------
@@ -471,15 +537,24 @@ def plot_claim_panel(claims: pd.DataFrame, claim: str, *, J_fig_over_kappa: floa
     """
     if ax is None:
         ax = plots.new_axes(figsize=(7.0, 4.0))[0, 0]
-    stem, value, (lo, hi), ylabel, title, label = CLAIMS[claim]
+    stem, value, (lo, hi), ylabel, title, label, colour = CLAIMS[claim]
     for d in ("ccw", "cw"):
         ax.plot(claims["J/kappa"], claims[f"{stem} {d}"], color=COLORS[d], label=f"{d} drive")
-    ax.axhspan(lo, hi, color="gray", alpha=0.25, lw=0, label=f"{label} (printed precision)")
-    ax.axhline(value, color="gray", ls=":")
     if J_fig_over_kappa is not None:
         ax.axvline(J_fig_over_kappa, color="k", lw=0.8, ls="--",
                    label=f"J of Fig. 3(a–e): {J_fig_over_kappa:.2f} κ")
-    ax.set(xlabel="J / κ", ylabel=ylabel, title=title)
+    ymin, ymax = ax.get_ylim()
+    ymin, ymax = min(ymin, lo), max(ymax, hi)
+    half = (hi - lo) / 2
+    text = f"{label} ± {half:.2g} (printed precision)"
+    least = MIN_BAND * (ymax - ymin) / 2
+    if half < least:  # a hairline: drawn wider, and said so
+        lo, hi = value - least, value + least
+        text = f"{label} ± {half:.2g} (printed precision; band drawn wider)"
+    ax.axhspan(lo, hi, facecolor=colour, alpha=0.3, edgecolor=colour, lw=0.8, label=text,
+               zorder=1)
+    ax.axhline(value, color=colour, lw=1.2, zorder=1)
+    ax.set(xlabel=J_LABEL, ylabel=ylabel, title=title)
     if legend:
         plots.legend_outside(ax)
     return ax
@@ -509,7 +584,7 @@ def plot_claims(claims: pd.DataFrame, path: Path | None = None, *,
     for ax, claim, letter in zip(axes, ("enhancement", "chi"), "ab"):
         plot_claim_panel(claims, claim, J_fig_over_kappa=J_fig_over_kappa, ax=ax, legend=False)
         ax.set_title(f"({letter}) {ax.get_title()}")
-    plots.figure_legend(axes)
+    plots.figure_legend(axes, where="bottom", ncol=3)
     fig = axes[0].figure
     fig.suptitle("Fig. 3 claims against the backscattering J")
     plots.finish(fig, path)

@@ -10,7 +10,10 @@ closes it). Shared rules, so that every figure reads the same way:
   style marks the Δ_c range in a lane reserved below the data (:func:`mark_unstable`);
   map cells without a steady state are hatched (:func:`hatch_missing`);
 * integer quantities (Fock cutoffs) get integer ticks;
-* fonts ≥ 8 pt at :data:`DPI`, figures ≤ 1800 px wide.
+* fonts ≥ 8 pt at :data:`DPI`, figures ≤ 1800 px wide;
+* symbols in labels are mathtext (``$E_N$``, ``$\\tilde{\\Delta}_c$``): a combining tilde or a
+  literal underscore would not render as meant;
+* a legend lists only what is drawn, once per figure where one suffices.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm, to_rgba
+from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
@@ -47,6 +51,11 @@ DIRECTION_COLORS = {"ccw": "tab:red", "cw": "tab:blue"}
 BATH_MARKERS = {"brownian": "o", "lindblad": "s"}
 UNSTABLE = "no stable steady state"
 """Label stem of every artist marking unstable parameters."""
+
+# Axis labels shared by several figures (mathtext: a literal "Δ_c" shows its underscore).
+DC_LABEL = r"$\Delta_c/\omega_m$"
+EN_LABEL = r"$E_N$ (ln)"
+G0_LABEL = r"$G_0/\omega_m$"
 
 
 # --- shared helpers ------------------------------------------------------------------------
@@ -144,7 +153,8 @@ def unstable_spans(x: np.ndarray, stable: np.ndarray) -> list[tuple[float, float
 LANE_HEIGHT, LANE_GAP = 0.035, 0.012
 
 
-def mark_unstable(ax: Axes, lanes: Sequence[tuple[np.ndarray, np.ndarray, dict, str]]
+def mark_unstable(ax: Axes, lanes: Sequence[tuple[np.ndarray, np.ndarray, dict, str]], *,
+                  beside: Sequence[str] | None = None, height: float = LANE_HEIGHT
                   ) -> list[Rectangle]:
     """Mark where each curve has no stable steady state, in lanes below the data.
 
@@ -160,6 +170,12 @@ def mark_unstable(ax: Axes, lanes: Sequence[tuple[np.ndarray, np.ndarray, dict, 
         Sorted x samples, their stability flags, the curve's style (``color``,
         ``ls``/``linestyle``) and its name in the label. Entries without an unstable
         sample get no lane.
+    beside : sequence of str, optional
+        One short name per entry of ``lanes``, written in the curve's colour just right of
+        the axes level with its lane: the lanes read without a legend entry each (the
+        figure's legend then needs one entry, :func:`unstable_handle`).
+    height : float
+        Height of a lane, as a fraction of the axes.
 
     Returns
     -------
@@ -167,14 +183,16 @@ def mark_unstable(ax: Axes, lanes: Sequence[tuple[np.ndarray, np.ndarray, dict, 
         The bars drawn (the first of each curve carries the label; every bar carries it as
         its ``gid``).
     """
-    spans = [(unstable_spans(x, s), style, name) for x, s, style, name in lanes]
+    tags = list(beside) if beside is not None else [None] * len(lanes)
+    spans = [(unstable_spans(x, s), style, name, tag)
+             for (x, s, style, name), tag in zip(lanes, tags)]
     spans = [entry for entry in spans if entry[0]]
     if not spans:
         return []
     lo, hi = ax.dataLim.intervaly if ax.dataLim.height > 0 else ax.get_ylim()
     lo, hi = (lo, hi) if np.isfinite([lo, hi]).all() and hi > lo else (0.0, 1.0)
     pad = 0.04 * (hi - lo)
-    band = len(spans) * (LANE_HEIGHT + LANE_GAP) + LANE_GAP  # axes fraction of the lanes
+    band = len(spans) * (height + LANE_GAP) + LANE_GAP  # axes fraction of the lanes
     total = (hi - lo + 2 * pad) / (1 - band)
     ticks = [t for t in ax.get_yticks() if lo - pad <= t <= hi + pad]
     ax.set_ylim(hi + pad - total, hi + pad)
@@ -182,20 +200,44 @@ def mark_unstable(ax: Axes, lanes: Sequence[tuple[np.ndarray, np.ndarray, dict, 
         ax.yaxis.set_major_locator(FixedLocator(ticks))
     ax.axhline(hi + pad - total * (1 - band), color="0.75", lw=0.6, zorder=1)
     bars = []
-    for k, (intervals, style, name) in enumerate(spans):
-        y0 = band - (k + 1) * (LANE_HEIGHT + LANE_GAP)
+    for k, (intervals, style, name, tag) in enumerate(spans):
+        y0 = band - (k + 1) * (height + LANE_GAP)
         color = style.get("color", "0.3")
         ls = style.get("ls", style.get("linestyle", "-"))
         solid = ls in ("-", "solid")
         for i, (a, b) in enumerate(intervals):
-            bar = Rectangle((a, y0), b - a, LANE_HEIGHT, transform=ax.get_xaxis_transform(),
+            bar = Rectangle((a, y0), b - a, height, transform=ax.get_xaxis_transform(),
                             facecolor=to_rgba(color, 0.35 if solid else 0.12), edgecolor=color,
                             lw=1.2, linestyle=ls, hatch=None if solid else "////",
                             label=f"{UNSTABLE}: {name}" if i == 0 else "_nolegend_", zorder=2,
                             gid=f"{UNSTABLE}: {name}")
             ax.add_patch(bar)
             bars.append(bar)
+        if tag:
+            ax.text(1.01, y0 + height / 2, tag, transform=ax.transAxes, color=color,
+                    fontsize=SMALL, ha="left", va="center", gid=f"{UNSTABLE} lane: {name}")
     return bars
+
+
+def compact_handles(axes: Iterable[Axes]) -> tuple[list, list[str]]:
+    """Legend entries of several panels (:func:`_unique_handles`) with the lane bars of
+    :func:`mark_unstable` — one entry per curve, in the curve's colour and line style —
+    replaced by a single :func:`unstable_handle` (only where a bar is drawn)."""
+    handles, labels = _unique_handles(axes)
+    bars = [h for h, lab in zip(handles, labels) if lab.startswith(f"{UNSTABLE}: ")]
+    keep = [(h, lab) for h, lab in zip(handles, labels) if not lab.startswith(f"{UNSTABLE}: ")]
+    if bars:
+        keep.append((unstable_handle(hatched=any(b.get_hatch() for b in bars)), ""))
+    return [h for h, _ in keep], [h.get_label() for h, _ in keep]
+
+
+def unstable_handle(label: str | None = None, *, hatched: bool = False) -> Patch:
+    """One legend entry standing for every lane bar of :func:`mark_unstable` (``hatched``:
+    some bars are, those of dashed curves)."""
+    if label is None:
+        label = (f"bar below the data: {UNSTABLE} (in the curve's colour"
+                 f"{'; hatched: dashed curve' if hatched else ''})")
+    return Patch(facecolor=to_rgba("0.5", 0.35), edgecolor="0.3", lw=1.2, label=label)
 
 
 def hatch_missing(ax: Axes, label: str | None = f"{UNSTABLE} (hatched)") -> Rectangle:
@@ -211,6 +253,12 @@ def hatch_missing(ax: Axes, label: str | None = f"{UNSTABLE} (hatched)") -> Rect
 
 
 # --- design point --------------------------------------------------------------------------
+def _quadrature_label(name: str) -> str:
+    """"X_ccw" → "$X_\\mathrm{ccw}$", "q" → "$q$" (mathtext)."""
+    base, _, sub = name.partition("_")
+    return rf"${base}_\mathrm{{{sub}}}$" if sub else f"${base}$"
+
+
 def plot_point(cmp: PointComparison, path: Path | None = None, *, axes=None):
     """|V − V_Gaussian| element by element: the judged model (approximation error) beside the
     linearized Fock control (truncation error), on one log colour scale.
@@ -236,12 +284,13 @@ def plot_point(cmp: PointComparison, path: Path | None = None, *, axes=None):
     norm = LogNorm(vmin=max(top * 1e-6, 1e-14), vmax=top)
     titles = (f"approximation: {cmp.steady.model} − Gaussian",
               "truncation control: linearized Fock − Gaussian")
+    names = [_quadrature_label(q) for q in QUADRATURES]
     for ax, err, title in zip(axes, errors, titles):
         m = ax.imshow(np.maximum(err, norm.vmin), norm=norm, cmap="magma")
-        ax.set_xticks(range(6), QUADRATURES, rotation=45)
-        ax.set_yticks(range(6), QUADRATURES)
+        ax.set_xticks(range(6), names, rotation=45)
+        ax.set_yticks(range(6), names)
         ax.set_title(title, fontsize=10)
-    fig.colorbar(m, ax=list(axes), label="|ΔV| (vacuum variance = 1/2)")
+    fig.colorbar(m, ax=list(axes), label=r"$|\Delta V|$ (vacuum variance = 1/2)")
     fig.suptitle(f"Design point, cutoffs {cmp.steady.cutoffs}: {cmp.verdict}")
     finish(fig, path)
     return axes
@@ -249,9 +298,10 @@ def plot_point(cmp: PointComparison, path: Path | None = None, *, axes=None):
 
 # --- truncation convergence ----------------------------------------------------------------
 CUTOFF_COLUMNS = {"ccw": "N_ccw", "cw": "N_cw", "mech": "N_m"}
-CHANGES = (("max abs dV", "o", "tab:blue", "max|ΔV|"),
-           ("dE_N gaussian", "s", "tab:orange", "|ΔE_N| Gaussian"),
-           ("dE_N exact", "^", "tab:green", "|ΔE_N| exact"))
+CHANGES = (("max abs dV", "o", "tab:blue", r"$\max|\Delta V|$"),
+           ("dE_N gaussian", "s", "tab:orange", r"$|\Delta E_N|$ Gaussian"),
+           ("dE_N exact", "^", "tab:green", r"$|\Delta E_N|$ exact"))
+CUTOFF_SYMBOLS = {"N_ccw": r"$N_\mathrm{ccw}$", "N_cw": r"$N_\mathrm{cw}$", "N_m": r"$N_m$"}
 
 
 def plot_convergence_panel(study: ConvergenceStudy, mode: str, *, ax: Axes | None = None,
@@ -291,9 +341,9 @@ def plot_convergence_panel(study: ConvergenceStudy, mode: str, *, ax: Axes | Non
     top = f"top population {mode}"
     ax.semilogy(ladder[col], np.maximum(ladder[top], floor), color="k", ls="--", marker="x",
                 label="top Fock population of the mode")
-    ax.axhline(tol_V, color="tab:blue", ls=":", lw=1.2, label=f"V tolerance {tol_V:.0e}")
+    ax.axhline(tol_V, color="tab:blue", ls=":", lw=1.2, label=f"$V$ tolerance {tol_V:.0e}")
     ax.axhline(tol_EN, color="tab:orange", ls=":", lw=1.2,
-               label=f"E_N tolerance {tol_EN:.0e}")
+               label=f"$E_N$ tolerance {tol_EN:.0e}")
     chosen = study.chosen[MODES.index(mode)]
     ax.axvline(chosen, color="0.5", lw=1.0, label="chosen cutoff")
     ax.plot([], [], ls="", marker="o", mfc="none", mec="0.3", ms=9,
@@ -301,7 +351,8 @@ def plot_convergence_panel(study: ConvergenceStudy, mode: str, *, ax: Axes | Non
     xs = pd.concat([ladder[col], check[col], pd.Series([chosen])]).astype(int)
     ax.set_xlim(xs.min() - 0.5, xs.max() + 0.5)
     integer_ticks(ax.xaxis)
-    ax.set(xlabel=f"{col} (Fock levels of {mode})", title=f"refining {mode}")
+    ax.set(xlabel=f"{CUTOFF_SYMBOLS.get(col, col)} (Fock levels of {mode})",
+           title=f"refining {mode}")
     ax.set_ylabel("change against one level fewer")
     if legend:
         legend_outside(ax)
@@ -366,19 +417,21 @@ def plot_linearization_deviation(study: LinearizationStudy, *, ax: Axes | None =
         ax = new_axes(figsize=(7.5, 4.2))[0, 0]
     t = study.table
     g = np.geomspace(t["G0"].min(), t["G0"].max(), 50)
-    for y, fit, label, color in ((t["max abs dV"], study.V_fit, "max|V_nl − V_lin|", "tab:blue"),
-                                 (np.abs(t["<dq>"]), study.dq_fit, "|⟨δq⟩|", "tab:orange")):
+    for y, fit, label, color in ((t["max abs dV"], study.V_fit,
+                                  r"$\max|V_\mathrm{nl} - V_\mathrm{lin}|$", "tab:blue"),
+                                 (np.abs(t["<dq>"]), study.dq_fit, r"$|\langle\delta q\rangle|$",
+                                  "tab:orange")):
         ax.loglog(t["G0"], y, "o", color=color,
                   label=f"{label}: slope {fit.exponent:.3f} ± {fit.exponent_stderr:.3f}")
         ax.loglog(g, fit(g), ":", color=color, lw=1)
     for col, marker, color in (("dE_N exact", "^", "tab:green"),
                                ("dE_N gaussian", "v", "tab:purple")):
         ax.loglog(t["G0"], np.abs(t[col]), marker, color=color,
-                  label=f"|ΔE_N| {col.split()[-1]}")
+                  label=rf"$|\Delta E_N|$ {col.split()[-1]}")
     ax.plot([], [], "k:", lw=1, label="power-law fit")
     _g0_ticks(ax, t["G0"])
-    ax.set(xlabel="G0 / ω_m", ylabel="nonlinear − linearised (same cutoffs)",
-           title="(a) deviation at fixed (Δ̃_c, |G_d|)")
+    ax.set(xlabel=G0_LABEL, ylabel="nonlinear − linearised (same cutoffs)",
+           title=r"(a) deviation at fixed ($\tilde{\Delta}_c$, $|G_d|$)")
     if legend:
         legend_outside(ax)
     return ax
@@ -413,16 +466,16 @@ def plot_linearization_limit(study: LinearizationStudy, *, axes=None, legend: bo
         coef = np.polyfit(t["G0"] ** 2, t[col], 1)
         for ax, shift in ((top, 0.0), (diff, E_lyap)):
             ax.plot(t["G0"] ** 2, t[col] - shift, "o", color=color,
-                    label=f"E_N {kind} of the nonlinear model")
+                    label=f"$E_N$ {kind} of the nonlinear model")
             ax.plot(u, np.polyval(coef, u) - shift, ":", color=color)
             ax.errorbar([0], [c0 - shift], [err], fmt="D", color=color, mfc="none",
-                        label=f"G0 → 0, {kind}: {c0:.5f} ± {err:.1e}")
+                        label=rf"$G_0 \to 0$, {kind}: {c0:.5f} ± {err:.1e}")
             ax.plot([0], [target - shift], "_", color=color, ms=18, mew=2,
                     label=f"linearised Fock model, {kind}: {target:.5f}")
-    top.axhline(E_lyap, color="k", lw=0.8, label=f"Lyapunov (Gaussian) E_N {E_lyap:.5f}")
+    top.axhline(E_lyap, color="k", lw=0.8, label=f"Lyapunov (Gaussian) $E_N$ {E_lyap:.5f}")
     diff.axhline(0, color="k", lw=0.8)
-    top.set(ylabel="E_N (ln)", title="(b) extrapolation to G0 → 0")
-    diff.set(xlabel="G0² / ω_m²", ylabel="E_N − Lyapunov E_N")
+    top.set(ylabel=EN_LABEL, title=r"(b) extrapolation to $G_0 \to 0$")
+    diff.set(xlabel=r"$G_0^2/\omega_m^2$", ylabel=r"$E_N - E_N^\mathrm{Lyapunov}$")
     diff.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
     if legend:
         handles, labels = _unique_handles([top])
@@ -508,10 +561,10 @@ def plot_nonreciprocity_bath(curves: pd.DataFrame, points: pd.DataFrame, bath: s
         p = points[(points["bath"] == bath) & (points["direction"] == d)]
         if "E_N exact fq" in p:
             ax.plot(p[DC], p["E_N exact fq"], "o", color=color, mfc="none", ms=7,
-                    label=f"{d} drive, full quantum (exact E_N)")
+                    label=f"{d} drive, full quantum (exact $E_N$)")
             ax.plot(p[DC], p["E_N gaussian fq"], "x", color=color,
-                    label=f"{d} drive, full quantum (Gaussian E_N of its V)")
-    ax.set(xlabel="Δ_c / ω_m", ylabel="E_N (ln)", title=f"{bath} bath")
+                    label=f"{d} drive, full quantum (Gaussian $E_N$ of its $V$)")
+    ax.set(xlabel=DC_LABEL, ylabel=EN_LABEL, title=f"{bath} bath")
     mark_unstable(ax, lanes)
     if legend:
         legend_outside(ax)
@@ -551,7 +604,8 @@ def plot_nonreciprocity_error(points: pd.DataFrame, curves: pd.DataFrame | None 
                         mfc="none", ms=7, capsize=3, label=f"{d} drive, {bath} bath")
     ax.axhline(0, color="k", lw=0.6)
     ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
-    ax.set(xlabel="Δ_c / ω_m", ylabel="E_N exact (full quantum) − E_N Gaussian",
+    ax.set(xlabel=DC_LABEL,
+           ylabel=r"$E_N^\mathrm{exact}$ (full quantum) $-$ $E_N^\mathrm{Gaussian}$",
            title="full quantum − Gaussian (bars: truncation control)")
     if curves is not None:
         lanes = []
@@ -594,10 +648,11 @@ def plot_nonreciprocity_bath_difference(curves: pd.DataFrame, points: pd.DataFra
             pp = p[p["bath"] == b1][[DC, "E_N exact fq"]].merge(
                 p[p["bath"] == b2][[DC, "E_N exact fq"]], on=DC, suffixes=("1", "2"))
             ax.plot(pp[DC], pp["E_N exact fq1"] - pp["E_N exact fq2"], "o", color=color,
-                    mfc="none", ms=7, label=f"{d} drive, full quantum (exact E_N)")
+                    mfc="none", ms=7, label=f"{d} drive, full quantum (exact $E_N$)")
     ax.axhline(0, color="k", lw=0.6)
     ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 2))
-    ax.set(xlabel="Δ_c / ω_m", ylabel=f"E_N {b1} − E_N {b2}", title=f"{b1} − {b2} bath")
+    ax.set(xlabel=DC_LABEL, ylabel=rf"$E_N^\mathrm{{{b1}}} - E_N^\mathrm{{{b2}}}$",
+           title=f"{b1} − {b2} bath")
     mark_unstable(ax, lanes)
     if legend:
         legend_outside(ax)
@@ -654,6 +709,10 @@ STATUS_MARKERS = {  # status → (marker, colour, label): distinct at a glance, 
     "unconverged": ("$?$", "tab:orange", "unconverged (Fock space beyond the limits)"),
     "failed": ("X", "tab:red", "failed (see map.csv)"),
 }
+MULTISTABLE = "multistable mean field"
+"""Label of the hatch marking map cells whose mean field has several stable branches."""
+CONTOUR_STYLES = ("--", "-", ":", "-.")
+"""Line style of a map's contours, lowest level first."""
 
 
 def _is_log_axis(values: np.ndarray) -> bool:
@@ -679,10 +738,14 @@ def _edges(values: np.ndarray, log: bool) -> np.ndarray:
 # Mathtext: a combining tilde (Δ̃) is lost by the fonts, so the effective detuning would
 # read as the bare one; \tilde renders.
 AXIS_LABELS = {"G0": r"$G_0/\omega_m$", "coupling": r"$|G_d|/\omega_m$",
-               "detuning": r"$\tilde\Delta_c/\omega_m$ (effective detuning)",
+               "detuning": r"$\tilde{\Delta}_c/\omega_m$ (effective detuning)",
                "kappa": r"$\kappa/\omega_m$", "J": r"$J/\omega_m$",
                "Delta_F": r"$\Delta_F/\omega_m$", "gamma_m": r"$\gamma_m/\omega_m$",
                "n_m": r"$n_m$ (thermal phonons)"}
+
+
+def _contour_label(level: float) -> str:
+    return f"{level:.0%}".replace("%", " %")
 
 
 def plot_map_panel(table: pd.DataFrame, x: str, y: str, column: str, *, ax=None,
@@ -692,8 +755,11 @@ def plot_map_panel(table: pd.DataFrame, x: str, y: str, column: str, *, ax=None,
     """One heat map of ``column`` over the (x, y) grid of a validity-map table.
 
     Only points whose status is in ``statuses`` are coloured; the others are left blank and
-    marked with :data:`STATUS_MARKERS`; multistable cells are hatched. ``contours`` are
-    drawn as labelled lines (e.g. 0.01 and 0.1 of the relative error).
+    marked with :data:`STATUS_MARKERS` (a status without a point draws nothing);
+    multistable cells are hatched. ``contours`` are drawn as lines (styles
+    :data:`CONTOUR_STYLES`, lowest level first) labelled on a white background, so that no
+    line crosses its label. Every artist drawn that a legend should show carries its label
+    (:func:`map_legend_handles` collects them).
 
     Returns
     -------
@@ -701,7 +767,7 @@ def plot_map_panel(table: pd.DataFrame, x: str, y: str, column: str, *, ax=None,
         The axes drawn on (a new figure's if ``ax`` is None).
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.2, 4.4))
+        _, ax = plt.subplots(figsize=(5.2, 4.4), layout="constrained")
     xs, ys = np.unique(table[x].astype(float)), np.unique(table[y].astype(float))
     logx, logy = _is_log_axis(xs), _is_log_axis(ys)
     Z = np.full((len(ys), len(xs)), np.nan)
@@ -713,29 +779,62 @@ def plot_map_panel(table: pd.DataFrame, x: str, y: str, column: str, *, ax=None,
     ex, ey = _edges(xs, logx), _edges(ys, logy)
     mesh = ax.pcolormesh(ex, ey, np.ma.masked_invalid(Z), norm=norm, cmap=cmap,
                          shading="flat")
-    plt.colorbar(mesh, ax=ax, label=label or column)
-    if contours and np.isfinite(Z).sum() >= 4 and len(xs) > 1 and len(ys) > 1:
+    ax.figure.colorbar(mesh, ax=ax, label=label or column, pad=0.02)
+    levels = sorted(contours)
+    if levels and np.isfinite(Z).sum() >= 4 and len(xs) > 1 and len(ys) > 1:
         from matplotlib import patheffects
 
-        cs = ax.contour(xs, ys, np.ma.masked_invalid(Z), levels=sorted(contours),
-                        colors="black", linewidths=1.5, linestyles=["--", "-"][:len(contours)])
-        cs.set(path_effects=[patheffects.withStroke(linewidth=3.5, foreground="white")])
-        ax.clabel(cs, fmt=lambda v: f"{v:.0%}", fontsize=8)
+        cs = ax.contour(xs, ys, np.ma.masked_invalid(Z), levels=levels, colors="black",
+                        linewidths=1.5, linestyles=list(CONTOUR_STYLES[:len(levels)]))
+        cs.set(path_effects=[patheffects.withStroke(linewidth=3.5, foreground="white")],
+               gid="map contours")
+        # The line cut under each label, the label upright on a white box above every line:
+        # readable whatever the line's direction and the colour below.
+        for text in ax.clabel(cs, fmt=_contour_label, fontsize=SMALL, inline=True,
+                              inline_spacing=6, zorder=4):
+            text.set(rotation=0, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                                       "edgecolor": "none", "alpha": 0.9})
     multi = table[table["multistable"].fillna(False).astype(bool)]
-    for _, r in multi.iterrows():  # hatched cells: visible over any colour, under markers
+    for k, (_, r) in enumerate(multi.iterrows()):  # hatched: visible over any colour
         i, j = np.searchsorted(xs, r[x]), np.searchsorted(ys, r[y])
         ax.add_patch(plt.Rectangle((ex[i], ey[j]), ex[i + 1] - ex[i], ey[j + 1] - ey[j],
-                                   fill=False, hatch="///", edgecolor="0.45", lw=0, zorder=2))
-    for status, (marker, color, _) in STATUS_MARKERS.items():
+                                   fill=False, hatch="///", edgecolor="0.45", lw=0, zorder=2,
+                                   label=MULTISTABLE if k == 0 else "_nolegend_"))
+    for status, (marker, color, name) in STATUS_MARKERS.items():
         sel = table[table["status"] == status]
-        ax.scatter(sel[x], sel[y], marker=marker, s=90, color=color, zorder=3)
+        if len(sel):
+            ax.scatter(sel[x], sel[y], marker=marker, s=90, color=color, zorder=3, label=name)
     ax.set(xscale="log" if logx else "linear", yscale="log" if logy else "linear",
            xlabel=AXIS_LABELS.get(x, x), ylabel=AXIS_LABELS.get(y, y))
     return ax
 
 
+def map_legend_handles(axes: Iterable[Axes]) -> tuple[list, list[str]]:
+    """Legend entries of map panels (:func:`plot_map_panel`): each contour level drawn on
+    some panel, then the labelled artists drawn (hatch, status markers), each label once.
+
+    A contour level outside the data, a status without a point or a map without multistable
+    cells has no entry.
+    """
+    axes = list(np.ravel(axes))
+    drawn: dict[float, str] = {}
+    for ax in axes:
+        for cs in ax.collections:
+            if isinstance(cs, ContourSet):
+                for level, path, ls in zip(cs.levels, cs.get_paths(), cs.linestyles):
+                    if len(path.vertices):
+                        drawn.setdefault(float(level), ls)
+    handles = [Line2D([], [], color="black", ls=ls, lw=1.5, label=f"{_contour_label(v)} contour")
+               for v, ls in sorted(drawn.items())]
+    labels = [h.get_label() for h in handles]
+    more, more_labels = _unique_handles(axes)
+    return handles + more, labels + more_labels
+
+
 def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
     """The map's figure: approximation error, Gaussian E_N and the truncation control.
+
+    One legend below the panels lists what is drawn on them (:func:`map_legend_handles`).
 
     Parameters
     ----------
@@ -752,31 +851,30 @@ def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
     t = table.copy()
     with np.errstate(divide="ignore", invalid="ignore"):
         t["truncation rel"] = t["truncation dE_N"].astype(float) / t["E_N linear"].astype(float)
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5.0), layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5.2), layout="constrained")
+    fig.get_layout_engine().set(w_pad=0.06, wspace=0.04)
     rel = t.loc[t["status"].isin(["valid", "breaks"]), "rel dE_N"].astype(float)
     rel = rel[np.isfinite(rel) & (rel > 0)]
     lo = min(rel.min(), 1e-3) if len(rel) else 1e-4
     hi = max(rel.max(), 0.2) if len(rel) else 1.0
+    rel_label = r"$|\Delta E_N|\,/\,E_N$"
     plot_map_panel(t, spec.x, spec.y, "rel dE_N", ax=axes[0], norm=LogNorm(lo, hi),
-                   cmap="magma_r", label="|ΔE_N| / E_N (approximation)", contours=(0.01, 0.1))
-    axes[0].set_title(f"(a) approximation error: {spec.model} vs Gaussian")
+                   cmap="magma_r", label=f"{rel_label} (approximation)", contours=(0.01, 0.1))
+    axes[0].set_title(f"(a) approximation error\n{spec.model} vs Gaussian")
     plot_map_panel(t, spec.x, spec.y, "E_N linear", ax=axes[1], cmap="viridis",
-                   label="E_N Gaussian (ln)",
+                   label=r"$E_N$ Gaussian (ln)",
                    statuses=("valid", "breaks", "unconverged", "failed"))
-    axes[1].set_title("(b) Gaussian E_N (Lyapunov)")
+    axes[1].set_title("(b) Gaussian $E_N$\n(Lyapunov)")
     tr = t["truncation rel"][np.isfinite(t["truncation rel"]) & (t["truncation rel"] > 0)]
     plot_map_panel(t, spec.x, spec.y, "truncation rel",
                    ax=axes[2], norm=LogNorm(min(tr.min(), lo) if len(tr) else lo, hi),
-                   cmap="magma_r", label="|ΔE_N| / E_N (truncation control)")
-    axes[2].set_title("(c) truncation control: linearized Fock vs Lyapunov")
-    handles = [Line2D([], [], color="black", ls="--", lw=1.5, label="1 % contour"),
-               Line2D([], [], color="black", ls="-", lw=1.5, label="10 % contour"),
-               Patch(facecolor="white", edgecolor="0.45", hatch="///",
-                     label="multistable mean field")]
-    handles += [Line2D([], [], marker=m, ls="", color=c, markersize=9, label=lab)
-                for m, c, lab in STATUS_MARKERS.values()]
-    fig.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=9)
-    fig.suptitle(f"Where the Gaussian E_N holds ({spec.direction} drive, {spec.bath} bath; "
+                   cmap="magma_r", label=f"{rel_label} (truncation)")
+    axes[2].set_title("(c) truncation control\nlinearized Fock vs Lyapunov")
+    handles, labels = map_legend_handles(axes)
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncol=min(len(handles), 6),
+                   fontsize=9)
+    fig.suptitle(f"Where the Gaussian $E_N$ holds ({spec.direction} drive, {spec.bath} bath; "
                  f"blank: no converged number)")
     if path is None:
         return fig
@@ -787,81 +885,149 @@ def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
 
 # --- the paper's own device (omxval paper-device) ------------------------------------------
 DEVICE_COLORS = {"fig2-ccw": "tab:red", "fig2-rest": "k", "fig2-cw": "tab:blue",
-          "fig3-ccw": "tab:green"}
+                 "fig3-ccw": "tab:green"}
 
 
-def plot_device(analyses: Sequence[PointAnalysis], path: Path) -> None:
+def _device_styles() -> dict[str, object]:
+    """Quantity → its legend entry (black: the colour is the operating point's)."""
+    _K = dict(color="k", ls="none")
+    return {
+        "approx": Line2D([], [], marker="o", **_K, label="|approximation error|, cutoffs c"),
+        "raised": Line2D([], [], marker="o", mfc="none", ms=10, **_K, label="same at c + 1"),
+        "truncation": Line2D([], [], marker="x", mew=1.5, **_K, label="|truncation error| (c)"),
+        "fit": Line2D([], [], color="k", lw=1, label=r"power-law fit $a\,G_0^p$"),
+        "leading": Line2D([], [], color="k", ls=":", lw=1.6,
+                          label=r"leading order $c_2 G_0^2 + c_4 G_0^4$"),
+        "band": Patch(facecolor="k", alpha=0.1, lw=0, label=f"{BAND_LEVEL:.0%} band of the fit"),
+        "power_law": Line2D([], [], marker="s", **_K, label="prediction (power law)"),
+        "leading_order": Line2D([], [], marker="D", **_K, label="prediction (leading order)"),
+    }
+
+
+def _log_limits(values: Iterable[float], margin: float = 1.6) -> tuple[float, float] | None:
+    """Log-axis limits around the positive finite ``values``, ``margin``-fold beyond them."""
+    v = np.asarray([x for x in values if np.isfinite(x) and x > 0], dtype=float)
+    return (v.min() / margin, v.max() * margin) if v.size else None
+
+
+def plot_device(analyses: Sequence[PointAnalysis], path: Path | None = None):
     """|approximation error| against G0 (log–log) for each operating point.
 
     Left: the measured rows (at the converged cutoffs c and at c + 1), the truncation errors
     and the fits over the ladder. Right: the fits extrapolated to the paper's G0 with the
     power law's band and both predictions there (dodged sideways when points overlap).
-    Colour: operating point; marker and line style: quantity (two legends below).
+    Colour: operating point; marker and line style: quantity. One legend below both panels
+    lists the operating points and quantities actually drawn; each panel's limits fit its
+    data.
+
+    Parameters
+    ----------
+    analyses : sequence of PointAnalysis
+    path : path, optional
+        Save the figure there (and close it); otherwise it is returned.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
     """
-    fig, axes = plt.subplots(1, 2, figsize=(13, 6.2), gridspec_kw={"width_ratios": [1, 1.25]})
-    G0_paper = min(a.point.G0 for a in analyses)
-    ladder = pd.concat([a.rows["G0"] for a in analyses]).dropna()
-    lo_g, hi_g = ((float(ladder.min()) / 1.4, float(ladder.max()) * 1.4) if len(ladder)
-                  else (min(DEFAULT_G0) / 1.4, max(DEFAULT_G0) * 1.4))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.6), layout="constrained",
+                             gridspec_kw={"width_ratios": [1, 1.25]})
     left, right = axes
+    G0_paper = min(a.point.G0 for a in analyses)
+    drawn: dict[str, None] = {}  # quantities drawn, in order
+    points: list[Line2D] = []
+    xs = {"left": [], "right": [G0_paper]}
+    ys = {"left": [], "right": [PRINTED_PRECISION]}
+
+    def draw(ax, x, y, *args, side, kind, **kw):
+        x, y = np.asarray(x, dtype=float), np.abs(np.asarray(y, dtype=float))
+        keep = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
+        if keep.any():
+            ax.loglog(x[keep], y[keep], *args, **kw)
+            xs[side].extend(x[keep])
+            ys[side].extend(y[keep])
+            drawn[kind] = None
+
+    ok_g0 = [g for a in analyses for g in a.converged["G0"].dropna()]
+    lo_g, hi_g = _log_limits(ok_g0, 1.25) or (min(DEFAULT_G0) / 1.25, max(DEFAULT_G0) * 1.25)
     for i, a in enumerate(analyses):
         col = DEVICE_COLORS.get(a.point.name, "gray")
         ok = a.converged
         if ok.empty:  # no converged row yet (e.g. --cached-only on an empty cache)
             continue
-        for ax in axes:
-            ax.loglog(ok["G0"], np.abs(ok["approximation error"]), "o", color=col, ms=6)
-        left.loglog(ok["G0"], np.abs(ok["approximation error (c+1)"]), "o", mfc="none",
-                    color=col, ms=11)
-        left.loglog(ok["G0"], np.abs(ok["truncation error"]), "x", color=col, ms=8, mew=1.5)
+        points.append(Line2D([], [], color=col, lw=6, label=a.point.label))
+        for ax, side in ((left, "left"), (right, "right")):
+            draw(ax, ok["G0"], ok["approximation error"], "o", color=col, ms=6, side=side,
+                 kind="approx")
+        draw(left, ok["G0"], ok["approximation error (c+1)"], "o", mfc="none", color=col,
+             ms=11, side="left", kind="raised")
+        draw(left, ok["G0"], ok["truncation error"], "x", color=col, ms=8, mew=1.5,
+             side="left", kind="truncation")
         if a.fit is None:
             continue
-        for ax, g in ((left, np.geomspace(lo_g, hi_g, 50)),
-                      (right, np.geomspace(G0_paper / 2, hi_g, 200))):
-            ax.loglog(g, [a.fit.predict(v).value for v in g], "-", color=col, lw=1)
-            ax.loglog(g, [a.leading.predict(v).value for v in g], ":", color=col, lw=1.6)
+        for ax, side, g in ((left, "left", np.geomspace(lo_g, hi_g, 50)),
+                            (right, "right", np.geomspace(G0_paper / 2, hi_g, 200))):
+            draw(ax, g, [a.fit.predict(v).value for v in g], "-", color=col, lw=1, side=side,
+                 kind="fit")
+            draw(ax, g, [a.leading.predict(v).value for v in g], ":", color=col, lw=1.6,
+                 side=side, kind="leading")
             if ax is right:
                 band = np.array([[a.fit.predict(v).low, a.fit.predict(v).high] for v in g])
-                ax.fill_between(g, band[:, 0], band[:, 1], color=col, alpha=0.1, lw=0)
+                if np.isfinite(band).all() and (band > 0).all():
+                    ax.fill_between(g, band[:, 0], band[:, 1], color=col, alpha=0.1, lw=0)
+                    ys["right"].extend(band.ravel())
+                    drawn["band"] = None
         dodge = 1.18 ** i
-        for pred, marker, shift in ((a.power_law, "s", 1.0), (a.leading_order, "D", 1.08)):
+        for pred, marker, shift, kind in ((a.power_law, "s", 1.0, "power_law"),
+                                          (a.leading_order, "D", 1.08, "leading_order")):
             x = a.point.G0 * dodge * shift
             low = max(pred.low, pred.value * 1e-3)  # a band reaching zero, drawn cut
-            right.errorbar([x], [pred.value], yerr=[[pred.value - low],
-                                                    [pred.high - pred.value]],
-                           fmt=marker, color=col, ms=6, capsize=3, lw=1)
+            yerr = np.nan_to_num([[pred.value - low], [pred.high - pred.value]])
+            right.errorbar([x], [pred.value], yerr=yerr, fmt=marker, color=col, ms=6,
+                           capsize=3, lw=1)
+            xs["right"].append(x)
+            ys["right"].extend([pred.value, low, pred.high])
+            drawn[kind] = None
     right.axvline(G0_paper, color="gray", ls="--", lw=1)
-    right.annotate(f"paper's G0 = {G0_paper:.2g} ω_m", (G0_paper, 0.97),
+    # The two notes apart (bottom; below the line, left): the extrapolation runs from the
+    # bottom left to the top right.
+    right.annotate(f"paper's $G_0$ = {G0_paper:.2g} $\\omega_m$", (G0_paper, 0.03),
                    xycoords=("data", "axes fraction"), xytext=(4, 0),
-                   textcoords="offset points", color="gray", fontsize=8, va="top")
+                   textcoords="offset points", color="gray", fontsize=SMALL, va="bottom")
     right.axhline(PRINTED_PRECISION, color="gray", ls="-.", lw=1)
-    right.annotate("half a unit of the printed E_N's 4th decimal", (0.15, PRINTED_PRECISION),
-                   xycoords=("axes fraction", "data"), xytext=(0, 3),
-                   textcoords="offset points", color="gray", fontsize=8)
-    left.set(xlabel="G0 / ω_m", ylabel="|ΔE_N| (ln)", xlim=(lo_g, hi_g),
-             title="measured on the ladder (full-quantum, converged cutoffs)")
-    right.set(xlabel="G0 / ω_m", ylabel="|approximation error of E_N| (ln)",
-              title=f"extrapolation to the paper's G0 (shaded: {BAND_LEVEL:.0%} band)")
-    for ax in axes:
+    right.annotate(r"half a unit of the printed $E_N$'s 4th decimal",
+                   (0.1, PRINTED_PRECISION), xycoords=("axes fraction", "data"),
+                   xytext=(0, -3), textcoords="offset points", color="gray", fontsize=SMALL,
+                   va="top")
+    for ax, side in ((left, "left"), (right, "right")):
+        if (lim := _log_limits(xs[side], 1.25)) is not None:
+            ax.set_xlim(*lim)
+        if (lim := _log_limits(ys[side], 2.0)) is not None:
+            ax.set_ylim(*lim)
         ax.grid(True, which="major", alpha=0.3)
-    points = [Line2D([], [], color=DEVICE_COLORS.get(a.point.name, "gray"), lw=6,
-                     label=a.point.label) for a in analyses]
-    k = dict(color="k", ls="none")
-    styles = [Line2D([], [], marker="o", **k, label="|approximation error|, cutoffs c"),
-              Line2D([], [], marker="o", mfc="none", ms=10, **k, label="same at c + 1"),
-              Line2D([], [], marker="x", mew=1.5, **k, label="|truncation error| (c)"),
-              Line2D([], [], color="k", lw=1, label="power-law fit a·G0^p"),
-              Line2D([], [], color="k", ls=":", lw=1.6, label="leading order c2·G0² + c4·G0⁴"),
-              Line2D([], [], marker="s", **k, label="prediction (power law)"),
-              Line2D([], [], marker="D", **k, label="prediction (leading order)")]
-    fig.legend(handles=points, loc="lower left", bbox_to_anchor=(0.02, 0.0), fontsize=8,
-               frameon=False, title="operating point", title_fontsize=8)
-    fig.legend(handles=styles, loc="lower right", bbox_to_anchor=(0.98, 0.0), ncol=2,
-               fontsize=8, frameon=False, title="quantity", title_fontsize=8)
-    fig.suptitle("Approximation error of the Gaussian E_N (nonlinear − linearized Fock model "
-                 "at equal cutoffs) at the paper's (Δ̃_c, |G_d|), against G0")
-    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    if not points:
+        left.text(0.5, 0.5, "no converged row yet", transform=left.transAxes, ha="center",
+                  va="center", color="gray")
+    if "fit" not in drawn:  # say why the panel holds no extrapolation (off the line)
+        lo, hi = np.log(right.get_ylim())
+        line = (np.log(PRINTED_PRECISION) - lo) / (hi - lo)
+        right.text(0.4, 0.25 if line > 0.5 else 0.75,
+                   "no extrapolation yet:\na fit needs 3 converged rows of a point",
+                   transform=right.transAxes, ha="center", va="center", color="gray")
+    left.set(xlabel=G0_LABEL, ylabel=r"$|\Delta E_N|$ (ln)",
+             title="measured on the ladder (full quantum, converged cutoffs)")
+    right.set(xlabel=G0_LABEL, ylabel=r"$|$approximation error of $E_N|$ (ln)",
+              title="extrapolation to the paper's $G_0$")
+    styles = _device_styles()
+    handles = points + [styles[k] for k in styles if k in drawn]
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=SMALL,
+                   frameon=False)
+    fig.suptitle(r"Approximation error of the Gaussian $E_N$ (nonlinear − linearized Fock "
+                 r"model at equal cutoffs) at the paper's ($\tilde{\Delta}_c$, $|G_d|$), "
+                 r"against $G_0$")
+    if path is None:
+        return fig
     fig.savefig(path, dpi=120)
     plt.close(fig)
-
-
+    return None

@@ -13,7 +13,7 @@ from ... import fullquantum, linear
 from ...linear.checks import check_choice
 from .deviation import max_abs_difference
 from .tables import TabulatedResult, clip
-from .validity import ValidityCriteria, judge_point
+from .validity import ValidityCriteria, judge_point, search_advice
 
 QUADRATURES = ("X_ccw", "Y_ccw", "X_cw", "Y_cw", "q", "p")
 Verdict = Literal["agree", "disagree", "truncated", "unconverged", "unstable"]
@@ -73,6 +73,10 @@ class PointComparison(TabulatedResult):
     tolerances : Tolerances
     cutoffs_converged : bool or None
         Whether the cutoffs were converged for this point (None: fixed cutoffs were given).
+    advice : str
+        For ``unconverged``: the next step computed from what stopped the cutoff search
+        (:func:`~omxval.compare.studies.validity.search_advice`); otherwise "" (the
+        verdict's generic next step applies).
     """
 
     _table = "summary"  # the table of _repr_html_ and to_dataframe
@@ -86,13 +90,14 @@ class PointComparison(TabulatedResult):
     reasons: tuple[str, ...]
     tolerances: Tolerances
     cutoffs_converged: bool | None = None
+    advice: str = ""
 
     question = "Gaussian model vs full quantum at the design point"
 
     def __repr__(self) -> str:
         if self.steady is None:
             return f"PointComparison({self.verdict}: {clip(self.reasons[0], 200)})"
-        s, en = self.steady, self.linear.log_negativity
+        s, en = self.steady, self.linear.log_negativity_gaussian
         how = " converged" if self.cutoffs_converged else ""
         return (f"PointComparison({self.verdict}: {s.model} vs Gaussian at{how} cutoffs "
                 f"{s.cutoffs}; E_N exact {s.log_negativity_exact:.5g} vs Gaussian {en:.5g}, "
@@ -176,10 +181,14 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
         judged = judge_point(point, model, criteria=criteria, max_dimension=max_dimension,
                              errors="raise", **solve_options)
         if judged.state is None:
+            advice = search_advice(
+                [judged.fit] if judged.fit is not None else [], model=model,
+                bath=point.system.bath, max_dimension=max_dimension,
+                budget_bytes=solve_options.get("memory_budget_bytes",
+                                               fullquantum.DEFAULT_MEMORY_BUDGET_BYTES))
             return PointComparison(lin, None, None, pd.DataFrame(), pd.DataFrame(),
                                    "unconverged", (f"the cutoffs did not converge: "
-                                                   f"{judged.message}; raise the memory budget "
-                                                   f"or max_dimension",), tol, False)
+                                                   f"{judged.message}",), tol, False, advice)
         fq, control, converged = judged.state, judged.control, True
         how = (f"cutoffs {fq.cutoffs} converged for this point ({judged.fit.solves} solves: one "
                f"more level changes V by < {judged.criteria.V_tolerance:.0e} and E_N by < "
@@ -192,7 +201,7 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
         how = f"fixed cutoffs {fq.cutoffs} (not converged per point)"
     dV = fq.V - lin.V
     lab = _linear_lab_values(lin)
-    en_lin = lin.log_negativity
+    en_lin = lin.log_negativity_gaussian
     rows = [("max abs ΔV", 0.0, max_abs_difference(fq.V, lin.V),
              max_abs_difference(control.V, lin.V)),
             ("‖ΔV‖_F", 0.0, float(np.linalg.norm(dV)), float(np.linalg.norm(control.V - lin.V))),

@@ -55,6 +55,9 @@ class ConvergenceStudy(TabulatedResult):
         (V, E_N) tolerances used.
     state : fullquantum.SteadyState
         The solve at the chosen cutoffs.
+    advice : str
+        The next step, computed from what limited the verdict (:func:`convergence_advice`);
+        "" for ``converged``.
     """
 
     _table = "steps"  # the table of _repr_html_ and to_dataframe
@@ -65,6 +68,7 @@ class ConvergenceStudy(TabulatedResult):
     reasons: tuple[str, ...]
     tolerances: tuple[float, float]
     state: fullquantum.SteadyState
+    advice: str = ""
 
     question = "Fock truncation"
 
@@ -108,7 +112,7 @@ def gaussian_cutoffs(point: linear.OperatingPoint, tol: float = 1e-3,
         raise InputError("cutoffs cannot be estimated at an unstable point (no steady state)")
     q = lin.fluctuation_quanta
     out = {}
-    for mode, n in q.items():
+    for mode, n in q._asdict().items():
         n = max(float(n), 0.0)
         ratio = n / (n + 1.0)
         out[mode] = minimum if ratio <= 0 else max(minimum, math.ceil(math.log(tol) / math.log(ratio)))
@@ -156,6 +160,7 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
     say = sink(progress)
     rows: list[dict] = []
     solved: dict[tuple[int, ...], fullquantum.SteadyState] = {}
+    budget = solve_options.get("memory_budget_bytes", fullquantum.DEFAULT_MEMORY_BUDGET_BYTES)
 
     def run(cutoffs, stage, ref=None):
         t = time.perf_counter()
@@ -181,11 +186,13 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
     current = list(start)
     prev, _ = run(current, "start")
     reasons: list[str] = []
-    stuck = []
+    stuck: list[str] = []
+    limits: dict[str, str] = {}  # mode -> "maximum" or "memory": what stopped its search
     for k, mode in enumerate(MODES):
         while True:
             if current[k] >= maximum[k]:
                 stuck.append(mode)
+                limits[mode] = "maximum"
                 reasons.append(f"{mode}: still changing at the maximum cutoff {maximum[k]}")
                 break
             trial = list(current)
@@ -194,6 +201,7 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
                 res, ch = run(trial, f"refine {mode}", prev)
             except fullquantum.MemoryBudgetError:
                 stuck.append(mode)
+                limits[mode] = "memory"
                 reasons.append(f"{mode}: still changing, and cutoffs {tuple(trial)} exceed the "
                                f"memory budget")
                 break
@@ -203,6 +211,7 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
     chosen = tuple(current)
     base = prev
     worst = {"max abs dV": 0.0, "dE_N gaussian": 0.0, "dE_N exact": 0.0}
+    checks: dict[str, float] = {}  # mode -> its check's change in units of the tolerance
     for k, mode in enumerate(MODES):
         trial = list(chosen)
         trial[k] += 1
@@ -210,9 +219,11 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
             _, ch = run(trial, f"check {mode}+1", base)
         except fullquantum.MemoryBudgetError:
             stuck.append(mode)
+            limits.setdefault(mode, "memory")
             reasons.append(f"the check at cutoffs {tuple(trial)} exceeds the memory budget")
             continue
         worst = {q: max(worst[q], ch[q]) for q in worst}
+        checks[mode] = _used(ch, V_tolerance, log_negativity_tolerance)
     tops = base.top_populations
     trunc = base.options.truncation_tol
     reasons.append(f"final check (each cutoff + 1): max|ΔV| {worst['max abs dV']:.1e} "
@@ -228,5 +239,111 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
                            f"{trunc:.0e} at the chosen cutoffs")
     else:
         verdict = "converged"
-    return ConvergenceStudy(pd.DataFrame(rows), chosen, verdict, tuple(reasons),
-                            (V_tolerance, log_negativity_tolerance), base)
+    steps = pd.DataFrame(rows)
+    advice = "" if verdict == "converged" else convergence_advice(
+        steps, chosen, maximum, limits, checks,
+        [m for m, p in zip(MODES, tops) if p > trunc], model=model, bath=point.system.bath,
+        budget=budget, tolerances=(V_tolerance, log_negativity_tolerance))
+    return ConvergenceStudy(steps, chosen, verdict, tuple(reasons),
+                            (V_tolerance, log_negativity_tolerance), base, advice)
+
+
+def _used(ch: dict[str, float], tol_V: float, tol_EN: float) -> float:
+    """The largest change of a refinement in units of its tolerance (1: at the tolerance)."""
+    return max(ch["max abs dV"] / tol_V, ch["dE_N gaussian"] / tol_EN,
+               ch["dE_N exact"] / tol_EN)
+
+
+#: The share of the tolerance a final check may use for ``converged`` (the rule above).
+MARGIN = 0.5
+#: Levels the advice adds to a maximum cutoff reached after a single refinement step
+#: (no decay rate measured yet).
+UNKNOWN_DECAY_LEVELS = 3
+
+
+def levels_needed(steps: pd.DataFrame, mode: str, used: float,
+                  tolerances: tuple[float, float], target: float = 0.8 * MARGIN) -> int:
+    """Levels to add to ``mode`` so that its final check uses at most ``target`` of the
+    tolerance, from the geometric decay of its own refinement steps.
+
+    The ratio r of successive changes of the mode's refinement (the last two steps, or 0.5
+    when there is only one) predicts the check at N + n as used·rⁿ; truncation errors of a
+    damped mode fall geometrically (docs/paper_device.md §3 measured r ≈ 0.35–0.55).
+    """
+    mine = steps[steps["stage"] == f"refine {mode}"]
+    changes = [_used(r, *tolerances) for _, r in mine.iterrows()]
+    ratio = 0.5
+    if len(changes) >= 2 and changes[-2] > 0 and 0 < changes[-1] < changes[-2]:
+        ratio = changes[-1] / changes[-2]
+    if used <= target:
+        return 1
+    return max(1, math.ceil(math.log(target / used) / math.log(ratio)))
+
+
+def convergence_advice(steps: pd.DataFrame, chosen: tuple[int, int, int],
+                       maximum: tuple[int, int, int], limits: dict[str, str],
+                       checks: dict[str, float], truncated: list[str], *, model: str,
+                       bath: str, budget: int, tolerances: tuple[float, float]) -> str:
+    """The next step of a convergence study that did not converge, computed from what
+    limited it: a mode's maximum cutoff, the memory budget, or a final check that used more
+    than half the tolerance (the search stopped at the first level that changed less than
+    the tolerance, so raising the maximum would not change where it stops: the start
+    cutoffs must move). Every suggestion is checked against the memory budget first: when
+    it cannot fit, the advice says so and names the memory needed.
+    """
+    def memory(cutoffs) -> int:
+        return fullquantum.estimate_memory(cutoffs, "structured", model=model,
+                                           bath=bath).total_bytes
+
+    def fits(cutoffs) -> str:
+        need = memory(cutoffs)
+        return "" if need <= budget else (
+            f"; but its check at cutoffs {tuple(cutoffs)} needs {need / 2**30:.1f} GiB, over "
+            f"the memory budget of {budget / 2**30:.1f} GiB ([solver] memory_budget_bytes): "
+            f"raise it only if this machine has the memory, otherwise this point cannot be "
+            f"converged further here")
+
+    at_max = [m for m in MODES if limits.get(m) == "maximum"]
+    if at_max:
+        def more(m: str) -> int | None:  # levels until its refinement passes, + 1 to refine
+            mine = steps[steps["stage"] == f"refine {m}"]
+            if len(mine) < 2:  # one step: no decay rate to extrapolate
+                return None
+            return levels_needed(steps, m, _used(mine.iloc[-1], *tolerances), tolerances,
+                                 target=1.0) + 1
+        levels = {m: more(m) for m in at_max}
+        unknown = [m for m, n in levels.items() if n is None]
+        new_max = tuple(c + ((levels[m] or UNKNOWN_DECAY_LEVELS) if m in at_max else 0)
+                        for m, c in zip(MODES, maximum))
+        why = ("the geometric decay of its refinement steps predicts this many more levels"
+               if not unknown else
+               f"{', '.join(unknown)} made a single refinement step, so its decay rate is not "
+               f"known yet: {UNKNOWN_DECAY_LEVELS} more levels, and a second run predicts from "
+               f"the decay it then measures")
+        return (f"raise the maximum cutoffs of {', '.join(at_max)} ([converge] max_cutoffs → "
+                f"{new_max}, now {tuple(maximum)}): the search reached them still changing; "
+                f"{why}" + fits(tuple(c + 1 for c in new_max)))
+    by_memory = [m for m in MODES if limits.get(m) == "memory"]
+    if by_memory:
+        nxt = tuple(c + 1 for c in chosen)
+        return (f"the search of {', '.join(by_memory)} stopped at the memory budget: "
+                f"cutoffs {nxt} need {memory(nxt) / 2**30:.1f} GiB; raise [solver] "
+                f"memory_budget_bytes above that if this machine has the memory, otherwise "
+                f"this point cannot be converged further here")
+    heavy = {m: u for m, u in checks.items() if u > MARGIN} or {m: 1.0 for m in truncated}
+    if not heavy:
+        return ""
+    start = list(chosen)
+    for k, m in enumerate(MODES):
+        if m in heavy:
+            start[k] += levels_needed(steps, m, heavy[m], tolerances)
+    start = tuple(start)
+    new_max = tuple(max(a, b) for a, b in zip(maximum, start))
+    what = (f"([converge] start_cutoffs → {start}" +
+            (f", max_cutoffs → {new_max}" if new_max != tuple(maximum) else "") + ")")
+    return (f"start the search at cutoffs {start} {what}: the final check of "
+            f"{', '.join(heavy)} used {max(heavy.values()):.0%} of the tolerance, and the "
+            f"search stops at the first level that changes less than the tolerance, so a "
+            f"larger maximum alone changes nothing; the start predicted from the geometric "
+            f"decay of the refinement steps puts the check below half the tolerance"
+            + fits(tuple(c + 1 for c in start)))

@@ -154,7 +154,7 @@ def linearization_study(design: dict | linear.Design | linear.OperatingPoint,
                f"⟨δq⟩ ∝ G0^{dq_fit.exponent:.3f}±{dq_fit.exponent_stderr:.3f} (expected 1)",
                f"E_N(G0→0) Gaussian {g[0]:.6f}±{g[1]:.1e} vs {g[2]:.6f}, exact "
                f"{ex[0]:.6f}±{ex[1]:.1e} vs {ex[2]:.6f}")
-    return LinearizationStudy(table, V_fit, dq_fit, extrap, lin.log_negativity,
+    return LinearizationStudy(table, V_fit, dq_fit, extrap, lin.log_negativity_gaussian,
                               "consistent" if ok_exp and meets else "inconsistent", reasons)
 
 

@@ -57,7 +57,8 @@ from .progress import Counter
 from .reference import REFERENCE_DESIGN
 from .status import FAILED
 from .tables import TabulatedResult, status_counts
-from .validity import ValidityCriteria, validity_point
+from .validity import ValidityCriteria, search_advice, validity_point
+from .verdicts import next_step
 
 #: Points a map may have unless a large grid is asked for (``allow_large``): each point is a
 #: full-quantum solve of seconds to minutes, so 10 000 points are hours on a cluster.
@@ -69,7 +70,8 @@ DEFAULT_DESIGN = dict(REFERENCE_DESIGN)  # the fixed keys of a map: the referenc
 COLUMNS = ("status", "E_N linear", "E_N exact", "E_N gaussian", "abs dE_N", "rel dE_N",
            "max abs dV", "truncation dE_N", "truncation max abs dV", "non-Gaussianity",
            "non-Gaussianity below floor", "photons driven", "phonons", "max top population",
-           "n_branches", "multistable", "N_ccw", "N_cw", "N_m", "solves", "seconds", "message")
+           "n_branches", "multistable", "N_ccw", "N_cw", "N_m", "solves", "seconds",
+           "search limit", "refused cutoffs", "message")
 
 
 @dataclass(frozen=True)
@@ -493,7 +495,10 @@ def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
         ``valid``, "partial" if some are and some break, "breaks" if none is valid,
         "unconverged" if no point breaks but some have no converged cutoffs, "failed" if
         none breaks or is unconverged but some failed, "unstable" if no point is stable), ``counts`` (status → number of points),
-        ``within_1`` and ``within_10`` (points with a converged, stable result whose
+        ``advice`` (the next step: for ``unconverged``, computed from the ``search limit``
+        and ``refused cutoffs`` of its points, :func:`~.validity.search_advice`; otherwise
+        the verdict's next step), ``within_1`` and ``within_10`` (points with a converged,
+        stable result whose
         relative |ΔE_N| is ≤ 1 % / ≤ 10 %, or below the absolute floor), ``judged`` (points
         with a number), ``ranges`` (a DataFrame: for each y value, the x values where the
         approximation holds to 1 % and to 10 %).
@@ -527,10 +532,18 @@ def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
         word = "unstable"
     else:
         word = "holds"
+    advice = ""
+    if word == "unconverged" and "search limit" in table:
+        stuck = table[(table["status"] == "unconverged") & table["search limit"].notna()]
+        advice = search_advice(
+            [(lim, tuple(int(c) for c in str(ref).split()) if isinstance(ref, str) else ())
+             for lim, ref in zip(stuck["search limit"], stuck["refused cutoffs"])],
+            model=spec.model, bath=spec.bath, max_dimension=spec.max_dimension,
+            budget_bytes=spec.memory_budget_bytes)
     return {"word": word, "counts": counts, "judged": len(judged),
             "within_1": int(holds(judged, 0.01).sum()),
             "within_10": int(holds(judged, 0.10).sum()),
-            "ranges": pd.DataFrame(ranges)}
+            "ranges": pd.DataFrame(ranges), "advice": advice or next_step(word)}
 
 
 def _span(values: list[float], grid: list[float]) -> str:
@@ -564,6 +577,9 @@ class ValidityStudy(TabulatedResult):
     verdict : {"holds", "partial", "breaks", "unconverged", "failed", "unstable"}
         See :func:`verdict` (``word``).
     reasons : tuple of str
+    advice : str
+        The next step (:func:`verdict`'s ``advice``: computed from what stopped the
+        unconverged points' searches, else the verdict's generic next step).
     """
 
     _table = "table"  # the table of _repr_html_ and to_dataframe
@@ -572,6 +588,7 @@ class ValidityStudy(TabulatedResult):
     table: pd.DataFrame
     verdict: str
     reasons: tuple[str, ...]
+    advice: str = ""
 
     question = "where the Gaussian E_N holds (validity map)"
 
@@ -597,7 +614,7 @@ def validity_study(spec: MapSpec, *, engine: str = "serial", num_cpus: int | Non
                f"{v['judged']} converged points ("
                + ", ".join(f"{n} {k}" for k, n in sorted(c.items())) + ")",
                f"holds to 1 % at {ranges}")
-    return ValidityStudy(spec, table, word, reasons)
+    return ValidityStudy(spec, table, word, reasons, v["advice"])
 
 
 def _mpi_workers(num_cpus: int | None) -> int:

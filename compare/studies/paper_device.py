@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import pickle
 import time
 import warnings
 from collections.abc import Callable, Collection, Sequence
@@ -50,7 +51,7 @@ from .fits import (BAND_LEVEL, LeadingOrderFit, PowerLawFit, Prediction, fit_lea
                    fit_power_law)
 from ... import __version__
 from .maps import FAILED, check_engine, map_points
-from .progress import Counter
+from .progress import Counter, sink
 from .validity import adaptive_cutoffs
 
 #: G0/ω_m ladder of the study (docs/paper_device.md §3).
@@ -174,9 +175,9 @@ def paper_point(setup: linear.PaperSetup, name: str, label: str, direction: str,
               "detuning": mf.Delta_eff_ccw - system.Delta_F, "coupling": res.coupling}
     return PaperPoint(name=name, label=label, direction=direction, Omega=float(Omega),
                       J_over_kappa=float(J_over_kappa), Delta_c=float(delta), G0=system.G0,
-                      log_negativity=res.log_negativity,
+                      log_negativity=res.log_negativity_gaussian,
                       design={k: _round(v) for k, v in design.items()}, bath=system.bath,
-                      fluctuation_quanta=res.fluctuation_quanta,
+                      fluctuation_quanta=res.fluctuation_quanta._asdict(),
                       photons=float(res.photons[direction]))
 
 
@@ -264,7 +265,8 @@ def _solve(point: linear.OperatingPoint, cutoffs: tuple[int, int, int], model: s
 
 
 def approximation_row(design: dict, G0: float, direction: str = "ccw",
-                      bath: str = "brownian", criteria: DeviceCriteria | None = None) -> dict:
+                      bath: str = "brownian", criteria: DeviceCriteria | None = None,
+                      progress: Callable[[str], None] | None = None) -> dict:
     """Truncation and approximation error of the Gaussian E_N at one design and G0.
 
     The nonlinear model's cutoffs c are converged for this row
@@ -290,6 +292,9 @@ def approximation_row(design: dict, G0: float, direction: str = "ccw",
     direction, bath
         Drive and mechanical bath.
     criteria : DeviceCriteria
+    progress : callable, optional
+        One line per solve inside the row (the cutoff search, then the four solves at c and
+        c + 1): a row at d ≈ 1500 takes most of an hour on one core.
 
     Returns
     -------
@@ -305,10 +310,11 @@ def approximation_row(design: dict, G0: float, direction: str = "ccw",
     crit = criteria or DeviceCriteria()
     t0 = time.perf_counter()
     row: dict = {"status": "failed", "message": "", "G0": float(G0)}
+    say = sink(progress)
     try:
         point = linear.design_point(**design, G0=G0, direction=direction, bath=bath)
         lyap = linear.analyze(point)
-        row["E_N Lyapunov"] = lyap.log_negativity
+        row["E_N Lyapunov"] = lyap.log_negativity_gaussian
         if not lyap.stable:
             row.update(status="unstable", message=f"max Re λ(A) = {lyap.max_growth_rate:.3g}")
             return _finish(row, t0)
@@ -317,7 +323,7 @@ def approximation_row(design: dict, G0: float, direction: str = "ccw",
                                V_tolerance=crit.V_tolerance,
                                log_negativity_tolerance=crit.log_negativity_tolerance,
                                max_passes=crit.max_passes, method=crit.method,
-                               memory_budget_bytes=crit.memory_budget_bytes)
+                               memory_budget_bytes=crit.memory_budget_bytes, progress=say)
         c = fit.cutoffs
         row.update({"N_ccw": c[0], "N_cw": c[1], "N_m": c[2], "d": int(np.prod(c)),
                     "solves": fit.solves})
@@ -326,10 +332,12 @@ def approximation_row(design: dict, G0: float, direction: str = "ccw",
             return _finish(row, t0)
         raised = tuple(n + 1 for n in c)
         try:
-            states = {("nonlinear", ""): fit.state,
-                      ("linearized", ""): _solve(point, c, "linearized", crit),
-                      ("nonlinear", " (c+1)"): _solve(point, raised, "nonlinear", crit),
-                      ("linearized", " (c+1)"): _solve(point, raised, "linearized", crit)}
+            states = {("nonlinear", ""): fit.state}
+            for model, cut, suffix in (("linearized", c, ""), ("nonlinear", raised, " (c+1)"),
+                                       ("linearized", raised, " (c+1)")):
+                states[model, suffix] = _solve(point, cut, model, crit)
+                say(f"estimator: {model} model at cutoffs {cut} (d = {np.prod(cut)}), "
+                    f"{states[model, suffix].timings.total_s:.0f} s")
         except fullquantum.MemoryBudgetError:
             row.update(status="unconverged", message=f"the check at cutoffs {raised} "
                        "exceeds the memory budget")
@@ -339,10 +347,10 @@ def approximation_row(design: dict, G0: float, direction: str = "ccw",
             nl = states["nonlinear", suffix].log_negativity_exact
             lin = states["linearized", suffix].log_negativity_exact
             values.update({f"E_N linearized Fock{suffix}": lin, f"E_N nonlinear{suffix}": nl,
-                           f"truncation error{suffix}": lin - lyap.log_negativity,
+                           f"truncation error{suffix}": lin - lyap.log_negativity_gaussian,
                            f"approximation error{suffix}": nl - lin,
                            f"relative approximation error{suffix}":
-                               (nl - lin) / lyap.log_negativity})
+                               (nl - lin) / lyap.log_negativity_gaussian})
         approx, approx_up = values["approximation error"], values["approximation error (c+1)"]
         change = abs(approx_up - approx) / abs(approx_up) if approx_up != 0 else np.inf
         s = fit.state
@@ -368,22 +376,27 @@ def _finish(row: dict, t0: float) -> dict:
 
 
 # --- 3. the ladder, resumable ------------------------------------------------------------------
-def row_key(point: PaperPoint, G0: float, criteria: DeviceCriteria) -> str:
-    """Cache key of one row: everything that determines it, and omxval's version (the
-    hash-keyed format of :mod:`omxval.compare.studies.maps`)."""
+def row_key(point: PaperPoint, G0: float, criteria: DeviceCriteria,
+            version: str = __version__) -> str:
+    """Cache key of one row: everything that determines it, and the omxval version that
+    computed it (the hash-keyed format of :mod:`omxval.compare.studies.maps`; ``version``
+    other than this one: the key of rows that an earlier release shipped)."""
     payload = {"study": STUDY, "design": point.design, "G0": float(G0),
                "direction": point.direction, "bath": point.bath,
-               "criteria": dataclasses.asdict(criteria), "omxval": __version__}
+               "criteria": dataclasses.asdict(criteria), "omxval": version}
     text = json.dumps(payload, sort_keys=True, default=float)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _row_task(task: tuple[str, str, dict, float, str, str], criteria: DeviceCriteria
-              ) -> tuple[str, dict]:
+def _row_task(task: tuple[str, str, dict, float, str, str], criteria: DeviceCriteria,
+              progress: Callable[[str], None] | None = None) -> tuple[str, dict]:
     """One row in a worker (:func:`~omxval.compare.studies.maps.map_points` gives it one BLAS
-    thread: parallelism belongs to rows)."""
+    thread: parallelism belongs to rows); ``progress`` receives its solves, prefixed with
+    the row."""
     key, name, design, G0, direction, bath = task
-    return key, {"point": name, **approximation_row(design, G0, direction, bath, criteria)}
+    say = None if progress is None else (lambda m: progress(f"{name}, G0 = {G0:g}: {m}"))
+    return key, {"point": name,
+                 **approximation_row(design, G0, direction, bath, criteria, say)}
 
 
 def device_rows(points: Sequence[PaperPoint], G0: Sequence[float], *,
@@ -409,12 +422,17 @@ def device_rows(points: Sequence[PaperPoint], G0: Sequence[float], *,
     num_cpus : int, optional
         Workers of the parallel engines.
     progress : callable, optional
-        One line per finished row, with an ETA.
+        One line per finished row, with an ETA weighted by each row's predicted cost
+        (:func:`row_cost`), and one line per solve inside a row. Parallel engines pass it
+        to their workers when it can be pickled (a module-level function); otherwise the
+        workers stay silent.
     """
     check_engine(engine)
     crit = criteria or DeviceCriteria()
     todo = [t for t in row_tasks(points, G0, crit) if t[0] not in skip]
-    count = Counter(len(todo), progress)
+    costs = {p.name: row_cost(p, crit) for p in points}
+    count = Counter(len(todo), progress, weights=[costs[t[1]] for t in todo])
+    inner = progress if engine == "serial" or _picklable(progress) else None
 
     def record(result: tuple[str, dict]) -> None:
         key, row = result
@@ -426,16 +444,37 @@ def device_rows(points: Sequence[PaperPoint], G0: Sequence[float], *,
                    + (f": {row['message']}" if row["status"] == FAILED else ""))
 
     if todo:
-        map_points(_row_task, todo, task_args=(crit,), engine=engine, num_cpus=num_cpus,
-                   reduce_func=record, on_lost=_lost_row)
+        map_points(_row_task, todo, task_args=(crit, inner), engine=engine,
+                   num_cpus=num_cpus, reduce_func=record, on_lost=_lost_row)
 
 
-def row_tasks(points: Sequence[PaperPoint], G0: Sequence[float], criteria: DeviceCriteria
-              ) -> list[tuple[str, str, dict, float, str, str]]:
+def _picklable(obj) -> bool:
+    try:
+        pickle.dumps(obj)
+    except Exception:  # lambdas, closures, bound methods of unpicklable objects
+        return False
+    return True
+
+
+def row_cost(point: PaperPoint, criteria: DeviceCriteria | None = None) -> float:
+    """Predicted relative cost of a row of ``point``: d² at the first cutoffs of its search
+    (:func:`~omxval.compare.studies.convergence.gaussian_cutoffs` of the Lyapunov state,
+    which does not depend on G0 at a fixed design), the growth of a structured solve
+    (docs/paper_device.md §7: d = 468–646 took 3.6–19 min, d = 1296–1512 took 29–50 min).
+    It weights the ETA; it is not a time."""
+    crit = criteria or DeviceCriteria()
+    start = gaussian_cutoffs(linear.design_point(**point.design, G0=DEFAULT_G0[0],
+                                                 direction=point.direction, bath=point.bath),
+                             tol=crit.start_tail)
+    return float(np.prod(start)) ** 2
+
+
+def row_tasks(points: Sequence[PaperPoint], G0: Sequence[float], criteria: DeviceCriteria,
+              version: str = __version__) -> list[tuple[str, str, dict, float, str, str]]:
     """Every (key, name, design, G0, direction, bath) of the ladder: points in the given
-    order, G0 increasing."""
+    order, G0 increasing (keys of ``version``, :func:`row_key`)."""
     ladder = sorted({float(g) for g in G0})
-    return [(row_key(p, g, criteria), p.name, p.design, g, p.direction, p.bath)
+    return [(row_key(p, g, criteria, version), p.name, p.design, g, p.direction, p.bath)
             for p in points for g in ladder]
 
 
@@ -446,9 +485,11 @@ def _lost_row(task: tuple, reason: str) -> tuple[str, dict]:
 
 
 def rows_table(points: Sequence[PaperPoint], G0: Sequence[float], rows: dict[str, dict],
-               criteria: DeviceCriteria | None = None) -> pd.DataFrame:
-    """The ladder's rows found in ``rows`` (by key), points in order, G0 increasing."""
-    found = [rows[t[0]] for t in row_tasks(points, G0, criteria or DeviceCriteria())
+               criteria: DeviceCriteria | None = None,
+               version: str = __version__) -> pd.DataFrame:
+    """The ladder's rows found in ``rows`` (by key of ``version``), points in order, G0
+    increasing."""
+    found = [rows[t[0]] for t in row_tasks(points, G0, criteria or DeviceCriteria(), version)
              if t[0] in rows]
     table = pd.DataFrame(found)
     # Every column of a converged row, also when no row (or no converged row) is there yet.
@@ -525,6 +566,18 @@ class PointAnalysis:
         return None if self.leading is None else self.leading.predict(self.point.G0)
 
     @property
+    def word(self) -> str:
+        """The verdict word (:data:`~omxval.compare.studies.verdicts.VERDICTS`): ``agree``
+        when the bound :attr:`upper` lies below half a unit of the paper's printed fourth
+        decimal (:data:`PRINTED_PRECISION`, docs/paper_device.md §5), ``disagree`` above it;
+        without a fit ``unconverged`` or ``failed`` when such rows are why, else
+        ``incomplete`` (rows not computed yet)."""
+        if self.fit is not None:
+            return "agree" if self.upper < PRINTED_PRECISION else "disagree"
+        statuses = set(self.rows["status"])
+        return next((w for w in ("unconverged", FAILED) if w in statuses), "incomplete")
+
+    @property
     def upper(self) -> float:
         """The largest upper band end of the four predictions (both fits, at c and c + 1):
         the bound the verdict uses (docs/paper_device.md §5); NaN without fits."""
@@ -546,6 +599,43 @@ def analyse_point(point: PaperPoint, rows: pd.DataFrame) -> PointAnalysis:
     a = PointAnalysis(point, rows, *(fit_power_law(ok["G0"], np.abs(e)) for e in errors),
                       *(fit_leading_order(ok["G0"], np.abs(e)) for e in errors), verdict="")
     return dataclasses.replace(a, verdict=_verdict(a))
+
+
+def device_verdicts(analyses: Sequence[PointAnalysis], ladder: Sequence[float]
+                    ) -> pd.DataFrame:
+    """One verdict row per operating point: the answer to "can the paper's Gaussian E_N be
+    trusted at its own device?" (docs/paper_device.md §5).
+
+    Returns
+    -------
+    DataFrame
+        ``point``, ``question``, ``verdict`` (:attr:`PointAnalysis.word`), ``evidence`` (the
+        prediction at the paper's G0 with its band, or what is missing), ``abs error at
+        paper G0`` (leading order), ``upper bound`` (the verdict's bound,
+        :attr:`PointAnalysis.upper`) and ``relative upper bound`` (NaN without a fit).
+    """
+    rows = []
+    for a in analyses:
+        missing = [g for g in ladder if g not in set(a.rows["G0"])]
+        if a.fit is not None:
+            lo = a.leading_order
+            evidence = (f"|ΔE_N| at the paper's G0 = {a.point.G0:.3g} ω_m: {lo.value:.3g} "
+                        f"(leading order, {BAND_LEVEL:.0%} band [{lo.low:.3g}, {lo.high:.3g}]), "
+                        f"at most {a.upper:.3g} against {PRINTED_PRECISION:g}, half a unit of "
+                        f"the printed E_N = {a.point.log_negativity:.4f}; "
+                        f"{len(a.converged)} converged rows")
+        else:
+            evidence = f"{len(a.converged)} converged row(s); a fit needs 3"
+        if missing:
+            evidence += f"; not computed: G0 = {', '.join(f'{g:g}' for g in missing)}"
+        rows.append({"point": a.point.name,
+                     "question": f"paper's device, {a.point.label}: Gaussian E_N to the "
+                                 f"printed precision",
+                     "verdict": a.word, "evidence": evidence,
+                     "abs error at paper G0": np.nan if a.fit is None else a.leading_order.value,
+                     "upper bound": a.upper,
+                     "relative upper bound": a.upper / a.point.log_negativity})
+    return pd.DataFrame(rows)
 
 
 def curvature(a: PointAnalysis) -> float:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
@@ -28,6 +29,7 @@ from ...errors import InputError
 from ...linear.checks import check_real
 from .convergence import gaussian_cutoffs
 from .deviation import max_abs_difference
+from .progress import sink
 from .status import FAILED, Status
 from .tables import clip
 
@@ -54,6 +56,10 @@ class AdaptiveSolve:
     iterations : int
         GMRES iterations of all the structured solves (0 with QuTiP's methods, which do
         not report them).
+    limit : {"", "max_dimension", "memory", "passes"}
+        What stopped an unconverged search ("" when converged).
+    refused : tuple of int
+        The cutoffs the limit refused (``()`` for "passes" and when converged).
     """
 
     state: fullquantum.SteadyState | None
@@ -62,6 +68,8 @@ class AdaptiveSolve:
     solves: int
     reason: str
     iterations: int = 0
+    limit: str = ""
+    refused: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
         word = "converged" if self.converged else "unconverged"
@@ -73,6 +81,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
                      start: tuple[int, int, int] | None = None, V_tolerance: float = 1e-5,
                      log_negativity_tolerance: float = 1e-4, max_passes: int = 24,
                      max_dimension: int | None = None, warm_start: bool = True,
+                     progress: Callable[[str], None] | None = None,
                      **solve_options) -> AdaptiveSolve:
     """Raise each Fock cutoff until one more level changes V and E_N by less than tolerance.
 
@@ -101,6 +110,9 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
         Start the GMRES of each structured solve from the state at the cutoffs it refines
         (``initial_state`` of :func:`fullquantum.solve`): the same states to the solver's
         tolerance in fewer iterations. Without effect for QuTiP's methods.
+    progress : callable, optional
+        One line per solve: its number, cutoffs, d, GMRES iterations and seconds (long
+        searches talk: a d ≈ 1500 solve takes minutes).
     **solve_options
         Passed to :func:`fullquantum.solve` (``method=``, ``memory_budget_bytes=``, …).
     """
@@ -111,6 +123,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
     warm = warm_start and (method == "structured" or isinstance(method, fullquantum.Structured))
     current = tuple(start) if start is not None else gaussian_cutoffs(point)
     solves = iterations = 0
+    say = sink(progress)
 
     known: dict[tuple[int, int, int], fullquantum.SteadyState] = {}
 
@@ -126,16 +139,23 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
                 known[cutoffs] = fullquantum.solve(point, cutoffs=cutoffs, model=model,
                                                    initial_state=near if warm else None,
                                                    **solve_options)
-            iterations += known[cutoffs].solver_info.get("iterations", 0)
+            info = known[cutoffs].solver_info
+            iterations += info.get("iterations", 0)
+            say(f"cutoff search, solve {solves}: cutoffs {cutoffs} (d = {np.prod(cutoffs)})"
+                + (f", {info['iterations']} GMRES iterations" if "iterations" in info else "")
+                + f", {known[cutoffs].timings.total_s:.0f} s")
         return known[cutoffs]
 
-    def result(state, cutoffs, converged, reason=""):
-        return AdaptiveSolve(state, cutoffs, converged, solves, reason, iterations)
+    def result(state, cutoffs, converged, reason="", exc=None, refused=()):
+        limit = "" if converged else ("passes" if exc is None else
+                                      "max_dimension" if isinstance(exc, _TooLarge) else "memory")
+        return AdaptiveSolve(state, cutoffs, converged, solves, reason, iterations, limit,
+                             tuple(refused))
 
     try:
         state = solve(current)
     except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
-        return result(None, current, False, f"the first cutoffs: {_why(exc)}")
+        return result(None, current, False, f"the first cutoffs: {_why(exc)}", exc, current)
     everything = (0, 1, 2)
     pending = everything  # the modes refined in this pass
     for _ in range(max_passes):
@@ -145,7 +165,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
             try:
                 trials[k] = solve(trial, state)
             except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
-                return result(state, current, False, _why(exc))
+                return result(state, current, False, _why(exc), exc, trial)
             other = trials[k]
             change = (max_abs_difference(other.V, state.V),
                       abs(other.log_negativity_gaussian - state.log_negativity_gaussian),
@@ -165,7 +185,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
             try:
                 state = solve(current, state)
             except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
-                return result(state, current, False, _why(exc))
+                return result(state, current, False, _why(exc), exc, current)
         # Keep refining the modes that moved; the others are checked again at the end.
         pending = tuple(raise_modes)
         # Keep in memory only the states a later pass can reuse (a state is 16·d² bytes).
@@ -173,6 +193,51 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
             del known[c]
     return result(state, current, False,
                   f"still changing after {max_passes} passes (cutoffs {current})")
+
+
+def search_advice(fits: Sequence[AdaptiveSolve | tuple[str, tuple[int, ...]]], *, model: str,
+                  bath: str, max_dimension: int | None, budget_bytes: int) -> str:
+    """The next step after unconverged cutoff searches, from what stopped them.
+
+    ``max_dimension``: the smallest value that admits every refused cutoffs, checked
+    against the memory budget; ``memory``: the memory the refused cutoffs need; ``passes``:
+    more passes. A suggestion that the memory budget cannot hold says so: such a point
+    cannot be converged on this budget.
+    """
+    limits = [(f.limit, f.refused) if isinstance(f, AdaptiveSolve) else f for f in fits]
+    limits = [(limit, tuple(refused)) for limit, refused in limits if limit]
+    if not limits:
+        return ""
+    steps = []
+    too_large = [c for limit, c in limits if limit == "max_dimension" and c]
+    memory = [c for limit, c in limits if limit == "memory" and c]
+    if too_large:
+        biggest = max(too_large, key=lambda c: int(np.prod(c)))
+        d = int(np.prod(biggest))
+        need = fullquantum.estimate_memory(biggest, "structured", model=model,
+                                           bath=bath).total_bytes
+        # The search goes on above the refused cutoffs: ask for headroom of one level more.
+        target = int(np.prod([c + 1 for c in biggest]))
+        step = (f"raise [solver] max_dimension from {max_dimension} to at least {d} (better "
+                f"{target}): the search was refused cutoffs {tuple(biggest)}")
+        if need > budget_bytes:
+            step += (f", which need {need / 2**30:.1f} GiB, over the memory budget "
+                     f"{budget_bytes / 2**30:.1f} GiB: raise [solver] memory_budget_bytes "
+                     f"too if this machine has the memory, otherwise these points cannot "
+                     f"be converged here")
+        steps.append(step)
+    if memory:
+        biggest = max(memory, key=lambda c: int(np.prod(c)))
+        need = fullquantum.estimate_memory(biggest, "structured", model=model,
+                                           bath=bath).total_bytes
+        steps.append(f"cutoffs {tuple(biggest)} need {need / 2**30:.1f} GiB, over the memory "
+                     f"budget {budget_bytes / 2**30:.1f} GiB: raise [solver] "
+                     f"memory_budget_bytes if this machine has the memory, otherwise these "
+                     f"points cannot be converged here")
+    if any(limit == "passes" for limit, _ in limits):
+        steps.append("the search was still changing after its last pass: raise max_passes, "
+                     "or move the point away from an instability edge")
+    return "; ".join(steps)
 
 
 class _TooLarge(Exception):
@@ -249,17 +314,17 @@ class PointValidity:
         """E_N exact of the judged model − Lyapunov E_N (ln); NaN without a state."""
         if self.state is None:
             return np.nan
-        return self.state.log_negativity_exact - self.gaussian.log_negativity
+        return self.state.log_negativity_exact - self.gaussian.log_negativity_gaussian
 
     @property
     def truncation_error(self) -> float:
         """E_N exact of the linearized Fock model − Lyapunov E_N (ln): the numerical control."""
         if self.control is None:
             return np.nan
-        return self.control.log_negativity_exact - self.gaussian.log_negativity
+        return self.control.log_negativity_exact - self.gaussian.log_negativity_gaussian
 
     def __repr__(self) -> str:
-        en = self.gaussian.log_negativity
+        en = self.gaussian.log_negativity_gaussian
         if self.state is None:
             why = f"{clip(self.message, 180)}; " if self.message else ""
             return f"PointValidity({self.status}: {why}E_N Gaussian {en:.5g})"
@@ -283,13 +348,17 @@ class PointValidity:
         p, lin = self.point, self.gaussian
         row = {"status": self.status, "message": self.message,
                "n_branches": p.n_branches, "multistable": p.multistable,
-               "E_N linear": lin.log_negativity}
+               "E_N linear": lin.log_negativity_gaussian}
         if self.fit is not None:
             row.update({"N_ccw": self.fit.cutoffs[0], "N_cw": self.fit.cutoffs[1],
                         "N_m": self.fit.cutoffs[2], "solves": self.fit.solves})
+            if self.fit.limit:  # what stopped the search: the map's advice reads it
+                row.update({"search limit": self.fit.limit,
+                            "refused cutoffs": " ".join(map(str, self.fit.refused))})
         if self.state is not None:
             s, d_en = self.state, self.approximation_error
-            rel = abs(d_en) / lin.log_negativity if lin.log_negativity > 0 else np.nan
+            en = lin.log_negativity_gaussian
+            rel = abs(d_en) / en if en > 0 else np.nan
             row.update({
                 "E_N exact": s.log_negativity_exact, "E_N gaussian": s.log_negativity_gaussian,
                 "abs dE_N": abs(d_en), "rel dE_N": rel,
@@ -347,7 +416,8 @@ def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
                                max_dimension=max_dimension, **solve_options)
         if not fit.converged:  # no number; the message says how far it got
             last = (f"; at the last cutoffs {fit.state.cutoffs} E_N exact was "
-                    f"{fit.state.log_negativity_exact:.4g} (Gaussian {lin.log_negativity:.4g})"
+                    f"{fit.state.log_negativity_exact:.4g} "
+                    f"(Gaussian {lin.log_negativity_gaussian:.4g})"
                     if fit.state is not None else "")
             return done("unconverged", fit.reason + last, fit=fit)
         state = fit.state
@@ -362,9 +432,10 @@ def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
         if errors == "raise":
             raise
         return done(FAILED, f"{type(exc).__name__}: {exc}")
-    d_en = state.log_negativity_exact - lin.log_negativity
+    en = lin.log_negativity_gaussian
+    d_en = state.log_negativity_exact - en
     valid = (abs(d_en) <= crit.absolute_floor
-             or (lin.log_negativity > 0 and abs(d_en) <= crit.relative_error * lin.log_negativity))
+             or (en > 0 and abs(d_en) <= crit.relative_error * en))
     return done("valid" if valid else "breaks", "", state, control, fit)
 
 

@@ -56,6 +56,11 @@ VERDICTS: dict[str, Verdict] = {v.word: v for v in (
                       "no point is unconverged or breaks: those points have no number",
             True, "read their messages in map.csv; a rerun with the same --out computes the "
                   "failed points again"),
+    Verdict("incomplete", "a study that rests on several rows has too few of them (fewer "
+                          "than 3 converged rows for a fit): the rows named are not computed "
+                          "yet, so no prediction is made", False,
+            "compute the missing rows: omxval paper-device --points <point> (resumable; a "
+            "killed run keeps every finished row)"),
     Verdict("unstable", "the linearised dynamics has no steady state (or every point is "
                         "unstable): there is nothing to compare", False,
             "choose a stable design (red detuning, |G_d| below the fold); the paper's own "

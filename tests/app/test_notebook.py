@@ -119,10 +119,10 @@ def test_point_result_to_dataframe_matches_the_sweep_columns(results, point):
     assert list(row.columns) == list(sweep.columns)
     pd.testing.assert_frame_equal(row, sweep, check_dtype=False)
     rec = row.iloc[0]
-    assert rec["E_N [ln]"] == pytest.approx(REFERENCE_EN["brownian"], abs=1e-6)
+    assert rec["E_N gaussian"] == pytest.approx(REFERENCE_EN["brownian"], abs=1e-6)
     assert rec["|G_d| [omega_m]"] == pytest.approx(0.25, rel=1e-12)
     # |α_d|² = |G_d|²/(2 G0²) = 0.0625 / 0.005 (§5).
-    assert rec["N_ccw [photons]"] == pytest.approx(12.5, rel=1e-12)
+    assert rec["photons ccw"] == pytest.approx(12.5, rel=1e-12)
 
 
 def test_steady_state_to_dataframe_is_one_row_of_its_scalars(states):

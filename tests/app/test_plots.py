@@ -84,8 +84,8 @@ def nonreciprocity() -> tuple[pd.DataFrame, pd.DataFrame]:
                                      Delta_c=grid).query("branch == 0")
                         for b in ("brownian", "lindblad")], ignore_index=True)
     pts = curves[np.isin(curves[DC].round(6), np.round(grid[::15], 6))]
-    pts = pts[["bath", "direction", DC, "stable", "E_N [ln]"]].rename(
-        columns={"E_N [ln]": "E_N linear"})
+    pts = pts[["bath", "direction", DC, "stable", "E_N gaussian"]].rename(
+        columns={"E_N gaussian": "E_N linear"})
     points = pts.assign(**{"E_N exact fq": pts["E_N linear"] * 1.001,
                            "E_N gaussian fq": pts["E_N linear"] * 1.0005,
                            "truncation dE_N": 1e-5})
@@ -371,5 +371,260 @@ def test_axis_labels_are_mathtext_and_the_effective_detuning_keeps_its_tilde():
             parser.parse(f"${part}$")
     # Δ̃ with a combining tilde renders as a bare Δ: the effective detuning would read as the
     # bare one.
-    assert r"\tilde\Delta_c" in plots.AXIS_LABELS["detuning"]
+    assert r"$\tilde{\Delta}_c" in plots.AXIS_LABELS["detuning"]
     assert "\u0303" not in "".join(plots.AXIS_LABELS.values())
+
+
+# --- (e) figures fit for a talk: labels render, legends list what is drawn ------------------
+def _shown_texts(fig) -> list[str]:
+    """Every visible text a reader sees: titles, axis and colour-bar labels, tick labels,
+    legend entries, annotations."""
+    fig.canvas.draw()
+    texts = [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    return [t for t in texts if not t.startswith("_")]
+
+
+def assert_symbols_render(fig) -> None:
+    """No combining tilde (lost by the fonts: Δ̃ reads as Δ), no literal underscore outside
+    mathtext (a subscript meant, shown as "E_N"), and every math part parses."""
+    from matplotlib.mathtext import MathTextParser
+
+    parser = MathTextParser("path")
+    for text in _shown_texts(fig):
+        assert "\u0303" not in text, f"combining tilde in {text!r}"
+        assert text.count("$") % 2 == 0, f"unbalanced $ in {text!r}"
+        parts = text.split("$")
+        plain, math = parts[0::2], parts[1::2]
+        assert not any("_" in p for p in plain), f"underscore outside mathtext: {text!r}"
+        for m in math:
+            parser.parse(f"${m}$")
+
+
+def _legend_labels(fig) -> list[str]:
+    return [t.get_text() for lg in _legends(fig) for t in lg.get_texts()]
+
+
+def _device_analyses(with_fit: bool = True):
+    """Synthetic PointAnalysis objects (one with 6 converged rows, one with 2: no fit)."""
+    from types import SimpleNamespace as ns
+
+    from omxval.compare.studies.paper_device import DEFAULT_G0, analyse_point
+
+    def point(name, label, c2, n_ok):
+        rows = []
+        for k, g in enumerate(DEFAULT_G0):
+            if k >= n_ok:
+                rows.append({"status": "unconverged", "G0": g})
+                continue
+            e = c2 * g**2 * (1 + 0.02 * (-1) ** k)
+            rows.append({"status": "converged", "G0": g, "approximation error": -e,
+                         "approximation error (c+1)": -1.01 * e,
+                         "truncation error": 1e-8 * (k + 1)})
+        return analyse_point(ns(name=name, label=label, G0=7.2e-6, log_negativity=0.1476),
+                             pd.DataFrame(rows))
+
+    return [point("fig2-ccw", "Fig. 2 optimum, CCW drive", 0.1, 6 if with_fit else 2),
+            point("fig3-ccw", "Fig. 3 optimum, CCW drive", 0.3, 2)]
+
+
+def test_every_figure_renders_its_symbols(convergence, linearization, nonreciprocity, point,
+                                          validity_map, fig2, fig3, coupling, chi, claims):
+    curves, points = nonreciprocity
+    df3, kappa = fig3
+    figures = [
+        np.ravel(plots.plot_convergence(convergence))[0].figure,
+        np.ravel(plots.plot_linearization(linearization))[0].figure,
+        np.ravel(plots.plot_nonreciprocity(curves, points))[0].figure,
+        np.ravel(plots.plot_point(point))[0].figure,
+        plots.plot_validity_map(*validity_map),
+        plots.plot_device(_device_analyses()),
+        np.ravel(pr.plot_figure2(*fig2))[0].figure,
+        np.ravel(pr.plot_figure3_curves(df3, 1.8 * kappa, kappa))[0].figure,
+        np.ravel(pr.plot_coupling_map(coupling, 1.8 * kappa, kappa))[0].figure,
+        np.ravel(pr.plot_chi_map(chi))[0].figure,
+        np.ravel(pr.plot_claims(claims, J_fig_over_kappa=1.8))[0].figure,
+    ]
+    for fig in figures:
+        assert_symbols_render(fig)
+        plt.close(fig)
+
+
+def test_map_labels_the_effective_detuning_with_a_tilde(validity_map):
+    fig = plots.plot_validity_map(*validity_map)
+    maps = [ax for ax in fig.axes if ax.get_title()]  # not the colour bars
+    assert len(maps) == 3
+    for ax in maps:
+        assert ax.get_ylabel().startswith(r"$\tilde{\Delta}_c/\omega_m$")
+
+
+def _drawn_map_labels(fig) -> set[str]:
+    """Labels of what the map panels draw, found independently of the legend code."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.contour import ContourSet
+
+    labels = set()
+    for ax in fig.axes:
+        for c in ax.collections:
+            if isinstance(c, ContourSet):
+                labels |= {f"{lev:.0%}".replace("%", " %") + " contour"
+                           for lev, path in zip(c.levels, c.get_paths()) if len(path.vertices)}
+            elif isinstance(c, PathCollection) and len(c.get_offsets()):
+                labels.add(c.get_label())
+        labels |= {p.get_label() for p in ax.patches
+                   if p.get_hatch() and not p.get_label().startswith("_")}
+    return labels
+
+
+def test_map_legend_lists_exactly_what_is_drawn(validity_map):
+    table, spec = validity_map  # statuses valid/breaks/unstable, one multistable cell
+    fig = plots.plot_validity_map(table, spec)
+    (legend,) = fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert len(labels) == len(set(labels))
+    assert set(labels) == _drawn_map_labels(fig)
+    # rel dE_N spans 0.2 %–2 %: the 1 % contour is drawn, the 10 % one is not
+    assert "1 % contour" in labels and "10 % contour" not in labels
+    assert plots.MULTISTABLE in labels and plots.STATUS_MARKERS["unstable"][2] in labels
+    for status in ("unconverged", "failed"):  # no such point: no marker, no entry
+        assert plots.STATUS_MARKERS[status][2] not in labels
+
+    # another table: an unconverged point, no unstable one, no multistable cell
+    t = table.assign(multistable=False)
+    t.loc[t["status"] == "unstable", "status"] = "unconverged"
+    fig = plots.plot_validity_map(t, spec)
+    labels = set(_legend_labels(fig))
+    assert labels == _drawn_map_labels(fig)
+    assert plots.STATUS_MARKERS["unconverged"][2] in labels
+    assert plots.STATUS_MARKERS["unstable"][2] not in labels and plots.MULTISTABLE not in labels
+
+
+def test_map_contour_labels_sit_on_a_background_above_their_lines(validity_map):
+    from matplotlib.colors import to_rgba
+    from matplotlib.contour import ContourSet
+
+    fig = plots.plot_validity_map(*validity_map)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    (cs,) = [c for c in ax.collections if isinstance(c, ContourSet)]
+    assert cs.labelTexts, "the drawn contour is labelled"
+    for text in cs.labelTexts:
+        box = text.get_bbox_patch()
+        assert box is not None and to_rgba(box.get_facecolor())[:3] == (1.0, 1.0, 1.0)
+        assert text.get_zorder() > cs.get_zorder()  # the label above its line
+        assert text.get_rotation() == 0 and text.get_fontsize() >= plots.SMALL
+
+
+def test_map_titles_stay_above_their_own_axes(validity_map):
+    """A title wider than its map spills over the colour bar beside it."""
+    fig = plots.plot_validity_map(*validity_map)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    maps = [ax for ax in fig.axes if ax.get_title()]
+    assert len(maps) == 3
+    for ax in maps:
+        a, t = ax.get_window_extent(renderer), ax.title.get_window_extent(renderer)
+        assert a.x0 - 1 <= t.x0 and t.x1 <= a.x1 + 1, ax.get_title()
+    sup = fig._suptitle.get_window_extent(renderer)
+    assert all(sup.y0 >= ax.title.get_window_extent(renderer).y1 - 1 for ax in maps)
+
+
+def test_figure3_has_one_compact_legend_and_named_readable_lanes(fig3):
+    df3, kappa = fig3
+    axes = pr.plot_figure3_curves(df3, 1.8 * kappa, kappa)
+    fig = axes[0, 0].figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = _legends(fig)
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert len(labels) <= 8 and len(labels) == len(set(labels))
+    assert not any(lab.startswith(f"{plots.UNSTABLE}:") for lab in labels)
+    assert "J = 0" in labels and "J = 1.80 κ" in labels
+    assert sum(lab.startswith("bar below the data") for lab in labels) == 1
+    for ax in np.ravel(axes):
+        bars = [p for p in ax.patches if (p.get_gid() or "").startswith(plots.UNSTABLE)]
+        names = {p.get_gid() for p in bars}
+        tags = [t for t in ax.texts if (t.get_gid() or "").startswith(f"{plots.UNSTABLE} lane")]
+        assert len(tags) == len(names) >= 2, "every lane is named beside the axes"
+        a = ax.get_window_extent(renderer)
+        boxes = sorted((t.get_window_extent(renderer) for t in tags), key=lambda b: b.y0)
+        assert all(b.x0 >= a.x1 for b in boxes), "lane names lie outside the data"
+        assert all(lo.y1 <= hi.y0 + 1 for lo, hi in zip(boxes, boxes[1:])), "names overlap"
+        assert min(p.get_window_extent(renderer).height for p in bars) >= 12, "bars too thin"
+    assert_legends_clear(fig)
+
+
+def test_figure3_legend_lists_only_what_is_drawn(fig3):
+    df3, kappa = fig3
+    ccw_only = df3[df3["direction"] == "ccw"]
+    axes = pr.plot_figure3_curves(ccw_only, 1.8 * kappa, kappa)
+    labels = _legend_labels(axes[0, 0].figure)
+    assert not any("cw drive" in lab and "ccw" not in lab for lab in labels)
+    assert any("ccw drive" in lab for lab in labels)
+    # one panel alone, all stable: no bar and no faded entry
+    stable = df3.assign(stable=True)
+    ax = pr.plot_figure3_panel(stable, 0.0, "G_d", 1.8 * kappa, kappa, ax=fresh_ax())
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["Ω = 0 (either drive)", "J = 0", "J = 1.80 κ"]
+
+
+def test_claim_bands_are_distinct_labelled_and_visible(claims):
+    from matplotlib.colors import to_rgba
+
+    axes = pr.plot_claims(claims, J_fig_over_kappa=1.8)
+    fig = axes[0].figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    bands = []
+    for ax in axes:
+        (band,) = [p for p in ax.patches if p.get_label().startswith("paper")]
+        bands.append(band)
+        h = band.get_window_extent(renderer).height
+        assert h >= pr.MIN_BAND * ax.get_window_extent(renderer).height - 0.5 and h >= 3
+    assert bands[0].get_label() != bands[1].get_label()
+    assert to_rgba(bands[0].get_facecolor()) != to_rgba(bands[1].get_facecolor())
+    (legend,) = _legends(fig)
+    entries = {t.get_text(): to_rgba(h.get_facecolor())
+               for t, h in zip(legend.get_texts(), legend.legend_handles)
+               if t.get_text().startswith("paper")}
+    assert set(entries) == {b.get_label() for b in bands}
+    assert len(set(entries.values())) == 2
+    assert "drawn wider" in bands[1].get_label()  # χ's ±0.0005 would be a hairline
+    assert "drawn wider" not in bands[0].get_label()
+
+
+def test_device_figure_has_one_legend_of_what_is_drawn_and_fitted_limits(tmp_path):
+    analyses = _device_analyses()
+    fig = plots.plot_device(analyses)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legends = _legends(fig)
+    assert len(legends) == 1
+    labels = _legend_labels(fig)
+    assert len(labels) == len(set(labels))
+    assert {a.point.label for a in analyses} <= set(labels)  # both have converged rows
+    assert "prediction (power law)" in labels
+    assert_legends_clear(fig)
+    assert_readable(fig)
+    # no empty band between the panels and the legend
+    box = legends[0].get_window_extent(renderer)
+    bottom = min(ax.get_tightbbox(renderer).y0 for ax in fig.axes)
+    assert bottom - box.y1 < 30
+    # limits fitted: every drawn positive value inside, at most a decade of margin
+    for ax in fig.axes:
+        ys = np.concatenate([np.asarray(ln.get_ydata(), float) for ln in ax.lines
+                             if ln.get_transform() == ax.transData])  # not the axvline
+        ys = ys[np.isfinite(ys) & (ys > 0)]
+        lo, hi = ax.get_ylim()
+        assert lo <= ys.min() and ys.max() <= hi
+        assert np.log10(ys.min() / lo) < 1 and np.log10(hi / ys.max()) < 1
+    plt.close(fig)
+
+    # without any fit: no fit, band or prediction entry, and the file is written
+    fig = plots.plot_device(_device_analyses(with_fit=False))
+    labels = _legend_labels(fig)
+    assert not any("fit" in lab or "prediction" in lab or "band" in lab for lab in labels)
+    assert len(_legends(fig)) == 1
+    assert any(t.get_text().startswith("no extrapolation yet") for t in fig.axes[1].texts)
+    plt.close(fig)
+    path = tmp_path / "approximation_error.png"
+    assert plots.plot_device(analyses, path) is None and path.stat().st_size > 10_000

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from omxval.compare.app.cli import main
+from omxval.errors import InputError
 from omxval.compare.app.config import ReportConfig, config_from_dict, load_config, to_toml
 from omxval.compare.studies.verdicts import DEFAULT_FAIL_ON, VERDICTS, check_fail_on
 from omxval.compare.app.markdown import how_to_read
@@ -70,7 +71,7 @@ def test_api_and_configuration_share_their_defaults():
 
 def test_exit_code_1_when_a_verdict_fails_and_fail_on_chooses(tmp_path, capsys):
     cfg = tmp_path / "strict.toml"
-    cfg.write_text(FAST + "V_tolerance = 1e-9\n")  # the point study must disagree
+    cfg.write_text(FAST + "V_agreement = 1e-9\n")  # the point study must disagree
     out = tmp_path / "p"
     assert main(["point", "--config", str(cfg), "--out", str(out), "--quiet"]) == 1
     captured = capsys.readouterr()
@@ -116,5 +117,20 @@ def test_omxval_config_comments_every_key_and_still_round_trips():
             assert lines[lines.index(comment) + 1].startswith(f"{key} = ")
     # The two V tolerances say which one is which.
     assert "convergence" in KEY_HELP["solver"]["V_tolerance"]
-    assert "agreement" in KEY_HELP["point"]["V_tolerance"]
+    assert "agreement" in KEY_HELP["point"]["V_agreement"]
+    # ... and have distinct names: no key of [point] is a key of [solver].
+    assert not set(KEY_HELP["point"]) & set(KEY_HELP["solver"])
     assert config_from_dict(tomllib.loads(text)) == cfg
+
+
+def test_old_point_tolerance_keys_still_read_with_a_warning():
+    """[point] V_tolerance / log_negativity_tolerance were renamed V_agreement /
+    log_negativity_agreement; old files keep working, with a DeprecationWarning."""
+    with pytest.warns(DeprecationWarning, match="V_agreement"):
+        cfg = config_from_dict({"point": {"V_tolerance": 2e-3,
+                                          "log_negativity_tolerance": 3e-3}})
+    assert (cfg.point.V_agreement, cfg.point.log_negativity_agreement) == (2e-3, 3e-3)
+    with pytest.warns(DeprecationWarning):
+        assert cfg.point.V_tolerance == 2e-3
+    with pytest.raises(InputError, match="both V_tolerance and V_agreement"):
+        config_from_dict({"point": {"V_tolerance": 1e-3, "V_agreement": 1e-3}})

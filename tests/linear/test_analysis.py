@@ -12,8 +12,8 @@ from tests.conftest import REFERENCE, REFERENCE_EN, reference_system
 def test_reference_point_log_negativity(bath):
     r = linear.analyze(reference_system(bath), "ccw")
     assert r.stable
-    assert r.log_negativity == pytest.approx(REFERENCE_EN[bath], abs=2e-6)
-    assert r.log_negativity_in("2") == pytest.approx(r.log_negativity / np.log(2))
+    assert r.log_negativity_gaussian == pytest.approx(REFERENCE_EN[bath], abs=2e-6)
+    assert r.log_negativity_in("2") == pytest.approx(r.log_negativity_gaussian / np.log(2))
     assert linear.is_physical(r.V)
 
 
@@ -35,7 +35,7 @@ def test_no_coupling_gives_vacuum_optics_and_thermal_mechanics(bath):
                       G0=0.0, eps=5.0, bath=bath)
     r = linear.analyze(s, "ccw")
     assert np.allclose(r.V, np.diag([0.5] * 4 + [3.5, 3.5]), atol=1e-10)
-    assert r.log_negativity == 0.0
+    assert r.log_negativity_gaussian == 0.0
 
 
 def test_reversed_rotation_with_reversed_drive_is_identical(paper_setup):
@@ -46,7 +46,7 @@ def test_reversed_rotation_with_reversed_drive_is_identical(paper_setup):
         assert a.stable == b.stable
         perm = [2, 3, 0, 1, 4, 5]  # swap the optical modes
         if a.stable:
-            assert a.log_negativity == pytest.approx(b.log_negativity, rel=1e-10)
+            assert a.log_negativity_gaussian == pytest.approx(b.log_negativity_gaussian, rel=1e-10)
             assert np.allclose(a.V, b.V[np.ix_(perm, perm)], rtol=1e-9)
         assert (a.photons["ccw"], a.photons["cw"]) == pytest.approx(
             (b.photons["cw"], b.photons["ccw"]), rel=1e-12)
@@ -62,7 +62,7 @@ def test_without_backscattering_the_undriven_mode_decouples(paper_setup):
 def test_unstable_points_are_flagged_and_nan(paper_setup):
     r = linear.analyze(paper_setup.system(Delta_c=0.5, Omega=8e3), "cw")  # CW: < 0.879
     assert not r.stable and r.max_growth_rate > 0
-    assert np.isnan(r.log_negativity) and np.isnan(r.V).all()
+    assert np.isnan(r.log_negativity_gaussian) and np.isnan(r.V).all()
 
 
 def test_branch_index_is_validated(paper_setup):

@@ -59,7 +59,7 @@ def test_numpy_scalars_and_ints_are_accepted_and_stored_as_float():
     assert all(type(getattr(s, k)) is float for k in GOOD)
     ref = linear.analyze(System(**GOOD), "ccw")
     got = linear.analyze(System(**{**GOOD, "kappa": np.float64(0.2), "n_m": np.int64(1)}), "ccw")
-    assert got.log_negativity == ref.log_negativity
+    assert got.log_negativity_gaussian == ref.log_negativity_gaussian
 
 
 @pytest.mark.parametrize("name,bad", [("Q", "3.2e7"), ("mass", None), ("n", True),
@@ -126,7 +126,7 @@ def test_sweep_still_accepts_numeric_grids_of_any_numeric_dtype():
     s = System(**GOOD)
     a = linear.sweep(s, n_m=np.array([1, 2], dtype=np.int64))
     b = linear.sweep(s, n_m=[1.0, 2.0])
-    assert np.array_equal(a["E_N [ln]"].to_numpy(), b["E_N [ln]"].to_numpy())
+    assert np.array_equal(a["E_N gaussian"].to_numpy(), b["E_N gaussian"].to_numpy())
 
 
 # --- 2. out of range / overflowing inputs are refused by name ------------------------------
@@ -272,7 +272,7 @@ def test_the_papers_point_still_analyses(paper_setup):
     s = paper_setup.system(Delta_c=0.3, Omega=8e3, J=0, power=0.02)
     assert s.eps == pytest.approx(5.46e4, rel=1e-2) and s.n_m == pytest.approx(269.65, abs=0.01)
     r = linear.analyze(s, "ccw")
-    assert r.stable and 0.14 < r.log_negativity < 0.148
+    assert r.stable and 0.14 < r.log_negativity_gaussian < 0.148
     assert r.photons["ccw"] > 1e9 and r.photons["cw"] == 0.0  # J = 0: the CW mode stays empty
 
 
@@ -282,7 +282,7 @@ def test_large_but_plausible_values_work(bath):
                eps=1e8, bath=bath)
     for direction in ("ccw", "cw"):
         r = linear.analyze(s, direction)
-        assert r.stable and np.isfinite(r.log_negativity) and np.isfinite(r.V).all()
+        assert r.stable and np.isfinite(r.log_negativity_gaussian) and np.isfinite(r.V).all()
     hot = linear.analyze(System(**{**GOOD, "n_m": 1e8, "G0": 0.0}, bath=bath), "ccw")
     assert hot.stable and hot.V[4, 4] == pytest.approx(1e8 + 0.5, rel=1e-12)  # thermal
     cooled = linear.analyze(System(**{**GOOD, "n_m": 1e8}, bath=bath), "ccw")

@@ -60,8 +60,8 @@ def test_analyze_of_a_point_equals_the_system_form(point):
     assert new.max_growth_rate == old.max_growth_rate
     for name in ("A", "D", "V"):
         assert np.array_equal(getattr(new, name), getattr(old, name), equal_nan=True)
-    assert new.log_negativity == old.log_negativity or (
-        np.isnan(new.log_negativity) and np.isnan(old.log_negativity))
+    assert new.log_negativity_gaussian == old.log_negativity_gaussian or (
+        np.isnan(new.log_negativity_gaussian) and np.isnan(old.log_negativity_gaussian))
 
 
 def test_resolve_point_returns_the_point_and_builds_the_same_from_a_system(point):

@@ -25,9 +25,9 @@ def test_design_point_is_an_operating_point_on_the_designed_branch():
     assert r.branch == p.branch and r.coupling == pytest.approx(0.8, rel=1e-9)
     # On resonance (Δ̃ = 0) the state is not entangled; branch 0 of the same bare detuning is
     # another physical state, stable and entangled: analysing it would be a wrong answer.
-    assert r.stable and r.log_negativity == 0.0
+    assert r.stable and r.log_negativity_gaussian == 0.0
     r0 = linear.analyze(p.system, "ccw", 0)
-    assert r0.stable and r0.log_negativity > 0.05 and abs(r0.coupling - 0.8) > 0.3
+    assert r0.stable and r0.log_negativity_gaussian > 0.05 and abs(r0.coupling - 0.8) > 0.3
 
 
 def test_designed_state_does_not_depend_on_G0():
@@ -36,7 +36,7 @@ def test_designed_state_does_not_depend_on_G0():
     for G0 in (1e-4, 1e-3, 1e-2):
         r = linear.analyze(linear.design_point(**{**BISTABLE, "G0": G0, "detuning": 1.0,
                                                   "coupling": 0.3}))
-        en.append(r.log_negativity if r.stable else np.nan)
+        en.append(r.log_negativity_gaussian if r.stable else np.nan)
     assert np.isfinite(en).all() and np.ptp(en) < 1e-10
 
 
@@ -46,7 +46,7 @@ def test_beyond_the_fold_is_unstable_not_another_branch():
                             detuning=0.9, coupling=2.0)
     r = linear.analyze(p)
     assert r.coupling == pytest.approx(2.0, rel=1e-9)
-    assert not r.stable and np.isnan(r.log_negativity) and r.max_growth_rate > 0
+    assert not r.stable and np.isnan(r.log_negativity_gaussian) and r.max_growth_rate > 0
 
 
 def test_contradicting_direction_or_branch_raises():
@@ -71,5 +71,5 @@ def test_design_sweep_follows_the_designed_branch():
         r = linear.analyze(linear.design_point(**{**BISTABLE, "detuning": row["detuning"]}))
         assert r.branch == row["branch"] and r.stable == row["stable"]
         if r.stable:
-            assert r.log_negativity == pytest.approx(row["E_N [ln]"], abs=1e-12)
+            assert r.log_negativity_gaussian == pytest.approx(row["E_N gaussian"], abs=1e-12)
     assert (df["n_branches"] > 1).any() and (df["branch"] > 0).any()

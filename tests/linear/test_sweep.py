@@ -20,7 +20,8 @@ def test_sweep_matches_analyze_pointwise(paper_setup):
         assert rec["stable"] == r.stable
         assert rec[COLUMNS["N_ccw"]] == pytest.approx(r.photons["ccw"], rel=1e-12)
         if r.stable:
-            assert rec[COLUMNS["E_N"]] == pytest.approx(r.log_negativity, rel=1e-9, abs=1e-13)
+            assert rec[COLUMNS["E_N"]] == pytest.approx(r.log_negativity_gaussian, rel=1e-9,
+                                                        abs=1e-13)
         else:
             assert np.isnan(rec[COLUMNS["E_N"]])
 
@@ -28,14 +29,14 @@ def test_sweep_matches_analyze_pointwise(paper_setup):
 def test_paper_sweep_rows_per_branch_and_units(paper_setup):
     df = linear.paper_sweep(paper_setup, "ccw", Delta_c=np.linspace(-1, 3, 81), Omega=8e3,
                             J=0.5 * paper_setup.kappa_si, power=[0.02, 0.07])
-    for col in ("Omega [rad/s]", "J [1/s]", "power [W]", "Delta_c [omega_m]", "E_N [ln]",
+    for col in ("Omega [rad/s]", "J [1/s]", "power [W]", "Delta_c [omega_m]", "E_N gaussian",
                 "branch", "n_branches", "stable"):
         assert col in df.columns
     multi = df[df["n_branches"] == 3]
     assert len(multi) > 0 and set(multi["branch"]) == {0, 1, 2}
     assert (multi.groupby(["Delta_c [omega_m]", "power [W]"]).size() == 3).all()
     # A branch that is unstable has NaN E_N; a multistable point has ≥ 1 unstable branch.
-    assert multi.loc[~multi["stable"], "E_N [ln]"].isna().all()
+    assert multi.loc[~multi["stable"], "E_N gaussian"].isna().all()
     assert (~multi["stable"]).any()
 
 
