@@ -1,4 +1,4 @@
-"""omxval.linear — the Gaussian (linearised) model of the spinning optomechanical resonator.
+"""omxval.linear — the Gaussian (linearised) model: the spinning resonator, and any model.
 
 Jiao et al., PRL 125, 143605 (2020), with the conventions of ``docs/conventions.md``.
 Rates are in units of the mechanical frequency ω_m; SI only in :class:`PaperSetup`.
@@ -19,11 +19,18 @@ its ranges) → :mod:`.device` (PaperSetup, SI) / :mod:`.meanfield` → :mod:`.p
 (OperatingPoint, resolving call forms, steady_states) → :mod:`.design` (Design,
 design_point) / :mod:`.drift` → :mod:`.engine` → :mod:`.sweep` → :mod:`.analysis`,
 :mod:`.paper`. :mod:`.parameters` only re-exports the names it held before the split.
+
+Any optomechanical model (docs/models.md): :class:`Model` (:mod:`.model`, named modes and
+couplings, TOML files) → :mod:`.modelfield` (every mean-field branch, batched) →
+:mod:`.modelgauss` (drift, diffusion, V, the E_N of every pair: :class:`ModelPoint`,
+:class:`ModelResult`) → :mod:`.presets` (the spinning resonator, Vitali 2007,
+electro-optomechanics; :func:`design_model`). :func:`analyze`, :func:`steady_states` and
+:func:`sweep` accept a Model.
 """
 
 from importlib import import_module
 
-from .analysis import PointResult, analyze
+from .analysis import PointResult, analyze, steady_states
 from .conventions import BATHS, DIRECTIONS, cut, driven_first, mode_detunings
 from .design import DESIGN_KEYS, Design, design_point
 from .device import PaperSetup
@@ -33,7 +40,10 @@ from .gaussian import (gaussian_entropy, gaussian_purity, is_physical, log_negat
 from .lyapunov import solve_lyapunov
 from .meanfield import MeanField
 from .modes import PerMode, Photons
-from .point import OperatingPoint, resolve_point, steady_states
+from .point import OperatingPoint, resolve_point
+from .model import Cavity, Hopping, Mechanical, Model, RadiationPressure
+from .modelgauss import ModelMeanField, ModelPoint, ModelResult
+from .presets import design_model
 from .sweep import design_sweep, evaluate, max_over_detuning, paper_sweep, sweep
 from .system import System
 from .table import Table
@@ -49,5 +59,7 @@ __all__ = [
     "solve_lyapunov", "log_negativity", "symplectic_eigenvalues", "symplectic_form",
     "is_physical", "gaussian_entropy", "gaussian_purity", "mode_occupation", "sweep",
     "design_sweep", "paper_sweep", "evaluate", "max_over_detuning", "DESIGN_KEYS", "BATHS",
-    "DIRECTIONS", "Photons", "PerMode", "Table",
+    "DIRECTIONS", "Photons", "PerMode", "Table", "Model", "Cavity", "Mechanical",
+    "RadiationPressure", "Hopping", "ModelPoint", "ModelMeanField", "ModelResult",
+    "design_model",
 ]

@@ -14,7 +14,12 @@ from .checks import blame
 from .conventions import MECHANICAL_MODE, OPTICAL_MODE, Direction, cut
 from .modes import PerMode, Photons
 from .system import SYSTEM_FIELDS, System
+from .model import Model
+from .modelgauss import (ModelMeanField, ModelPoint, ModelResult, analyze_model,
+                         steady_states_of)
 from .point import OnPoint, OperatingPoint, resolve_point
+from .point import steady_states as _system_steady_states
+from .meanfield import MeanField
 from .sweep import COLUMNS, UNITS
 from .table import Table
 
@@ -111,13 +116,17 @@ class PointResult(OnPoint):
                 f"|G_d|={self.coupling:.4g}, max Re λ={self.max_growth_rate:.3g})")
 
 
-def analyze(point: OperatingPoint | System, direction: Direction | None = None,
-            branch: int | None = None) -> PointResult:
+def analyze(point: OperatingPoint | System | Model | ModelPoint,
+            direction: Direction | None = None, branch: int | None = None
+            ) -> PointResult | ModelResult:
     """Gaussian steady state of an operating point (paper Eqs. 6, 7, 11, 12).
 
     Call forms: ``analyze(point)`` with an :class:`OperatingPoint` (e.g. from
     :func:`linear.design_point`), or ``analyze(system, direction, branch=0)``. A direction
-    or branch passed with an operating point must match it.
+    or branch passed with an operating point must match it. For any model,
+    ``analyze(model, branch=0)`` or ``analyze(ModelPoint(model, k))`` returns a
+    :class:`ModelResult` (``.V``, ``.stable``, ``.log_negativities`` of every pair;
+    docs/models.md §3).
 
     Parameters
     ----------
@@ -144,6 +153,11 @@ def analyze(point: OperatingPoint | System, direction: Direction | None = None,
         field, drift or diffusion matrix, or — at a stable point — V or E_N). Such a point is
         never returned as a number: the message names the System fields involved.
     """
+    if isinstance(point, (Model, ModelPoint)):
+        if direction is not None:
+            raise InputError("direction: a model carries its drives (set each cavity's "
+                             "drive); analyze(model, branch=k) takes no direction")
+        return analyze_model(point, branch)
     op = resolve_point(point, direction, branch)
     s, mf = op.system, op.mean_field
     # The batched engine on one entry: the same kernel as every sweep.
@@ -160,4 +174,31 @@ def analyze(point: OperatingPoint | System, direction: Direction | None = None,
                        V=r["V"][0], log_negativity_gaussian=float(r["E_N"][0]))
 
 
-__all__ = ["PointResult", "analyze"]
+def steady_states(point: OperatingPoint | System | Model, direction: Direction | None = None
+                  ) -> list[MeanField] | list[ModelMeanField]:
+    """Every mean-field branch (paper Eq. 7; for a model, docs/models.md Eqs. M3–M5).
+
+    Call forms: ``steady_states(point)``, ``steady_states(system, direction)`` (the
+    spinning resonator's quintic, :func:`linear.point.steady_states`), or
+    ``steady_states(model)`` (every branch of any model; ``complete`` on each says whether
+    the branch list is provably complete).
+
+    Returns
+    -------
+    list of MeanField or ModelMeanField
+        Sorted by increasing shift; never empty.
+
+    Raises
+    ------
+    InputError
+        As :func:`linear.point.steady_states`; for a model, no branch resolvable in float64.
+    """
+    if isinstance(point, Model):
+        if direction is not None:
+            raise InputError("direction: a model carries its drives; steady_states(model) "
+                             "takes no direction")
+        return steady_states_of(point)
+    return _system_steady_states(point, direction)
+
+
+__all__ = ["PointResult", "analyze", "steady_states"]

@@ -24,6 +24,8 @@ from .conventions import BATHS, DIRECTIONS, Bath, Direction
 from .design import DESIGN_KEYS, DESIGN_RANGES, Design
 from .device import PaperSetup
 from .meanfield import branch_index, branches, designed_mean_field
+from .model import Model
+from .modelgauss import sweep_model
 from .point import OperatingPoint, check_agrees, system_of
 from .system import SYSTEM_FIELDS, System, check_system_arrays
 from .table import Table
@@ -173,12 +175,15 @@ def _tidy(grid: dict[str, np.ndarray], res: dict[str, np.ndarray], extra: dict) 
     return Table(cols)
 
 
-def sweep(system: OperatingPoint | System, direction: str | Sequence[str] | None = None,
+def sweep(system: OperatingPoint | System | Model,
+          direction: str | Sequence[str] | Mapping[str, Sequence[float]] | None = None,
           **grids: Sequence[float] | float) -> Table:
     """Outer-product sweep of System fields around a system or operating point (units of ω_m).
 
     Call forms: ``sweep(point, **grids)`` with an :class:`OperatingPoint` (its system, driven
-    from its direction), or ``sweep(system, direction="ccw", **grids)``.
+    from its direction), or ``sweep(system, direction="ccw", **grids)``; and for any
+    :class:`Model`, ``sweep(model, {"modes.a.detuning": values, ...}, grid=True)`` (model
+    parameters by path; see :func:`linear.modelgauss.sweep_model` for its columns).
 
     Parameters
     ----------
@@ -217,6 +222,8 @@ def sweep(system: OperatingPoint | System, direction: str | Sequence[str] | None
     >>> df = sweep(system, direction=["ccw", "cw"], Delta_c=np.linspace(0, 2, 201))
     >>> df = sweep(linear.design_point(**design), G0=[0.01, 0.02])
     """
+    if isinstance(system, Model):
+        return sweep_model(system, direction or {}, **grids)
     point, system = system, system_of(system)
     if isinstance(point, OperatingPoint):
         for d in ([] if direction is None else _as_list("direction", direction, DIRECTIONS)):

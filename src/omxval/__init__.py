@@ -9,6 +9,9 @@ Subpackages (``from omxval import linear, fullquantum, compare``):
   space (models ``linearized``, ``nonlinear``, ``lab``; both mechanical baths).
 * :mod:`omxval.compare` — the two side by side, the studies, reports and the ``omxval``
   command.
+* :class:`omxval.Model` — any optomechanical model (named modes and couplings, TOML model
+  files; docs/models.md); :mod:`omxval.presets` — the spinning resonator, Vitali et al.
+  2007 and electro-optomechanics as Models.
 
 Conventions (units of ω_m inside, the quadrature ordering, the paper's unstated choices):
 ``docs/conventions.md``. Every exception omxval raises on purpose derives from
@@ -27,18 +30,20 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - imported from an un
 
 from .errors import OmxvalError  # noqa: E402
 
-_SUBPACKAGES = ("linear", "fullquantum", "compare")
+_SUBPACKAGES = ("linear", "fullquantum", "compare", "presets")
 
 
 def __getattr__(name: str):
     # Subpackages load on first use: ``import omxval`` stays light (no QuTiP, no matplotlib).
     if name in _SUBPACKAGES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "Model":  # the user's model description (docs/models.md), home omxval.linear
+        return importlib.import_module(f"{__name__}.linear").Model
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_SUBPACKAGES])
+    return sorted([*globals(), *_SUBPACKAGES, "Model"])
 
 
-__all__ = ["__version__", "OmxvalError", *_SUBPACKAGES]
+__all__ = ["__version__", "OmxvalError", "Model", *_SUBPACKAGES]
