@@ -76,6 +76,20 @@ def _check_keys(where: str, given: Iterable[str], required: tuple[str, ...],
                          f"{', '.join(required)})")
 
 
+def _kind_of(where: str, table: Any, kinds: Mapping[str, type]) -> tuple[type, dict]:
+    """The class named by a table's ``kind`` and its other keys, checked (model files)."""
+    if not isinstance(table, Mapping):
+        raise InputError(f"{where}: expected a table of keys; got {short_repr(table)}")
+    kind = table.get("kind")
+    if kind not in kinds:
+        raise InputError(f"{where}.kind must be one of {', '.join(map(repr, kinds))}; got "
+                         f"{short_repr(kind)}")
+    klass = kinds[kind]
+    rest = {k: v for k, v in table.items() if k != "kind"}
+    _check_keys(f"{where} ({kind})", rest, *klass.KEYS)
+    return klass, rest
+
+
 def _check_name(where: str, name: Any) -> str:
     if not isinstance(name, str) or not _NAME.match(name):
         raise InputError(f"{where}: a mode name must be a word of letters, digits and '_' "
@@ -421,16 +435,7 @@ class Model:
                              f"{short_repr(raw_modes)}")
         modes = []
         for name, table in raw_modes.items():
-            w = f"modes.{_check_name('modes', name)}"
-            if not isinstance(table, Mapping):
-                raise InputError(f"{w}: expected a table of keys; got {short_repr(table)}")
-            kind = table.get("kind")
-            if kind not in MODE_KINDS:
-                raise InputError(f"{w}.kind must be one of 'cavity', 'mechanical'; got "
-                                 f"{short_repr(kind)}")
-            klass = MODE_KINDS[kind]
-            rest = {k: v for k, v in table.items() if k != "kind"}
-            _check_keys(f"{w} ({kind})", rest, *klass.KEYS)
+            klass, rest = _kind_of(f"modes.{_check_name('modes', name)}", table, MODE_KINDS)
             modes.append(klass(name=name, **rest))
         raw = mapping.get("couplings", [])
         if not isinstance(raw, (list, tuple)):
@@ -439,15 +444,7 @@ class Model:
         couplings = []
         for i, table in enumerate(raw):
             w = f"couplings.{i}"
-            if not isinstance(table, Mapping):
-                raise InputError(f"{w}: expected a table of keys; got {short_repr(table)}")
-            kind = table.get("kind")
-            if kind not in COUPLING_KINDS:
-                raise InputError(f"{w}.kind must be one of 'radiation-pressure', 'hopping'; "
-                                 f"got {short_repr(kind)}")
-            klass = COUPLING_KINDS[kind]
-            rest = {k: v for k, v in table.items() if k != "kind"}
-            _check_keys(f"{w} ({kind})", rest, *klass.KEYS)
+            klass, rest = _kind_of(w, table, COUPLING_KINDS)
             try:
                 couplings.append(klass(**rest))
             except InputError as err:

@@ -360,7 +360,7 @@ def branches(ar: ModelArrays) -> Branches:
         bound = np.linalg.norm(K[i], 2) * np.sum(ar.drive[i] ** 2) / np.min(ar.kappa[i]) ** 2
         rng = np.random.default_rng(12345)
         seeds += [bound * rng.uniform(-1, 1, nc) * 10.0 ** -rng.integers(0, 6)
-                  for _ in range(24)]
+                  for _ in range(8)]
         sols = _newton_branches(ar1, K[i], seeds)[:B]
         shifts[i] = np.nan
         valid[i] = False

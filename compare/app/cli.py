@@ -167,13 +167,25 @@ def _map(args: argparse.Namespace) -> int:
                          fail_on)
 
 
+def _model(args: argparse.Namespace) -> int:
+    from ...linear import Model
+    from ...linear.modelgauss import analyze_branches
+    from .model_text import model_summary
+
+    model = Model.from_toml(args.file)
+    print(model_summary(model, analyze_branches(model)))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``omxval`` (one sub-command per job)."""
     parser = argparse.ArgumentParser(
         prog="omxval", epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Cross-validate the Gaussian and full-quantum models of the spinning "
-                    "optomechanical resonator of Jiao et al., PRL 125, 143605 (2020).")
+                    "optomechanical resonator of Jiao et al., PRL 125, 143605 (2020); "
+                    "`omxval model FILE` gives the Gaussian description of any "
+                    "optomechanical model you write in a model file (docs/models.md).")
     parser.add_argument("--version", action="version", version=f"omxval {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("paper", help="reproduce the paper's Fig. 2 and Fig. 3 (Gaussian model)",
@@ -244,6 +256,17 @@ def build_parser() -> argparse.ArgumentParser:
                    "design, solver, point, converge, linearization, nonreciprocity, validity, "
                    "map; `omxval config` prints every key with its default); unknown keys are "
                    "an error")
+    mo = sub.add_parser(
+        "model", help="your own model: print it, every mean-field branch with its stability, "
+                      "and the Gaussian E_N of every pair of modes",
+        description="Read a model file (TOML: [modes.NAME] tables and [[couplings]]; "
+                    "docs/models.md), print the model, every mean-field branch with its "
+                    "stability, and the Gaussian E_N of every pair of modes. A bad file is "
+                    "one line naming the table and key, and exit 2. Presets: "
+                    "examples/models/*.toml.")
+    mo.add_argument("file", metavar="FILE", help="the model file (TOML)")
+    mo.set_defaults(run=_model)
+
     c = sub.add_parser("config", help="print the configuration (every key, its default) as "
                                       "TOML",
                        description="Print the full configuration as TOML: the built-in "

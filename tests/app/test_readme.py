@@ -22,3 +22,21 @@ def test_readme_main_command_runs_the_report():
     main = next(b for b in blocks if "omxval" in b)
     assert main.startswith("python3 -m venv .venv") and main.endswith(".venv/bin/omxval report")
     assert 'omxval = "omxval.compare.app.cli:main"' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_readme_your_own_system_runs_and_its_toml_is_the_shipped_file(monkeypatch, tmp_path):
+    """The section's Python block runs as printed, and its TOML (shortened numbers) reads
+    as a model equal to the Python one."""
+    import tomllib
+
+    from omxval import Model
+
+    section = (ROOT / "README.md").read_text().split("## Your own system", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    toml_text = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(code, "README.md (Your own system)", "exec"), namespace)
+    assert Model.from_dict(tomllib.loads(toml_text)) == namespace["model"]
+    assert namespace["r"].stable and namespace["r"].log_negativity("a", "b") > 0.1
