@@ -42,7 +42,7 @@ from .meanfield import MeanField
 from .modes import PerMode, Photons
 from .point import OperatingPoint, resolve_point
 from .model import Cavity, Hopping, Mechanical, Model, RadiationPressure
-from .modelgauss import ModelMeanField, ModelPoint, ModelResult
+from .modelgauss import ModelMeanField, ModelPoint, ModelResult, analyze_branches
 from .presets import design_model
 from .sweep import design_sweep, evaluate, max_over_detuning, paper_sweep, sweep
 from .system import System
@@ -61,5 +61,5 @@ __all__ = [
     "design_sweep", "paper_sweep", "evaluate", "max_over_detuning", "DESIGN_KEYS", "BATHS",
     "DIRECTIONS", "Photons", "PerMode", "Table", "Model", "Cavity", "Mechanical",
     "RadiationPressure", "Hopping", "ModelPoint", "ModelMeanField", "ModelResult",
-    "design_model",
+    "design_model", "analyze_branches",
 ]

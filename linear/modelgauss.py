@@ -100,10 +100,11 @@ def gaussian_states(ar: ModelArrays, br: Branches) -> dict[str, np.ndarray]:
     Returns
     -------
     dict
-        ``A`` (P, B, 2n, 2n), ``D`` (P, 2n, 2n), ``growth`` and ``stable`` (P, B), ``V``
-        (NaN where unstable or absent), ``E_N`` (P, B, n_pairs) in the order of
-        ``model.pairs``, natural log. A stable branch whose V is not finite lies at the
-        edge of stability (V diverges) and is reported unstable.
+        ``A`` (P, B, 2n, 2n), ``D`` (P, 2n, 2n), ``growth``, ``stable`` and ``finite``
+        (P, B), ``V`` (NaN where unstable or absent), ``E_N`` (P, B, n_pairs) in the order
+        of ``model.pairs``, natural log. A stable branch whose V is not finite is reported
+        unstable; ``finite`` is False where that is a float64 failure rather than the edge
+        of stability.
     """
     A = model_drift(ar, br)
     D = model_diffusion(ar)
@@ -119,19 +120,22 @@ def gaussian_states(ar: ModelArrays, br: Branches) -> dict[str, np.ndarray]:
     with np.errstate(all="ignore"):
         if sel.size:
             V[sel] = solve_lyapunov(flatA[sel], flatD[sel])
-    edge = ~np.isfinite(V[sel]).all(axis=(-2, -1))
-    if np.any(edge & (growth[sel] < -MARGINAL * np.abs(flatA[sel]).max(axis=(-2, -1)))):
-        raise InputError("the covariance matrix is not finite in float64 at a stable "
-                         "branch of this model (its parameters are too extreme)")
-    stable[sel[edge]] = False
-    V[sel[edge]] = np.nan
+    # A non-finite V at a stable branch: at the very edge of stability V diverges (reported
+    # unstable, never as a number); farther inside it is a float64 failure (``finite``
+    # False: a sweep keeps NaN there, a single analysis raises).
+    bad = ~np.isfinite(V[sel]).all(axis=(-2, -1))
+    edge = bad & (growth[sel] >= -MARGINAL * np.abs(flatA[sel]).max(axis=(-2, -1)))
+    stable[sel[bad]] = False
+    finite[sel[bad & ~edge]] = False
+    V[sel[bad]] = np.nan
     pairs = ar.model.pairs
     idx = {name: k for k, name in enumerate(ar.model.mode_names)}
     en = np.full((P * B, len(pairs)), np.nan)
     for k, (a, b) in enumerate(pairs):
         en[stable, k] = log_negativity(V[stable], (idx[a], idx[b]))
     return {"A": A, "D": D, "growth": growth.reshape(P, B), "stable": stable.reshape(P, B),
-            "V": V.reshape(P, B, n2, n2), "E_N": en.reshape(P, B, len(pairs))}
+            "finite": finite.reshape(P, B), "V": V.reshape(P, B, n2, n2),
+            "E_N": en.reshape(P, B, len(pairs))}
 
 
 def _frozen(d: Mapping) -> Mapping:
@@ -351,6 +355,9 @@ def analyze_model(point: Model | ModelPoint, branch: int | None = None) -> Model
     br = branches(ar)
     r = gaussian_states(ar, br)
     b = point.branch
+    if not r["finite"][0, b]:
+        raise InputError("the drift, diffusion or covariance matrix of this model is not "
+                         "finite in float64 at this branch (its parameters are too extreme)")
     pairs = point.model.pairs
     return ModelResult(point=point, stable=bool(r["stable"][0, b]),
                        max_growth_rate=float(r["growth"][0, b]), A=r["A"][0, b], D=r["D"][0],
