@@ -21,6 +21,28 @@ from .conventions import BATHS, Bath
 from .system import SYSTEM_RANGES, System
 
 
+def thermal_occupation(omega: float, temperature: float) -> float:
+    """Bose occupation 1/(exp(ħω/k_B T) − 1) of a mode at angular frequency ω [rad/s] and
+    temperature T [K]; 0 at T = 0 or where ħω/k_B T leaves float64."""
+    if temperature == 0.0:
+        return 0.0
+    try:
+        return 1.0 / math.expm1(constants.hbar * omega / (constants.k * temperature))
+    except (OverflowError, ZeroDivisionError):  # ħω/k_BT beyond float64: n → 0
+        return 0.0
+
+
+def single_photon_coupling(omega_c: float, length: float, mass: float, omega_m: float) -> float:
+    """G0 = (ω_c/L)·√(ħ/(m ω_m)) [1/s] for a cavity of length (or radius) L (paper below
+    Eq. 2; Vitali et al. 2007)."""
+    return omega_c / length * math.sqrt(constants.hbar / (mass * omega_m))
+
+
+def drive_amplitude(kappa: float, power, omega_l: float):
+    """ε = √(2κP/(ħω_l)) [1/s] for amplitude decay rate κ [1/s] and power P [W]."""
+    return np.sqrt(2 * kappa * np.asarray(power, dtype=float) / (constants.hbar * omega_l))
+
+
 @dataclass(frozen=True)
 class PaperSetup:
     """SI description of the device; the defaults are the paper's set (docs/conventions.md §1).
@@ -114,18 +136,12 @@ class PaperSetup:
     @property
     def G0_si(self) -> float:
         """Single-photon coupling G0 = (ω_c/R)·√(ħ/(m ω_m)) [1/s] (below paper Eq. 2)."""
-        return self.omega_c / self.radius * math.sqrt(constants.hbar / (self.mass * self.omega_m_si))
+        return single_photon_coupling(self.omega_c, self.radius, self.mass, self.omega_m_si)
 
     @property
     def n_m(self) -> float:
         """Thermal phonon number n_m = 1/(exp(ħω_m/k_B T) − 1) (below paper Eq. 4)."""
-        if self.temperature == 0.0:
-            return 0.0
-        try:
-            return 1.0 / math.expm1(constants.hbar * self.omega_m_si
-                                    / (constants.k * self.temperature))
-        except (OverflowError, ZeroDivisionError):  # ħω_m/k_BT beyond float64: n_m → 0
-            return 0.0
+        return thermal_occupation(self.omega_m_si, self.temperature)
 
     def sagnac_per_omega(self) -> float:
         """Δ_F/Ω = n R ω_c/c · (1 − 1/n² − (λ/n) dn/dλ) (paper Eq. 1), dimensionless."""
@@ -140,8 +156,7 @@ class PaperSetup:
 
     def eps_si(self, power: float | np.ndarray) -> float | np.ndarray:
         """Drive amplitude ε = √(2κP/(ħω_l)) [1/s], with ω_l ≈ ω_c (below paper Eq. 2)."""
-        return np.sqrt(2 * self.kappa_si * np.asarray(power, dtype=float)
-                       / (constants.hbar * self.omega_c))
+        return drive_amplitude(self.kappa_si, power, self.omega_c)
 
     def dimensionless(self, *, Delta_c: ArrayLike, Omega: ArrayLike = 0.0, J: ArrayLike = 0.0,
                       power: ArrayLike = 0.02) -> dict[str, np.ndarray]:

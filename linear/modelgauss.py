@@ -200,12 +200,23 @@ class ModelPoint:
             raise InputTypeError(f"model must be a Model; got {short_repr(self.model)}")
         if isinstance(self.branch, bool) or not isinstance(self.branch, (int, np.integer)):
             raise InputTypeError(f"branch must be an int; got {short_repr(self.branch)}")
-        states = steady_states_of(self.model)
+        states = (self._states if hasattr(self, "_states") else steady_states_of(self.model))
         if not 0 <= self.branch < len(states):
             raise InputError(f"branch must be in [0, {len(states) - 1}] (the model has "
                              f"{len(states)} mean-field branches); got {self.branch}")
         object.__setattr__(self, "branch", int(self.branch))
         object.__setattr__(self, "mean_field", states[self.branch])
+
+    @classmethod
+    def _from_states(cls, model: Model, branch: int, states: list[ModelMeanField]
+                     ) -> "ModelPoint":
+        """The point on ``branch`` of already solved ``states`` (no second mean-field solve),
+        as :meth:`linear.OperatingPoint._from_states`."""
+        point = cls.__new__(cls)
+        object.__setattr__(point, "_states", states)
+        cls.__init__(point, model, branch)
+        object.__delattr__(point, "_states")
+        return point
 
     @property
     def n_branches(self) -> int:
@@ -228,6 +239,18 @@ def _mean_fields(ar: ModelArrays, br: Branches, i: int) -> list[ModelMeanField]:
     return out
 
 
+def _solve(model: Model) -> tuple[ModelArrays, Branches]:
+    """The model's numbers and every mean-field branch (Eqs. M3–M5), checked."""
+    ar = model_arrays(model)
+    br = branches(ar)
+    if br.n_branches[0] == 0:
+        raise InputError("mean field: no branch of this model could be resolved in float64 "
+                         "(check the mechanical frequencies and hopping: a zero-frequency "
+                         "normal mode has no static displacement; or the parameters are "
+                         "too extreme)")
+    return ar, br
+
+
 def steady_states_of(model: Model) -> list[ModelMeanField]:
     """Every mean-field branch of ``model`` (Eqs. M3–M5), sorted (docs/models.md §3).
 
@@ -237,14 +260,7 @@ def steady_states_of(model: Model) -> list[ModelMeanField]:
         No branch could be resolved in float64 (parameters too extreme), or the mechanics
         has a zero-frequency normal mode (no static displacement).
     """
-    ar = model_arrays(model)
-    br = branches(ar)
-    if br.n_branches[0] == 0:
-        raise InputError("mean field: no branch of this model could be resolved in float64 "
-                         "(check the mechanical frequencies and hopping: a zero-frequency "
-                         "normal mode has no static displacement; or the parameters are "
-                         "too extreme)")
-    return _mean_fields(ar, br, 0)
+    return _mean_fields(*_solve(model), 0)
 
 
 @dataclass(frozen=True)
@@ -346,14 +362,18 @@ def analyze_model(point: Model | ModelPoint, branch: int | None = None) -> Model
     -------
     ModelResult
     """
+    ar, br = _solve(point.model if isinstance(point, ModelPoint) else point)
     if isinstance(point, Model):
-        point = ModelPoint(point, 0 if branch is None else branch)
+        point = ModelPoint._from_states(point, 0 if branch is None else branch,
+                                        _mean_fields(ar, br, 0))
     elif branch is not None and branch != point.branch:
         raise InputError(f"branch {branch} contradicts the operating point's branch "
                          f"{point.branch}")
-    ar = model_arrays(point.model)
-    br = branches(ar)
-    r = gaussian_states(ar, br)
+    return _result(point, gaussian_states(ar, br))
+
+
+def _result(point: ModelPoint, r: dict[str, np.ndarray]) -> ModelResult:
+    """The ModelResult of ``point``'s branch from a :func:`gaussian_states` batch of one."""
     b = point.branch
     if not r["finite"][0, b]:
         raise InputError("the drift, diffusion or covariance matrix of this model is not "
@@ -367,8 +387,12 @@ def analyze_model(point: Model | ModelPoint, branch: int | None = None) -> Model
 
 
 def analyze_branches(model: Model) -> list[ModelResult]:
-    """:func:`analyze_model` at every mean-field branch of ``model``."""
-    return [analyze_model(ModelPoint(model, k)) for k in range(len(steady_states_of(model)))]
+    """:func:`analyze_model` at every mean-field branch of ``model`` (one mean-field solve and
+    one Gaussian batch for all of them)."""
+    ar, br = _solve(model)
+    states = _mean_fields(ar, br, 0)
+    r = gaussian_states(ar, br)
+    return [_result(ModelPoint._from_states(model, k, states), r) for k in range(len(states))]
 
 
 def sweep_model(model: Model, values: Mapping[str, Sequence[float] | float], *,

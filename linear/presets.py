@@ -15,28 +15,18 @@ from __future__ import annotations
 
 import math
 import numpy as np
+from scipy import constants
 
 from ..errors import InputError
 from .checks import check_real, short_repr
 from .conventions import DIRECTIONS, Direction, mode_detunings
+from .device import drive_amplitude, single_photon_coupling, thermal_occupation
 from .model import Cavity, Hopping, Mechanical, Model, RadiationPressure
 from .modelfield import cavity_matrix, model_arrays, static_response
 from .modelgauss import ModelPoint, steady_states_of
 from .point import OperatingPoint
 from .system import System
 
-# CODATA 2018 (exact where defined).
-_HBAR = 1.054571817e-34   # J s
-_KB = 1.380649e-23        # J/K
-_C = 299792458.0          # m/s
-
-
-def thermal_occupation(omega: float, temperature: float) -> float:
-    """Bose occupation 1/(exp(ħω/k_B T) − 1) of a mode at angular frequency ω [rad/s] and
-    temperature T [K] (0 at T = 0)."""
-    if temperature == 0:
-        return 0.0
-    return 1.0 / math.expm1(_HBAR * omega / (_KB * temperature))
 
 
 def spinning_resonator(system: System | OperatingPoint, direction: Direction | None = None
@@ -111,10 +101,10 @@ def vitali2007(*, detuning: float = 2.5, power: float = 50e-3, temperature: floa
     check_real("temperature", temperature, low=0.0)
     check_real("detuning", detuning)
     wm = 2 * math.pi * frequency_hz
-    kappa = math.pi * _C / (2 * finesse * length) / wm
-    omega_c = 2 * math.pi * _C / wavelength
-    g0 = omega_c / length * math.sqrt(_HBAR / (mass * wm)) / wm
-    eps = math.sqrt(2 * power * kappa * wm / (_HBAR * omega_c)) / wm
+    kappa = math.pi * constants.c / (2 * finesse * length) / wm
+    omega_c = 2 * math.pi * constants.c / wavelength
+    g0 = single_photon_coupling(omega_c, length, mass, wm) / wm
+    eps = float(drive_amplitude(kappa * wm, power, omega_c)) / wm
     return Model((Cavity("a", detuning, kappa, eps),
                   Mechanical("b", 1.0, 1.0 / quality, thermal_occupation(wm, temperature))),
                  (RadiationPressure("a", "b", g0),),
