@@ -62,7 +62,7 @@ def build_model(cutoffs, bath):
     from omxval import linear
 
     system = linear.design_point(**REFERENCE, direction="ccw", bath=bath)
-    return fullquantum.generator_for(system, "ccw", tuple(cutoffs), model="nonlinear")
+    return fullquantum.generator_for(system, "ccw", tuple(cutoffs), hamiltonian="nonlinear")
 
 
 def _rss_bytes() -> int:

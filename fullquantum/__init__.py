@@ -47,22 +47,43 @@ from .errors import (InstabilityWarning, MemoryBudgetError, SteadyStateConvergen
 from .generator import Generator
 from .memory import estimate_memory
 from .methods import MethodObject, QutipMethod, Structured
+from .memory import GeneratorPattern, model_pattern
+from .modelresult import ModelSteadyState
 from .models import (LinearTerms, generator_for, linear_terms, liouvillian, mechanical_bath,
                      model_hamiltonian)
-from .observables import exact_log_negativity, moments, top_populations
-from .operators import ModeOperators, check_cutoffs, operators
-from .options import (DEFAULT_TRUNCATION_TOL, METHODS, MODELS, SOLVERS, Method, Model,
-                      SolveOptions)
+from .modelterms import model_generator_terms, model_hamiltonian_terms, model_linear_terms
+from .observables import (bipartite_exact_log_negativity, exact_log_negativity, moments,
+                          top_populations)
+from .operators import (FockModes, ModeOperators, check_cutoffs, check_mode_cutoffs,
+                        fock_modes, operators)
+from .options import (DEFAULT_TRUNCATION_TOL, HAMILTONIANS, METHODS, SOLVERS, Hamiltonian,
+                      Method, SolveOptions)
 from .result import PerMode, Photons, SteadyState, Timings
 from .steadystate import solve
 from .structured import StructuredOptions
+from .symbolic import OpSum, realize
+
+# Former names: ``model`` now names the user's system description (omxval.Model).
+_RENAMED = {"MODELS": "HAMILTONIANS", "Model": "Hamiltonian"}
+
+
+def __getattr__(name: str):
+    if name in _RENAMED:
+        import warnings
+        warnings.warn(f"fullquantum.{name} is now fullquantum.{_RENAMED[name]}",
+                      DeprecationWarning, stacklevel=2)
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "solve", "liouvillian", "generator_for", "model_hamiltonian", "mechanical_bath",
     "linear_terms", "LinearTerms", "operators", "ModeOperators",
     "check_cutoffs", "Generator", "SteadyState", "Timings", "Photons", "PerMode", "SolveOptions",
-    "StructuredOptions", "Structured", "QutipMethod", "MethodObject", "Model", "Method",
-    "MODELS", "METHODS", "SOLVERS",
+    "StructuredOptions", "Structured", "QutipMethod", "MethodObject", "Hamiltonian", "Method",
+    "HAMILTONIANS", "METHODS", "SOLVERS", "ModelSteadyState", "model_generator_terms",
+    "model_hamiltonian_terms", "model_linear_terms", "model_pattern", "GeneratorPattern",
+    "OpSum", "realize", "FockModes", "fock_modes", "check_mode_cutoffs",
+    "bipartite_exact_log_negativity",
     "DEFAULT_TRUNCATION_TOL", "DEFAULT_MEMORY_BUDGET_BYTES", "MemoryEstimate",
     "estimate_memory", "check_budget", "moments", "top_populations", "exact_log_negativity",
     "TruncationWarning", "InstabilityWarning", "MemoryBudgetError",

@@ -6,15 +6,16 @@ d×d operators of the :class:`~fullquantum.generator.Generator` take many GiB. S
 builds an operator; every count is in closed form from the cutoffs, the model and the bath.
 
 **Operator patterns.** Every operator of a model is a polynomial in the ladder operators, so
-its sparsity pattern is a set of Fock-index *shifts* Δ = (Δn_ccw, Δn_cw, Δn_m) (row − column
-in each mode; a has Δ = −1 in its mode, a†a and the identity 0, q² = {0, ±2}).
-:func:`generator_pattern` lists them for each model and bath (its test checks them against
-the built operators). An operator with shift set S has at most
+its sparsity pattern is a set of Fock-index *shifts* Δ = (Δn_1, …, Δn_n) (row − column in
+each mode; a has Δ = −1 in its mode, a†a and the identity 0, q² = {0, ±2}). They are read
+from the model's symbolic generator (:func:`pattern_of`, :func:`model_pattern`;
+:mod:`fullquantum.symbolic`), the same terms the matrices are built from: one formula for
+every model, no table per model. :func:`generator_pattern` is the spinning resonator's. An operator with shift set S has at most
 
     nnz ≤ Σ_{Δ∈S} Π_k max(N_k − |Δ_k|, 0)
 
-stored entries, and a largest diagonal offset max_{Δ∈S} |lin Δ|, lin Δ = Δ₁N₂N₃ + Δ₂N₃ + Δ₃
-(QuTiP's tensor order, mechanics fastest).
+stored entries, and a largest diagonal offset max_{Δ∈S} |lin Δ|, lin Δ = Σ_k Δ_k Π_{j>k} N_j
+(QuTiP's tensor order, the last mode fastest).
 
 **QuTiP methods** (n = d² unknowns):
 
@@ -50,18 +51,22 @@ generator's terms, the mode operators and the temporaries of the sums), plus a f
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..errors import InputError
-from ..linear import BATHS
+from ..linear import BATHS, ModelPoint
+from ..linear.model import Cavity, Hopping, Mechanical, Model, RadiationPressure
 from ..linear.parameters import check_choice
 from .budget import (DEFAULT_MEMORY_BUDGET_BYTES, MODE_LABELS, MemoryEstimate, check_budget,
                      cutoff_advice, format_bytes, format_count)
 from .checks import check_flag, check_instance
-from .operators import Cutoffs, check_cutoffs
-from .options import METHODS, MODELS, check_method_solver
+from .generator import Generator
+from .modelterms import model_generator_terms
+from .operators import Cutoffs, check_cutoffs, check_mode_cutoffs
+from .options import METHODS, check_method_solver, resolve_hamiltonian
 from .structured.memory import structured_memory
 from .structured.options import StructuredOptions
 
@@ -89,7 +94,7 @@ OPERATOR_BUILD_FACTOR = 2
 # at any size (tracemalloc of a whole solve at cutoffs (2,2,3): 0.2–0.8 MiB above the sum).
 BASE_BYTES = 1 * 1024**2
 
-Shift = tuple[int, int, int]
+Shift = tuple[int, ...]
 Shifts = frozenset[Shift]
 
 
@@ -117,61 +122,92 @@ class GeneratorPattern:
         return (self.left, self.right) + tuple(s for pair in self.sandwich for s in pair)
 
 
-def _shifts(*groups: Iterable[Shift]) -> Shifts:
-    return frozenset(s for group in groups for s in group)
+def generator_pattern(hamiltonian: str | None = None, bath: str = "brownian", *,
+                      model: str | None = None) -> GeneratorPattern:
+    """The shifts of every operator of the spinning resonator's generator (none built).
 
-
-_DIAGONAL = ((0, 0, 0),)
-_HOPPING = ((1, -1, 0), (-1, 1, 0))                            # J(a†c + c†a)
-_OPTICAL_Q = tuple((s, 0, t) for s in (1, -1) for t in (1, -1)) + tuple(
-    (0, s, t) for s in (1, -1) for t in (1, -1))                # (α*a + αa† + …)·q
-_NUMBER_Q = ((0, 0, 1), (0, 0, -1))                             # (a†a + c†c)·q
-_DRIVE = ((1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0))         # iε(a_d† − a_d), either mode
-_Q2 = ((0, 0, 0), (0, 0, 2), (0, 0, -2))                        # q², qp, pq
-_QP = frozenset({(0, 0, 1), (0, 0, -1)})                        # q, p
-# Hamiltonian shifts per model (models._hamiltonian); all include the number operators.
-_HAMILTONIAN = {
-    "linearized": _shifts(_DIAGONAL, _HOPPING, _OPTICAL_Q),
-    "nonlinear": _shifts(_DIAGONAL, _HOPPING, _OPTICAL_Q, _NUMBER_Q),
-    "lab": _shifts(_DIAGONAL, _HOPPING, _NUMBER_Q, _DRIVE),
-}
-
-
-def generator_pattern(model: str, bath: str) -> GeneratorPattern:
-    """The shifts of every operator of :func:`fullquantum.generator_for` (no operator built).
+    Read from the symbolic generator (:func:`pattern_of`) of the ``spinning_resonator``
+    preset with every term present: both cavities driven and hopping on, so the pattern
+    holds for either drive direction and any point.
 
     Parameters
     ----------
-    model : {"linearized", "nonlinear", "lab"}
+    hamiltonian : {"linearized", "nonlinear", "lab"}
+        Default "linearized".
     bath : {"brownian", "lindblad"}
+    model : str, optional
+        Former name of ``hamiltonian`` (DeprecationWarning).
 
     Returns
     -------
     GeneratorPattern
-        For ``lab`` the drive term is counted on both optical modes (it does not depend on
-        the direction by more than that).
 
     Raises
     ------
     InputError
-        Unknown model or bath (the message lists the valid ones).
+        Unknown hamiltonian or bath (the message lists the valid ones).
     """
-    check_choice("model", model, MODELS)
+    h = resolve_hamiltonian(hamiltonian, model, "linearized")
     check_choice("bath", bath, BATHS)
-    H = _HAMILTONIAN[model]
-    # Optical loss 2κD[a_j]: a_j†a_j on both sides (diagonal), sandwich (a_j, a_j†).
-    sandwich = [(frozenset({(-1, 0, 0)}), frozenset({(1, 0, 0)})),
-                (frozenset({(0, -1, 0)}), frozenset({(0, 1, 0)}))]
-    if bath == "brownian":  # generator.caldeira_leggett: qp, q² on both sides; 3 sandwiches
-        side = _shifts(H, _Q2)
-        sandwich += [(_QP, _QP)] * 3
-    else:  # γ(n+1)D[b] + γn D[b†]: b†b, bb† on both sides; sandwiches (b, b†), (b†, b)
-        side = _shifts(H, _DIAGONAL)
-        sandwich += [(frozenset({(0, 0, -1)}), frozenset({(0, 0, 1)})),
-                     (frozenset({(0, 0, 1)}), frozenset({(0, 0, -1)}))]
-    modes = (frozenset({(-1, 0, 0)}), frozenset({(0, -1, 0)}), frozenset({(0, 0, -1)}),
-             _QP, _QP)
-    return GeneratorPattern(left=side, right=side, sandwich=tuple(sandwich), modes=modes)
+    return _template(h, bath)
+
+
+def pattern_of(gen: Generator, n_modes: int, mechanical: Sequence[int] = ()
+               ) -> GeneratorPattern:
+    """The pattern of a symbolic generator (:class:`~fullquantum.symbolic.OpSum` terms).
+
+    One formula for every model: the shifts are read from the generator's own terms
+    (:meth:`~fullquantum.symbolic.OpSum.shifts`), so nothing is tabulated per model and
+    nothing is built.
+
+    Parameters
+    ----------
+    gen : Generator
+        With OpSum operators (:func:`fullquantum.modelterms.model_generator_terms`).
+    n_modes : int
+        Number of modes.
+    mechanical : sequence of int
+        Indices of the mechanical modes, whose q and p are built on the way.
+
+    Returns
+    -------
+    GeneratorPattern
+    """
+    ladders = [frozenset({tuple(-int(i == k) for i in range(n_modes))})
+               for k in range(n_modes)]
+    qp = [frozenset({tuple(s * int(i == k) for i in range(n_modes)) for s in (1, -1)})
+          for k in mechanical]
+    return GeneratorPattern(left=gen.left.shifts(), right=gen.right.shifts(),
+                            sandwich=tuple((C.shifts(), D.shifts()) for C, D in gen.sandwich),
+                            modes=tuple(ladders) + tuple(x for k in qp for x in (k, k)))
+
+
+def model_pattern(point: ModelPoint, hamiltonian: str) -> GeneratorPattern:
+    """The pattern of the full-quantum model of a :class:`~omxval.linear.ModelPoint`.
+
+    Parameters
+    ----------
+    point : linear.ModelPoint
+    hamiltonian : {"linearized", "nonlinear", "lab"}
+
+    Returns
+    -------
+    GeneratorPattern
+    """
+    model = point.model
+    mech = [k for k, m in enumerate(model.modes) if m.kind == "mechanical"]
+    return pattern_of(model_generator_terms(point, hamiltonian), len(model.modes), mech)
+
+
+@functools.lru_cache(maxsize=None)
+def _template(hamiltonian: str, bath: str) -> GeneratorPattern:
+    """The spinning resonator's pattern with every term present (both cavities driven,
+    J ≠ 0, G0 ≠ 0): what :func:`generator_pattern` promises for any of its points."""
+    model = Model((Cavity("ccw", 0.3, 0.2, 1.0), Cavity("cw", 0.1, 0.2, 1.0),
+                   Mechanical("m", 1.0, 0.005, 0.2, bath)),
+                  (RadiationPressure("ccw", "m", 0.05), RadiationPressure("cw", "m", 0.05),
+                   Hopping(("ccw", "cw"), 0.1)))
+    return model_pattern(ModelPoint(model), hamiltonian)
 
 
 def shift_count(shift: Shift, cutoffs: Sequence[int]) -> int:
@@ -186,8 +222,8 @@ def nnz_bound(shifts: Iterable[Shift], cutoffs: Sequence[int]) -> int:
 
 def max_offset(shifts: Iterable[Shift], cutoffs: Sequence[int]) -> int:
     """Largest |row − column| of an operator with these shifts (realised ones only)."""
-    _, n2, n3 = cutoffs
-    return max((abs(s[0] * n2 * n3 + s[1] * n3 + s[2]) for s in shifts
+    strides = [math.prod(cutoffs[k + 1:]) for k in range(len(cutoffs))]  # last mode fastest
+    return max((abs(sum(a * b for a, b in zip(s, strides))) for s in shifts
                 if shift_count(s, cutoffs) > 0), default=0)
 
 
@@ -215,34 +251,52 @@ def _operator_sizes(pattern: GeneratorPattern, cutoffs: Sequence[int]) -> list[i
             for s in pattern.operators() + pattern.modes]
 
 
-def operator_bytes(cutoffs: Sequence[int], model: str = "linearized",
-                   bath: str = "brownian") -> int:
-    """Peak bytes of building a model's d×d operators (:func:`fullquantum.generator_for`).
+def operator_bytes(cutoffs: Sequence[int], hamiltonian: str | None = None,
+                   bath: str = "brownian", *, pattern: GeneratorPattern | None = None,
+                   model: str | None = None) -> int:
+    """Peak bytes of building a model's d×d operators (e.g. :func:`fullquantum.generator_for`).
 
-    ``OPERATOR_BUILD_FACTOR`` × the storage of the generator's operators and the five mode
+    ``OPERATOR_BUILD_FACTOR`` × the storage of the generator's operators and the mode
     operators (each :func:`sparse_bytes` of its :func:`nnz_bound` and shifts), plus
     ``BASE_BYTES``.
 
     Parameters
     ----------
-    cutoffs : (int, int, int)
-        Fock cutoffs (N_ccw, N_cw, N_m).
-    model, bath : str
-        As in :func:`generator_pattern`.
+    cutoffs : sequence of int
+        Fock cutoffs in mode order ((N_ccw, N_cw, N_m) for the spinning resonator).
+    hamiltonian, bath : str
+        The spinning resonator's pattern (:func:`generator_pattern`), unless ``pattern``.
+    pattern : GeneratorPattern, optional
+        Any model's pattern (:func:`model_pattern`).
+    model : str, optional
+        Former name of ``hamiltonian`` (DeprecationWarning).
 
     Returns
     -------
     int
     """
-    cutoffs = check_cutoffs(cutoffs)
-    sizes = _operator_sizes(generator_pattern(model, bath), cutoffs)
-    return OPERATOR_BUILD_FACTOR * sum(sizes) + BASE_BYTES
+    cutoffs, pattern = _resolve(cutoffs, hamiltonian, bath, pattern, model)
+    return OPERATOR_BUILD_FACTOR * sum(_operator_sizes(pattern, cutoffs)) + BASE_BYTES
+
+
+def _resolve(cutoffs, hamiltonian, bath, pattern, model) -> tuple[tuple[int, ...],
+                                                                  GeneratorPattern]:
+    """Checked cutoffs and the pattern: a given one (any model) or the spinning resonator's."""
+    if pattern is None:
+        h = resolve_hamiltonian(hamiltonian, model, "linearized", stacklevel=4)
+        check_choice("bath", bath, BATHS)
+        return check_cutoffs(cutoffs), generator_pattern(h, bath)
+    check_instance("pattern", pattern, GeneratorPattern, "a GeneratorPattern")
+    n = len(next(iter(pattern.modes[0] if pattern.modes else pattern.left)))
+    return check_mode_cutoffs(cutoffs, n), pattern
 
 
 def estimate_memory(cutoffs: Sequence[int], method: str | None = None,
-                    solver: str | None = None, *, model: str = "linearized",
+                    solver: str | None = None, *, hamiltonian: str | None = None,
                     bath: str = "brownian", use_precond: bool = False,
-                    structured: StructuredOptions | None = None) -> MemoryEstimate:
+                    structured: StructuredOptions | None = None,
+                    pattern: GeneratorPattern | None = None,
+                    model: str | None = None) -> MemoryEstimate:
     """Estimate the peak memory of a steady-state solve from the cutoffs alone.
 
     Nothing is allocated: the counts are in closed form (module docstring), so a size that
@@ -250,22 +304,30 @@ def estimate_memory(cutoffs: Sequence[int], method: str | None = None,
 
     Parameters
     ----------
-    cutoffs : (int, int, int)
-        Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2.
+    cutoffs : sequence of int
+        Fock cutoffs in mode order, each ≥ 2: (N_ccw, N_cw, N_m) for the spinning
+        resonator, one per mode of ``pattern``'s model otherwise.
     method : str or None
         "structured", or a QuTiP steady-state method ("direct", "power", "eigen", "svd",
         "iterative-…"); ``None`` for building the Liouvillian only.
     solver : str or None
         Linear solver of "direct"/"power" (QuTiP's ``solver=``); ``None`` means sparse LU.
-    model : {"linearized", "nonlinear", "lab"}
-        The model (its Hamiltonian fixes the operators' patterns).
+    hamiltonian : {"linearized", "nonlinear", "lab"}
+        The spinning resonator's full-quantum form (default "linearized"), which fixes the
+        operators' patterns; ignored with ``pattern``.
     bath : {"brownian", "lindblad"}
-        The mechanical bath (``system.bath``); "brownian" is the larger.
+        The mechanical bath (``system.bath``); "brownian" is the larger. Ignored with
+        ``pattern``.
     use_precond : bool
         Whether an iterative method builds QuTiP's incomplete-LU preconditioner.
     structured : StructuredOptions, optional
         Options of ``method="structured"`` (restart, preconditioner); default options if
         None. Ignored by the other methods.
+    pattern : GeneratorPattern, optional
+        Any model's sparsity pattern (:func:`model_pattern` of a ``ModelPoint``, read from
+        the symbolic generator: no operator built).
+    model : str, optional
+        Former name of ``hamiltonian`` (DeprecationWarning).
 
     Returns
     -------
@@ -280,7 +342,6 @@ def estimate_memory(cutoffs: Sequence[int], method: str | None = None,
     InputTypeError
         ``use_precond`` not a bool, ``structured`` not a StructuredOptions.
     """
-    cutoffs = check_cutoffs(cutoffs)
     # Names first: an unknown method would otherwise fall through to the Krylov formula.
     if method is None:
         if solver is not None:
@@ -290,25 +351,23 @@ def estimate_memory(cutoffs: Sequence[int], method: str | None = None,
         check_choice("method", method, METHODS)
         if solver is not None:
             check_method_solver(method, solver)  # the pair only; the estimate keeps solver
-    check_choice("model", model, MODELS)
-    check_choice("bath", bath, BATHS)
+    cutoffs, pattern = _resolve(cutoffs, hamiltonian, bath, pattern, model)
     use_precond = check_flag("use_precond", use_precond)
     if structured is not None:
         check_instance("structured", structured, StructuredOptions, "a StructuredOptions or None")
-    ops = operator_bytes(cutoffs, model, bath)
+    ops = operator_bytes(cutoffs, pattern=pattern)
     if method == "structured":
         # The structured solver owns its settings and so its formula.
         return structured_memory(cutoffs, structured or StructuredOptions(),
                                  operator_bytes=ops, budget_name="memory_budget_bytes")
-    return _qutip_estimate(cutoffs, method, solver, model, bath, use_precond, ops)
+    return _qutip_estimate(cutoffs, method, solver, pattern, use_precond, ops)
 
 
-def _qutip_estimate(cutoffs: Cutoffs, method: str | None, solver: str | None, model: str,
-                    bath: str, use_precond: bool, ops: int) -> MemoryEstimate:
+def _qutip_estimate(cutoffs: Cutoffs, method: str | None, solver: str | None,
+                    pattern: GeneratorPattern, use_precond: bool, ops: int) -> MemoryEstimate:
     """The estimate of building QuTiP's d²×d² Liouvillian and solving with ``method``."""
     d = math.prod(cutoffs)
     n = d * d
-    pattern = generator_pattern(model, bath)
     nnz_left = nnz_bound(pattern.left, cutoffs)
     nnz_right = nnz_bound(pattern.right, cutoffs)
     nnz = d * (nnz_left + nnz_right) + sum(
@@ -376,6 +435,6 @@ def _qutip_estimate(cutoffs: Cutoffs, method: str | None, solver: str | None, mo
 # MemoryEstimate, check_budget, the default budget and the formatting helpers live in the
 # leaf module budget.py; they are re-exported here for the callers of the former layout.
 __all__ = ["MemoryEstimate", "GeneratorPattern", "estimate_memory", "check_budget",
-           "generator_pattern", "operator_bytes", "nnz_bound", "max_offset", "sparse_bytes",
+           "generator_pattern", "pattern_of", "model_pattern", "operator_bytes", "nnz_bound", "max_offset", "sparse_bytes",
            "format_bytes", "format_count", "cutoff_advice", "MODE_LABELS",
            "DEFAULT_MEMORY_BUDGET_BYTES"]

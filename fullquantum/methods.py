@@ -21,8 +21,9 @@ from ..errors import InputError
 from ..linear.parameters import check_choice
 from .budget import MemoryEstimate
 from .checks import check_flag, check_instance, check_mapping
-from .memory import estimate_memory
-from .options import DENSE_SOLVERS, METHODS, QUTIP_METHODS, SolveOptions, check_method_solver
+from .memory import GeneratorPattern, estimate_memory
+from .options import (DENSE_SOLVERS, METHODS, QUTIP_METHODS, SolveOptions, check_method_solver,
+                      resolve_hamiltonian)
 from .structured.options import StructuredOptions
 
 Structured = StructuredOptions
@@ -75,16 +76,21 @@ class QutipMethod:
         """Whether QuTiP's RCM reordering takes part in this method's solve."""
         return self.name not in _NO_RCM_METHODS and self.solver not in DENSE_SOLVERS
 
-    def estimate_memory(self, cutoffs: Sequence[int], model: str = "linearized",
-                        bath: str = "brownian") -> MemoryEstimate:
+    def estimate_memory(self, cutoffs: Sequence[int], hamiltonian: str | None = None,
+                        bath: str = "brownian", *, pattern: GeneratorPattern | None = None,
+                        model: str | None = None) -> MemoryEstimate:
         """Peak memory of building the Liouvillian and solving, from the cutoffs alone.
 
         Parameters
         ----------
-        cutoffs : (int, int, int)
-            Fock cutoffs (N_ccw, N_cw, N_m).
-        model : {"linearized", "nonlinear", "lab"}
+        cutoffs : sequence of int
+            Fock cutoffs in mode order ((N_ccw, N_cw, N_m) for the spinning resonator).
+        hamiltonian : {"linearized", "nonlinear", "lab"}
         bath : {"brownian", "lindblad"}
+        pattern : GeneratorPattern, optional
+            Any model's pattern (then ``hamiltonian`` and ``bath`` are not used).
+        model : str, optional
+            Former name of ``hamiltonian`` (DeprecationWarning).
 
         Returns
         -------
@@ -92,33 +98,41 @@ class QutipMethod:
             :func:`fullquantum.estimate_memory` for this method, solver and ``use_precond``
             (which refuses unknown names).
         """
-        return estimate_memory(cutoffs, self.name, self.solver, model=model, bath=bath,
+        h = resolve_hamiltonian(hamiltonian, model, "linearized")
+        return estimate_memory(cutoffs, self.name, self.solver, hamiltonian=h, bath=bath,
+                               pattern=pattern,
                                use_precond=bool(self.qutip_kwargs.get("use_precond", False)))
 
 
 MethodObject = Structured | QutipMethod
 
 
-def method_estimate(method: MethodObject, cutoffs: Sequence[int], model: str,
-                    bath: str) -> MemoryEstimate:
+def method_estimate(method: MethodObject, cutoffs: Sequence[int],
+                    hamiltonian: str | None = None, bath: str = "brownian", *,
+                    pattern: GeneratorPattern | None = None,
+                    model: str | None = None) -> MemoryEstimate:
     """The memory estimate of ``method`` (each method owns its formula).
 
     Parameters
     ----------
     method : Structured or QutipMethod
         A method object (:func:`as_method` turns a name into one).
-    cutoffs : (int, int, int)
-        Fock cutoffs (N_ccw, N_cw, N_m).
-    model, bath : str
+    cutoffs : sequence of int
+        Fock cutoffs in mode order.
+    hamiltonian, bath, pattern : optional
         As in :func:`fullquantum.estimate_memory`, which checks them.
+    model : str, optional
+        Former name of ``hamiltonian`` (DeprecationWarning).
 
     Returns
     -------
     MemoryEstimate
     """
+    h = resolve_hamiltonian(hamiltonian, model, "linearized")
     if isinstance(method, QutipMethod):
-        return method.estimate_memory(cutoffs, model, bath)
-    return estimate_memory(cutoffs, "structured", model=model, bath=bath, structured=method)
+        return method.estimate_memory(cutoffs, h, bath, pattern=pattern)
+    return estimate_memory(cutoffs, "structured", hamiltonian=h, bath=bath, structured=method,
+                           pattern=pattern)
 
 
 def as_method(method: str | MethodObject, solver: str | None = None,

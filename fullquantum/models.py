@@ -1,6 +1,9 @@
-"""The three full-quantum models and their generators (docs/conventions.md §5).
+"""The spinning resonator's three full-quantum forms, at an OperatingPoint (docs/conventions.md §5).
 
-Units: every rate is in units of ω_m (ω_m = 1), as in :mod:`linear`.
+Units: every rate is in units of ω_m (ω_m = 1), as in :mod:`linear`. The forms
+(``hamiltonian=``) are those of any model (:mod:`fullquantum.modelterms`, the one home of
+the physics), applied to the ``spinning_resonator`` preset around the point's own mean field
+(:func:`linear.presets.spinning_resonator_point`):
 
 * ``linearized`` — displaced frame a_j = α_j + δa_j, b = β + δb with the exact mean field of
   :func:`linear.steady_states`; quadratic fluctuation Hamiltonian only.
@@ -10,36 +13,42 @@ Units: every rate is in units of ω_m (ω_m = 1), as in :mod:`linear`.
   pressure −G0(Σ_j a_j†a_j)q. Only sensible for ≲ 1–2 photons.
 
 In the displaced frames the operators δa_j, δb act on the same truncated Fock space as a_j, b
-in the lab frame, so one :class:`~fullquantum.operators.ModeOperators` serves all models.
+in the lab frame, so one :class:`~fullquantum.operators.ModeOperators` serves all forms.
 Displacing a Lindblad operator, D[c + β] = D[c] − i[i(β*c − βc†)/2, ·], and the Brownian
 bath, {p_s + δp, ρ} = 2p_sρ + {δp, ρ}, only add terms linear in the fluctuations; with the
 exact mean field all linear terms cancel (:func:`linear_terms` checks this), so the displaced
-models keep the bath generators in their undisplaced form.
+forms keep the bath generators in their undisplaced form.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import qutip
 
 from ..linear import MeanField, OperatingPoint, System
-from ..linear.parameters import Direction, check_choice
+from ..linear.parameters import Direction
+from ..linear.presets import spinning_resonator_point
 
 from .budget import DEFAULT_MEMORY_BUDGET_BYTES, check_budget
 from .checks import check_instance
-from .generator import Generator, caldeira_leggett, dissipator, hamiltonian
+from .generator import Generator, caldeira_leggett, dissipator
 from .memory import estimate_memory
-from .operators import ModeOperators, check_cutoffs, operators
-from .options import DISPLACED_MODELS, MODELS, Model
+from .modelterms import model_generator_terms, model_hamiltonian_terms
+from .operators import ModeOperators, check_cutoffs
+from .options import DISPLACED_MODELS, HAMILTONIANS, Hamiltonian, resolve_hamiltonian
+from .symbolic import realize
 from .points import resolve_point, system_of
 
 
 def model_hamiltonian(point: OperatingPoint | System, direction: Direction | None = None,
-                      cutoffs=(4, 3, 8), model: Model = "linearized",
-                      branch: int | None = None) -> qutip.Qobj:
-    """The model's Hamiltonian H/ħ (units of ω_m) as a QuTiP operator.
+                      cutoffs=(4, 3, 8), hamiltonian: Hamiltonian | None = None,
+                      branch: int | None = None, *, model: str | None = None) -> qutip.Qobj:
+    """The Hamiltonian H/ħ (units of ω_m) of the spinning resonator as a QuTiP operator.
+
+    Built by :func:`fullquantum.modelterms.model_hamiltonian_terms` from the
+    ``spinning_resonator`` preset around the point's own mean field (the one home of the
+    full-quantum models, any model).
 
     Parameters
     ----------
@@ -50,39 +59,22 @@ def model_hamiltonian(point: OperatingPoint | System, direction: Direction | Non
         Must match ``point``'s if it is an OperatingPoint.
     cutoffs : (int, int, int)
         Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2.
-    model : {"linearized", "nonlinear", "lab"}
-        See the module docstring.
+    hamiltonian : {"linearized", "nonlinear", "lab"}
+        See the module docstring (default "linearized").
     branch : int, optional
         As ``direction``.
+    model : str, optional
+        Former name of ``hamiltonian`` (DeprecationWarning).
 
     Returns
     -------
     Qobj
-        For the displaced models, the Hamiltonian of the fluctuations δa_j, δb.
+        For the displaced forms, the Hamiltonian of the fluctuations δa_j, δb.
     """
-    check_choice("model", model, MODELS)
-    return _hamiltonian(resolve_point(point, direction, branch), operators(cutoffs), model)
-
-
-def _hamiltonian(point: OperatingPoint, ops: ModeOperators, model: str) -> qutip.Qobj:
-    s = point.system
-    a, c, b = ops.a_ccw, ops.a_cw, ops.b
-    number = a.dag() * a + c.dag() * c
-    hopping = s.J * (a.dag() * c + c.dag() * a)
-    if model == "lab":  # docs/conventions.md §3, undisplaced
-        D_ccw, D_cw = s.detunings()
-        a_d = ops.optical[point.direction]
-        return (D_ccw * a.dag() * a + D_cw * c.dag() * c + hopping + b.dag() * b
-                - s.G0 * number * ops.q + 1j * s.eps * (a_d.dag() - a_d))
-    mf = point.mean_field
-    # §5: Σ Δ̃_j δa_j†δa_j + J(δa_ccw†δa_cw + h.c.) + ω_m δb†δb − G0 Σ_j(α_j*δa_j + α_jδa_j†)δq
-    drive_field = (np.conj(mf.alpha_ccw) * a + mf.alpha_ccw * a.dag()
-                   + np.conj(mf.alpha_cw) * c + mf.alpha_cw * c.dag())
-    H = (mf.Delta_eff_ccw * a.dag() * a + mf.Delta_eff_cw * c.dag() * c + hopping
-         + b.dag() * b - s.G0 * drive_field * ops.q)
-    if model == "nonlinear":
-        H = H - s.G0 * number * ops.q
-    return H
+    h = resolve_hamiltonian(hamiltonian, model, "linearized")
+    cutoffs = check_cutoffs(cutoffs)
+    mp = spinning_resonator_point(resolve_point(point, direction, branch))
+    return model_hamiltonian_terms(mp, h).build(cutoffs)
 
 
 def mechanical_bath(point: OperatingPoint | System, ops: ModeOperators) -> Generator:
@@ -111,16 +103,17 @@ def mechanical_bath(point: OperatingPoint | System, ops: ModeOperators) -> Gener
 
 
 def generator_for(point: OperatingPoint | System, direction: Direction | None = None,
-                  cutoffs=(4, 3, 8), model: Model = "linearized",
-                  branch: int | None = None) -> Generator:
-    """The full generator L(ρ) of a model in the form Aρ + ρB + Σ_k C_k ρ D_k.
+                  cutoffs=(4, 3, 8), hamiltonian: Hamiltonian | None = None,
+                  branch: int | None = None, *, model: str | None = None) -> Generator:
+    """The full generator L(ρ) of the spinning resonator in the form Aρ + ρB + Σ_k C_k ρ D_k.
 
-    This is the single source of the physics: :func:`liouvillian` and the steady-state
-    solvers are built from it.
+    :func:`fullquantum.modelterms.model_generator_terms` of the ``spinning_resonator``
+    preset at the point's mean field, built at ``cutoffs``: the single source of the
+    physics, from which :func:`liouvillian` and the steady-state solvers are built.
 
     Parameters
     ----------
-    point, direction, cutoffs, model, branch
+    point, direction, cutoffs, hamiltonian, branch, model
         As in :func:`model_hamiltonian`; the mechanical bath is ``point.system.bath``.
 
     Returns
@@ -128,23 +121,22 @@ def generator_for(point: OperatingPoint | System, direction: Direction | None = 
     Generator
         −i[H, ρ] + Σ_j 2κ D[a_j]ρ (optical loss, collapse operators √(2κ) a_j) + the bath.
     """
-    check_choice("model", model, MODELS)
-    point = resolve_point(point, direction, branch)
-    ops = operators(cutoffs)
-    g = hamiltonian(_hamiltonian(point, ops, model))
-    for a in (ops.a_ccw, ops.a_cw):
-        g = g + dissipator(a, 2.0 * point.system.kappa)  # κ is the amplitude rate (§1)
-    return g + mechanical_bath(point, ops)
+    h = resolve_hamiltonian(hamiltonian, model, "linearized")
+    cutoffs = check_cutoffs(cutoffs)
+    mp = spinning_resonator_point(resolve_point(point, direction, branch))
+    return realize(model_generator_terms(mp, h), cutoffs)
 
 
 def liouvillian(point: OperatingPoint | System, direction: Direction | None = None,
-                cutoffs=(4, 3, 8), model: Model = "linearized", branch: int | None = None, *,
-                memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES) -> qutip.Qobj:
+                cutoffs=(4, 3, 8), hamiltonian: Hamiltonian | None = None,
+                branch: int | None = None, *,
+                memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES,
+                model: str | None = None) -> qutip.Qobj:
     """The model's Liouvillian as a QuTiP super-operator (d² × d², d = N_ccw·N_cw·N_m).
 
     Parameters
     ----------
-    point, direction, cutoffs, model, branch
+    point, direction, cutoffs, hamiltonian, branch, model
         As in :func:`generator_for`.
     memory_budget_bytes : int
         Refuse (:class:`~fullquantum.MemoryBudgetError`) if the estimated memory of building
@@ -156,13 +148,13 @@ def liouvillian(point: OperatingPoint | System, direction: Direction | None = No
     Qobj
         Super-operator acting on column-stacked density matrices (QuTiP's convention).
     """
-    check_choice("model", model, MODELS)
+    h = resolve_hamiltonian(hamiltonian, model, "linearized")
     point = resolve_point(point, direction, branch)
     cutoffs = check_cutoffs(cutoffs)
     # Before generator_for: its d×d operators alone can exceed the budget at large cutoffs.
-    check_budget(estimate_memory(cutoffs, None, model=model, bath=point.system.bath),
+    check_budget(estimate_memory(cutoffs, None, hamiltonian=h, bath=point.system.bath),
                  memory_budget_bytes)
-    return generator_for(point, cutoffs=cutoffs, model=model).superoperator()
+    return generator_for(point, cutoffs=cutoffs, hamiltonian=h).superoperator()
 
 
 @dataclass(frozen=True)
@@ -240,5 +232,5 @@ def linear_terms(point: OperatingPoint | System, mf: MeanField | None = None, *,
     return LinearTerms(complex(f_ccw), complex(f_cw), float(f_q), float(f_p))
 
 
-__all__ = ["Model", "MODELS", "DISPLACED_MODELS", "model_hamiltonian", "mechanical_bath",
+__all__ = ["Hamiltonian", "HAMILTONIANS", "DISPLACED_MODELS", "model_hamiltonian", "mechanical_bath",
            "generator_for", "liouvillian", "LinearTerms", "linear_terms"]

@@ -45,6 +45,80 @@ def check_cutoffs(cutoffs, name: str = "cutoffs") -> Cutoffs:
     return tuple(int(n) for n in values)
 
 
+def check_mode_cutoffs(cutoffs, modes, name: str = "cutoffs") -> tuple[int, ...]:
+    """Fock cutoffs of a model, one per mode in mode order, each ≥ 2, or an InputError.
+
+    Parameters
+    ----------
+    cutoffs : sequence of int, or mapping of mode name → int
+        A mapping must name every mode.
+    modes : int or sequence of str
+        The number of modes, or their names (then a mapping is accepted and the message
+        names them).
+    name : str
+        How the message calls them.
+
+    Returns
+    -------
+    tuple of int
+    """
+    names = tuple(modes) if not isinstance(modes, numbers.Integral) else None
+    n = len(names) if names is not None else int(modes)
+    label = "(" + ", ".join("N_" + m for m in names) + ")" if names else "values"
+    valid = f"{n} integers {label}, in mode order, each >= {MIN_CUTOFF}"
+    if isinstance(cutoffs, dict) or hasattr(cutoffs, "keys"):
+        if names is None or set(cutoffs) != set(names):
+            raise InputError(f"{name} as a mapping must name every mode "
+                             f"({', '.join(names or ())}); got {sorted(cutoffs)}")
+        cutoffs = [cutoffs[m] for m in names]
+    try:
+        values = tuple(cutoffs)
+    except TypeError:
+        raise InputError(f"{name} must be {valid}; got {cutoffs!r}") from None
+    if len(values) != n or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                                   and v >= MIN_CUTOFF for v in values):
+        raise InputError(f"{name} must be {valid}; got {cutoffs!r}")
+    return tuple(int(v) for v in values)
+
+
+@dataclass(frozen=True)
+class FockModes:
+    """Ladder operators and quadratures of any number of modes on the joint truncated space.
+
+    Attributes
+    ----------
+    names : tuple of str
+        Mode names, in the order of the cutoffs.
+    cutoffs : tuple of int
+    ladders : tuple of Qobj
+        The annihilation operator of each mode.
+    """
+
+    names: tuple[str, ...]
+    cutoffs: tuple[int, ...]
+    ladders: tuple[qutip.Qobj, ...]
+
+    @property
+    def quadratures(self) -> tuple[qutip.Qobj, ...]:
+        """u = (x_1, p_1, x_2, p_2, …), x = (o + o†)/√2, p = i(o† − o)/√2 (§2)."""
+        out = []
+        for c in self.ladders:
+            out += [(c + c.dag()) / math.sqrt(2.0), 1j * (c.dag() - c) / math.sqrt(2.0)]
+        return tuple(out)
+
+
+def fock_modes(names, cutoffs) -> FockModes:
+    """The mode operators of a model's modes at ``cutoffs`` (checked, one per name)."""
+    names = tuple(names)
+    dims = check_mode_cutoffs(cutoffs, names)
+    ladders = []
+    for k in range(len(dims)):
+        factors = [qutip.qeye(n) for n in dims]
+        factors[k] = qutip.destroy(dims[k])
+        ladders.append(qutip.tensor(*factors))
+    return FockModes(names, dims, tuple(ladders))
+
+
 @dataclass(frozen=True)
 class ModeOperators:
     """Ladder operators and quadratures of the three modes on the joint truncated space.

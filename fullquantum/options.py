@@ -11,17 +11,24 @@ from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
 import qutip
+import warnings
 
 from ..errors import InputError
 from .budget import DEFAULT_MEMORY_BUDGET_BYTES
 from ..linear.checks import check_real
+from ..linear.parameters import check_choice
 from .checks import check_flag, check_instance, check_int, check_mapping
 from .structured.options import StructuredOptions
 
-Model = Literal["linearized", "nonlinear", "lab"]
-MODELS: tuple[str, ...] = ("linearized", "nonlinear", "lab")
-# The models written in the frame displaced by the mean field (fullquantum.models).
+# Which Hamiltonian a full-quantum model keeps (fullquantum.modelterms): the keyword
+# ``hamiltonian=`` everywhere. "Model" names the user's system description (omxval.Model).
+Hamiltonian = Literal["linearized", "nonlinear", "lab"]
+HAMILTONIANS: tuple[str, ...] = ("linearized", "nonlinear", "lab")
+# The forms written in the frame displaced by the mean field.
 DISPLACED_MODELS: tuple[str, ...] = ("linearized", "nonlinear")
+# Former names (fullquantum.MODELS and fullquantum.Model warn; kept for outside code).
+MODELS = HAMILTONIANS
+Model = Hamiltonian
 
 Method = Literal["structured", "direct", "eigen", "svd", "power", "iterative-gmres",
                  "iterative-lgmres", "iterative-bicgstab"]
@@ -44,6 +51,44 @@ DEFAULT_METHOD = "structured"
 # (3,2,6) top 1.3e-3, max|ΔV| 1.4e-3; (3,3,6) 1.3e-4, 4.5e-4; (4,3,8) 2e-6, 1.2e-5), so 1e-3
 # flags states whose moments are off at the 1e-3 level (≈ 1% of E_N ≈ 0.1 there).
 DEFAULT_TRUNCATION_TOL = 1e-3
+
+
+def resolve_hamiltonian(hamiltonian: str | None, model: str | None, default: str,
+                        where: str = "hamiltonian", stacklevel: int = 3) -> str:
+    """The ``hamiltonian=`` value of a call that may still use the former ``model=`` keyword.
+
+    ``model=`` (linearized | nonlinear | lab) works with a :class:`DeprecationWarning`: the
+    word *model* now names the user's system description (:class:`omxval.Model`).
+
+    Parameters
+    ----------
+    hamiltonian : str or None
+        The value given as ``hamiltonian`` (None: not given).
+    model : str or None
+        The value given as the former keyword ``model`` (None: not given).
+    default : str
+        Used when neither is given.
+    where : str
+        How errors name the parameter.
+    stacklevel : int
+        Of the warning (3: the caller of the function that calls this).
+
+    Raises
+    ------
+    InputError
+        Both given with different values, or the value is not one of :data:`HAMILTONIANS`.
+    """
+    if model is not None:
+        warnings.warn(f"the keyword model= ({' | '.join(HAMILTONIANS)}) is now "
+                      f"hamiltonian=; 'model' names the system description (omxval.Model)",
+                      DeprecationWarning, stacklevel=stacklevel)
+        if hamiltonian is not None and hamiltonian != model:
+            raise InputError(f"give {where} once: hamiltonian={hamiltonian!r} and the former "
+                             f"keyword model={model!r} disagree")
+        hamiltonian = model
+    value = default if hamiltonian is None else hamiltonian
+    check_choice(where, value, HAMILTONIANS)
+    return value
 
 
 def default_solver(method: str) -> str | None:
@@ -143,6 +188,6 @@ class SolveOptions:
         return tuple(f.name for f in fields(cls))
 
 
-__all__ = ["Model", "MODELS", "DISPLACED_MODELS", "Method", "METHODS", "SOLVERS",
+__all__ = ["Hamiltonian", "HAMILTONIANS", "resolve_hamiltonian", "DISPLACED_MODELS", "Method", "METHODS", "SOLVERS",
            "DEFAULT_METHOD", "DEFAULT_TRUNCATION_TOL", "SolveOptions", "check_method_solver",
            "default_solver"]

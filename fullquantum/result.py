@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,8 +52,9 @@ class SteadyState(OnPoint):
         What was solved: system, drive direction and the mean-field branch that defines the
         displaced frame (for ``lab`` only a reference); ``system``, ``direction``,
         ``branch``, ``bath`` and ``mean_field`` are read from it.
-    model, cutoffs, method, solver, options
-        How it was solved: ``solver`` is the QuTiP linear solver actually requested
+    hamiltonian, cutoffs, method, solver, options
+        How it was solved (``hamiltonian``: linearized | nonlinear | lab; formerly
+        ``model``, which still reads it with a DeprecationWarning): ``solver`` is the QuTiP linear solver actually requested
         (``None`` for methods that take none).
     rho : Qobj
         Hermitian, unit-trace steady state, in the model's frame (fluctuations for
@@ -108,7 +110,7 @@ class SteadyState(OnPoint):
     """
 
     point: OperatingPoint
-    model: str
+    hamiltonian: str
     cutoffs: tuple[int, int, int]
     method: str
     solver: str | None
@@ -146,8 +148,15 @@ class SteadyState(OnPoint):
         """The mechanical bath model, ``system.bath``."""
         return self.point.system.bath
 
+    @property
+    def model(self) -> str:
+        """Former name of :attr:`hamiltonian` (DeprecationWarning)."""
+        warnings.warn("SteadyState.model is now SteadyState.hamiltonian", DeprecationWarning,
+                      stacklevel=2)
+        return self.hamiltonian
+
     def __repr__(self) -> str:
-        return (f"SteadyState({self.model}, {self.direction} drive, branch {self.branch}, "
+        return (f"SteadyState({self.hamiltonian}, {self.direction} drive, branch {self.branch}, "
                 f"bath {self.bath}, cutoffs {self.cutoffs}, method {self.method}: "
                 f"E_N exact {self.log_negativity_exact:.6g}, Gaussian "
                 f"{self.log_negativity_gaussian:.6g}, max top population "
@@ -200,7 +209,7 @@ class SteadyState(OnPoint):
         -------
         Table
             A DataFrame (:class:`linear.table.Table`; E_N gaussian and the photon numbers
-            are named as in ``linear.PointResult.to_dataframe``), columns ``model``, ``direction``, ``branch``, ``bath``, ``method``, the cutoffs
+            are named as in ``linear.PointResult.to_dataframe``), columns ``hamiltonian``, ``direction``, ``branch``, ``bath``, ``method``, the cutoffs
             ``N_ccw``, ``N_cw``, ``N_m``, ``E_N exact``, ``E_N gaussian`` (natural log),
             ``photons ccw``, ``photons cw``, ``phonons`` (lab frame), ``purity``,
             ``entropy``, ``gaussian entropy``, ``non-Gaussianity`` (clipped at 0),
@@ -208,7 +217,7 @@ class SteadyState(OnPoint):
             <mode>``, ``truncated``, ``residual``, ``min eigenvalue``, ``mean-field
             residual`` and ``seconds``.
         """
-        row = {"model": self.model, "direction": self.direction, "branch": self.branch,
+        row = {"hamiltonian": self.hamiltonian, "direction": self.direction, "branch": self.branch,
                "bath": self.bath, "method": self.method,
                **dict(zip(("N_ccw", "N_cw", "N_m"), self.cutoffs)),
                "E_N exact": self.log_negativity_exact,

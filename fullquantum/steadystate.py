@@ -17,22 +17,30 @@ import warnings
 import numpy as np
 import qutip
 
+from typing import Sequence
+
 from ..errors import InputError, InputTypeError
-from ..linear import (OperatingPoint, System, cut, drift_matrix, gaussian_entropy, growth_rate,
-                      log_negativity)
-from ..linear.parameters import Direction, check_choice
+from ..linear import (Model, ModelPoint, OperatingPoint, System, cut, drift_matrix,
+                      gaussian_entropy, growth_rate, log_negativity)
+from ..linear.modelgauss import analyze_model
+from ..linear.parameters import Direction
 
 from .budget import check_budget
 from .checks import check_instance
 from .errors import InstabilityWarning, TruncationWarning
 from .methods import QutipMethod, as_method, method_estimate
+from .memory import pattern_of
+from .modelresult import ModelSteadyState
 from .models import generator_for, linear_terms
+from .modelterms import model_generator_terms, model_linear_terms
 from .observables import (exact_log_negativity, moments, occupations, top_populations,
                           von_neumann_entropy)
-from .operators import check_cutoffs, operators
-from .options import DEFAULT_METHOD, DISPLACED_MODELS, MODELS, Method, Model, SolveOptions
+from .operators import check_cutoffs, check_mode_cutoffs, fock_modes, operators
+from .options import (DEFAULT_METHOD, DISPLACED_MODELS, Hamiltonian, Method, SolveOptions,
+                      resolve_hamiltonian)
 from .points import resolve_point
 from .result import SteadyState, Timings
+from .symbolic import realize
 from .structured import steadystate_structured
 
 
@@ -47,30 +55,41 @@ def _options(options: SolveOptions | None, overrides: dict) -> SolveOptions:
     return dataclasses.replace(opts, **overrides) if overrides else opts
 
 
-def solve(point: OperatingPoint | System, direction: Direction | None = None, cutoffs=(4, 3, 8),
-          model: Model = "linearized", method: Method = DEFAULT_METHOD, *,
+def solve(point: OperatingPoint | System | Model | ModelPoint,
+          direction: Direction | None = None, cutoffs=None,
+          hamiltonian: Hamiltonian | None = None, method: Method = DEFAULT_METHOD, *,
           solver: str | None = None, branch: int | None = None,
           options: SolveOptions | None = None,
-          initial_state: SteadyState | qutip.Qobj | np.ndarray | None = None,
-          **overrides) -> SteadyState:
+          initial_state: SteadyState | ModelSteadyState | qutip.Qobj | np.ndarray | None = None,
+          pairs: Sequence[tuple[str, str]] | None = None, model: str | None = None,
+          **overrides) -> SteadyState | ModelSteadyState:
     """Steady state of a full-quantum model at an operating point, and its observables.
 
-    Call forms: ``solve(point, cutoffs=..., model=...)`` with an
-    :class:`~omxval.linear.OperatingPoint` (e.g. from :func:`linear.design_point`: its
-    designed branch is used), or ``solve(system, direction, cutoffs, model, branch=0)``.
+    The one entry point for every model. Call forms:
+
+    * ``solve(model_point, cutoffs=(...), hamiltonian=...)`` with a
+      :class:`~omxval.linear.ModelPoint` (or a :class:`~omxval.linear.Model`, branch
+      ``branch`` or 0): any model (docs/models.md §7), cutoffs one per mode in mode order →
+      :class:`~fullquantum.ModelSteadyState`;
+    * ``solve(point, cutoffs=..., hamiltonian=...)`` with the spinning resonator's
+      :class:`~omxval.linear.OperatingPoint` (e.g. from :func:`linear.design_point`), or
+      ``solve(system, direction, cutoffs, hamiltonian, branch=0)`` → :class:`SteadyState`
+      (built from the same generator, the ``spinning_resonator`` preset).
 
     Parameters
     ----------
-    point : OperatingPoint or System
-        What to solve (units of ω_m); the mechanical bath is ``system.bath``.
+    point : OperatingPoint, System, Model or ModelPoint
+        What to solve (units of ω_m, or the model's unit); the mechanical bath is
+        ``system.bath`` (each mechanical mode's ``bath`` for a model).
     direction : {"ccw", "cw"}, optional
         Driven mode (required with a System; must match an OperatingPoint's); entanglement
         is reported between it and the mechanics.
-    cutoffs : (int, int, int)
-        Fock cutoffs (N_ccw, N_cw, N_m), each ≥ 2. The default (4, 3, 8) holds the
-        reference point of docs/conventions.md §5 to max|ΔV| ≈ 1e-5 in the linearized model.
-    model : {"linearized", "nonlinear", "lab"}
-        See :mod:`fullquantum.models`.
+    cutoffs : sequence of int, or mapping of mode name → int
+        Fock cutoffs in mode order, each ≥ 2: (N_ccw, N_cw, N_m) for the spinning resonator,
+        default (4, 3, 8), which holds the reference point of docs/conventions.md §5 to
+        max|ΔV| ≈ 1e-5 in the linearized model; required for a model.
+    hamiltonian : {"linearized", "nonlinear", "lab"}
+        Which full-quantum form (:mod:`fullquantum.modelterms`); default "linearized".
     method : {"structured", "direct", "eigen", "svd", "power", "iterative-gmres", \
 "iterative-lgmres", "iterative-bicgstab"} or Structured or QutipMethod
         The algorithm, as a method object with its settings (:mod:`fullquantum.methods`) or
@@ -97,12 +116,17 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
         are dropped, those above a larger one start empty. An ndarray must be d×d at
         ``cutoffs``. Only the iterations change (``solver_info["iterations"]``): the result
         meets the same tolerance. An error with QuTiP's methods.
+    pairs : sequence of (str, str), optional
+        A model's pairs of modes whose E_N is tabulated (default every pair); any cut is
+        available afterwards through :meth:`ModelSteadyState.exact_log_negativity`.
+    model : str, optional
+        Former name of ``hamiltonian`` (DeprecationWarning).
     **overrides
         Fields of :class:`SolveOptions` to override (e.g. ``truncation_tol=1e-4``).
 
     Returns
     -------
-    SteadyState
+    SteadyState or ModelSteadyState
 
     Raises
     ------
@@ -127,28 +151,78 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
         ``model="linearized"`` at a mean field where the linear model is unstable.
     """
     t0 = time.perf_counter()
+    h = resolve_hamiltonian(hamiltonian, model, "linearized")
+    if isinstance(point, (Model, ModelPoint)):
+        if direction is not None:
+            raise InputError("direction applies to the spinning resonator's OperatingPoint "
+                             "or System; a model's drives are in the model")
+        return _solve_model(point, branch, cutoffs, h, method, solver, options, initial_state,
+                            pairs, overrides, t0)
+    if pairs is not None:
+        raise InputError("pairs applies to a Model or ModelPoint; the spinning resonator's "
+                         "SteadyState reports the (driven, mechanics) pair")
     point = resolve_point(point, direction, branch)
     system = point.system
-    check_choice("model", model, MODELS)
-    cutoffs = check_cutoffs(cutoffs)
+    cutoffs = check_cutoffs((4, 3, 8) if cutoffs is None else cutoffs)
     opts = _options(options, overrides)
     m = as_method(method, solver, opts)
-    if initial_state is not None and isinstance(m, QutipMethod):
-        raise InputError(f"initial_state applies to method 'structured' only (QuTiP's "
-                         f"steadystate takes no initial guess here); got method {m.name!r}")
-    rho0 = None if initial_state is None else _initial_guess(initial_state, cutoffs)
+    rho0 = _start(initial_state, m, cutoffs)
     # Refuse from the cutoffs and the method alone: at large cutoffs even the d×d operators
     # of the generator would exhaust the memory before a later check could run.
-    estimate = method_estimate(m, cutoffs, model, system.bath)
+    estimate = method_estimate(m, cutoffs, hamiltonian=h, bath=system.bath)
     check_budget(estimate, opts.memory_budget_bytes)
-    if model == "linearized":
+    if h == "linearized":
         growth = float(growth_rate(drift_matrix(system, point.mean_field)))
         if growth >= 0:
-            warnings.warn(f"the linear model is unstable at mean-field branch {point.branch} "
-                          f"(max Re λ(A) = {growth:.3g}): the linearized steady state is an "
-                          f"artefact of the cutoffs", InstabilityWarning, stacklevel=2)
+            _warn_unstable(point.branch, growth)
 
-    gen = generator_for(point, cutoffs=cutoffs, model=model)
+    gen = generator_for(point, cutoffs=cutoffs, hamiltonian=h)
+    rho, solver_info, t1, t2 = _steady(gen, m, opts, rho0)
+    ops = operators(cutoffs)
+    means, V = moments(rho, ops)
+    occ = occupations(rho, ops)
+    lab_means, quanta, lt_residual = _lab_frame(point, h, means, occ)
+    lam = np.linalg.eigvalsh(rho.full())
+    tops = top_populations(rho)
+    truncated = max(tops) > opts.truncation_tol
+    if truncated:
+        _warn_truncation(tops, cutoffs, ("N_ccw", "N_cw", "N_m"), h, opts.truncation_tol)
+    fields = dict(
+        point=point, hamiltonian=h, cutoffs=cutoffs, method=getattr(m, "name", "structured"),
+        solver=getattr(m, "solver", None), options=opts,
+        rho=rho, residual=float(np.linalg.norm(gen.apply(rho.full()))),
+        means=means, lab_means=lab_means, V=V,
+        log_negativity_gaussian=float(log_negativity(V, cut(point.direction))),
+        log_negativity_exact=exact_log_negativity(rho, cut(point.direction)),
+        top_populations=tops, truncated=truncated, occupations=occ,
+        photons=(quanta[0], quanta[1]), phonons=quanta[2], purity=float(np.sum(lam**2)),
+        entropy=von_neumann_entropy(lam), gaussian_entropy=float(gaussian_entropy(V)),
+        min_eigenvalue=float(lam[0]), mean_field_residual=lt_residual, memory=estimate,
+        solver_info=solver_info)
+    t3 = time.perf_counter()
+    timings = Timings(build_s=t1 - t0, solve_s=t2 - t1, observables_s=t3 - t2, total_s=t3 - t0)
+    return SteadyState(**fields, timings=timings)
+
+
+def _warn_unstable(branch: int, growth: float) -> None:
+    # stacklevel 3: the warning points at the caller of solve().
+    warnings.warn(f"the linear model is unstable at mean-field branch {branch} "
+                  f"(max Re λ(A) = {growth:.3g}): the linearized steady state is an "
+                  f"artefact of the cutoffs", InstabilityWarning, stacklevel=3)
+
+
+def _start(initial_state, m, cutoffs: tuple[int, ...]) -> np.ndarray | None:
+    """The warm start of a structured solve, or an error for QuTiP's methods."""
+    if initial_state is None:
+        return None
+    if isinstance(m, QutipMethod):
+        raise InputError(f"initial_state applies to method 'structured' only (QuTiP's "
+                         f"steadystate takes no initial guess here); got method {m.name!r}")
+    return _initial_guess(initial_state, cutoffs)
+
+
+def _steady(gen, m, opts: SolveOptions, rho0: np.ndarray | None):
+    """ρ (Hermitian, unit trace), solver diagnostics and the times around the solve."""
     if isinstance(m, QutipMethod):
         # CSR: QuTiP's RCM permutation (direct, power, iterative) works on CSR only.
         L = gen.superoperator().to("csr")
@@ -172,48 +246,107 @@ def solve(point: OperatingPoint | System, direction: Direction | None = None, cu
                        "relative_residual": out.relative_residual, "threads": out.threads,
                        "warm_start": rho0 is not None}
     t2 = time.perf_counter()
-
     # QuTiP's direct path is Hermitian with trace ≈ 1; eigen/svd/power are not always both.
     rho = 0.5 * (rho + rho.dag())
-    rho = rho / rho.tr().real
-    rho_dense = rho.full()
-    ops = operators(cutoffs)
+    return rho / rho.tr().real, solver_info, t1, t2
+
+
+def _solve_model(point, branch, cutoffs, h: str, method, solver, options, initial_state,
+                 pairs, overrides: dict, t0: float) -> ModelSteadyState:
+    """:func:`solve` for any model (docs/models.md §7): checks, estimate, solve, observables."""
+    if isinstance(point, Model):
+        point = ModelPoint(point, 0 if branch is None else branch)
+    elif branch is not None and branch != point.branch:
+        raise InputError(f"branch={branch} contradicts the point's branch {point.branch}; "
+                         f"leave it out")
+    model = point.model
+    names = model.mode_names
+    if cutoffs is None:
+        raise InputError(f"cutoffs are required for a model: {len(names)} integers "
+                         f"({', '.join('N_' + n for n in names)}), each >= 2, in mode order")
+    cutoffs = check_mode_cutoffs(cutoffs, names)
+    pairs = _check_pairs(pairs, model)
+    opts = _options(options, overrides)
+    m = as_method(method, solver, opts)
+    rho0 = _start(initial_state, m, cutoffs)
+    terms = model_generator_terms(point, h)
+    mech = [k for k, mode in enumerate(model.modes) if mode.kind == "mechanical"]
+    estimate = method_estimate(m, cutoffs, pattern=pattern_of(terms, len(names), mech))
+    check_budget(estimate, opts.memory_budget_bytes)
+    if h == "linearized":
+        gauss = analyze_model(point)
+        if not gauss.stable:
+            _warn_unstable(point.branch, gauss.max_growth_rate)
+    gen = realize(terms, cutoffs)
+    rho, solver_info, t1, t2 = _steady(gen, m, opts, rho0)
+    ops = fock_modes(names, cutoffs)
     means, V = moments(rho, ops)
     occ = occupations(rho, ops)
-    lab_means, quanta, lt_residual = _lab_frame(point, model, means, occ)
-    lam = np.linalg.eigvalsh(rho_dense)
+    lab_means, quanta = means.copy(), dict(zip(names, map(float, occ)))
+    residual_mf = float("nan")
+    if h in DISPLACED_MODELS:
+        mf = point.mean_field
+        for k, mode in enumerate(model.modes):
+            z = (mf.amplitudes[mode.name] if mode.kind == "cavity"
+                 else complex(*mf.positions[mode.name]) / math.sqrt(2.0))
+            fluct = complex(means[2 * k], means[2 * k + 1]) / math.sqrt(2.0)
+            quanta[mode.name] = float(abs(z) ** 2 + 2.0 * np.real(np.conj(z) * fluct) + occ[k])
+            lab_means[2 * k:2 * k + 2] += math.sqrt(2.0) * np.array([z.real, z.imag])
+        residual_mf = model_linear_terms(point)
+    lam = np.linalg.eigvalsh(rho.full())
     tops = top_populations(rho)
     truncated = max(tops) > opts.truncation_tol
     if truncated:
-        _warn_truncation(tops, cutoffs, model, opts.truncation_tol)
+        _warn_truncation(tops, cutoffs, tuple(f"N_{n}" for n in names), h, opts.truncation_tol)
+    idx = {n: k for k, n in enumerate(names)}
+    exact = {p: exact_log_negativity(rho, (idx[p[0]], idx[p[1]])) for p in pairs}
+    gaussian = {p: float(log_negativity(V, (idx[p[0]], idx[p[1]]))) for p in pairs}
     fields = dict(
-        point=point, model=model, cutoffs=cutoffs, method=getattr(m, "name", "structured"),
-        solver=getattr(m, "solver", None), options=opts,
-        rho=rho, residual=float(np.linalg.norm(gen.apply(rho_dense))),
-        means=means, lab_means=lab_means, V=V,
-        log_negativity_gaussian=float(log_negativity(V, cut(point.direction))),
-        log_negativity_exact=exact_log_negativity(rho, cut(point.direction)),
-        top_populations=tops, truncated=truncated, occupations=occ,
-        photons=(quanta[0], quanta[1]), phonons=quanta[2], purity=float(np.sum(lam**2)),
-        entropy=von_neumann_entropy(lam), gaussian_entropy=float(gaussian_entropy(V)),
-        min_eigenvalue=float(lam[0]), mean_field_residual=lt_residual, memory=estimate,
+        point=point, hamiltonian=h, cutoffs=cutoffs, method=getattr(m, "name", "structured"),
+        solver=getattr(m, "solver", None), options=opts, rho=rho,
+        residual=float(np.linalg.norm(gen.apply(rho.full()))), means=means,
+        lab_means=lab_means, V=V, pairs=pairs, log_negativities_exact=exact,
+        log_negativities_gaussian=gaussian, top_populations=dict(zip(names, tops)),
+        truncated=truncated, occupations=dict(zip(names, map(float, occ))), quanta=quanta,
+        purity=float(np.sum(lam ** 2)), entropy=von_neumann_entropy(lam),
+        min_eigenvalue=float(lam[0]), mean_field_residual=residual_mf, memory=estimate,
         solver_info=solver_info)
     t3 = time.perf_counter()
     timings = Timings(build_s=t1 - t0, solve_s=t2 - t1, observables_s=t3 - t2, total_s=t3 - t0)
-    return SteadyState(**fields, timings=timings)
+    return ModelSteadyState(**fields, timings=timings)
 
 
-def _initial_guess(state: SteadyState | qutip.Qobj | np.ndarray,
-                   cutoffs: tuple[int, int, int]) -> np.ndarray:
+def _check_pairs(pairs, model: Model) -> tuple[tuple[str, str], ...]:
+    """The pairs of modes to tabulate: every pair by default; each checked by name."""
+    if pairs is None:
+        return tuple(model.pairs)
+    out = []
+    try:
+        items = list(pairs)
+    except TypeError:
+        items = [pairs]
+    for p in items:
+        if (isinstance(p, str) or not isinstance(p, (tuple, list)) or len(p) != 2
+                or p[0] == p[1] or any(m not in model.mode_names for m in p)):
+            raise InputError(f"pairs must be pairs of two different mode names of the model "
+                             f"({', '.join(model.mode_names)}); got {p!r}")
+        out.append((p[0], p[1]))
+    if not out:
+        raise InputError("pairs must name at least one pair of modes")
+    return tuple(out)
+
+
+def _initial_guess(state: SteadyState | ModelSteadyState | qutip.Qobj | np.ndarray,
+                   cutoffs: tuple[int, ...]) -> np.ndarray:
     """``initial_state`` of :func:`solve` as a d×d array at ``cutoffs``."""
-    if isinstance(state, SteadyState):
+    if isinstance(state, (SteadyState, ModelSteadyState)):
         state = state.rho
     d = math.prod(cutoffs)
     if isinstance(state, qutip.Qobj):
         dims = state.dims
-        if not (state.isoper and len(dims[0]) == 3 and dims[0] == dims[1]):
-            raise InputError(f"initial_state must be a density matrix on Fock dims "
-                             f"(N_ccw, N_cw, N_m); got a Qobj with dims {dims}")
+        if not (state.isoper and len(dims[0]) == len(cutoffs) and dims[0] == dims[1]):
+            raise InputError(f"initial_state must be a density matrix on Fock dims of "
+                             f"{len(cutoffs)} modes; got a Qobj with dims {dims}")
         return _embed_fock(state.full(), tuple(dims[0]), cutoffs)
     if isinstance(state, np.ndarray):
         if state.shape != (d, d):
@@ -221,8 +354,8 @@ def _initial_guess(state: SteadyState | qutip.Qobj | np.ndarray,
                              f"got shape {state.shape} (a SteadyState or Qobj is embedded "
                              f"from other cutoffs)")
         return state
-    raise InputTypeError(f"initial_state must be a SteadyState, a qutip.Qobj or a numpy "
-                         f"array; got {type(state).__name__}")
+    raise InputTypeError(f"initial_state must be a SteadyState, ModelSteadyState, a qutip.Qobj "
+                         f"or a numpy array; got {type(state).__name__}")
 
 
 def _embed_fock(rho: np.ndarray, dims: tuple[int, ...], cutoffs: tuple[int, ...]
@@ -269,12 +402,11 @@ def _lab_frame(point: OperatingPoint, model: str, means: np.ndarray, occ: np.nda
     return means + mf.quadrature_means, quanta, linear_terms(point).max_abs
 
 
-def _warn_truncation(tops, cutoffs, model: str, tol: float) -> None:
-    names = ("N_ccw", "N_cw", "N_m")
+def _warn_truncation(tops, cutoffs, names: tuple[str, ...], model: str, tol: float) -> None:
     worst = ", ".join(f"{n}={c}: {p:.2e}" for n, c, p in zip(names, cutoffs, tops) if p > tol)
     # stacklevel 3: the warning points at the caller of solve().
     warnings.warn(f"Fock truncation: top-level population above truncation_tol={tol:g} "
-                  f"({worst}); raise those cutoffs ({model} model, cutoffs={cutoffs})",
+                  f"({worst}); raise those cutoffs ({model} hamiltonian, cutoffs={cutoffs})",
                   TruncationWarning, stacklevel=3)
 
 

@@ -35,7 +35,8 @@ from .conventions import BATHS, DIRECTIONS, cut, driven_first, mode_detunings
 from .design import DESIGN_KEYS, Design, design_point
 from .device import PaperSetup
 from .drift import diffusion_matrix, drift_matrix, growth_rate, is_stable
-from .gaussian import (gaussian_entropy, gaussian_purity, is_physical, log_negativity,
+from .gaussian import (bipartite_log_negativity, gaussian_entropy, gaussian_purity,
+                       is_physical, log_negativity,
                        mode_occupation, symplectic_eigenvalues, symplectic_form)
 from .lyapunov import solve_lyapunov
 from .meanfield import MeanField
@@ -61,5 +62,5 @@ __all__ = [
     "design_sweep", "paper_sweep", "evaluate", "max_over_detuning", "DESIGN_KEYS", "BATHS",
     "DIRECTIONS", "Photons", "PerMode", "Table", "Model", "Cavity", "Mechanical",
     "RadiationPressure", "Hopping", "ModelPoint", "ModelMeanField", "ModelResult",
-    "design_model", "analyze_branches",
+    "design_model", "analyze_branches", "bipartite_log_negativity",
 ]

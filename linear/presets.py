@@ -14,6 +14,7 @@ Rates are in units of the (first) mechanical frequency.
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 import numpy as np
 from scipy import constants
 
@@ -23,7 +24,7 @@ from .conventions import DIRECTIONS, Direction, mode_detunings
 from .device import drive_amplitude, single_photon_coupling, thermal_occupation
 from .model import Cavity, Hopping, Mechanical, Model, RadiationPressure
 from .modelfield import cavity_matrix, model_arrays, static_response
-from .modelgauss import ModelPoint, steady_states_of
+from .modelgauss import ModelMeanField, ModelPoint, steady_states_of
 from .point import OperatingPoint
 from .system import System
 
@@ -70,6 +71,35 @@ def spinning_resonator(system: System | OperatingPoint, direction: Direction | N
                  Hopping(("ccw", "cw"), system.J))
     return Model(modes, couplings, name=f"spinning resonator, {direction} drive",
                  unit="mechanical frequency")
+
+
+def spinning_resonator_point(point: OperatingPoint) -> ModelPoint:
+    """The operating point as a point of the :func:`spinning_resonator` model, same branch.
+
+    The mean field is the operating point's own (converted, not solved again), so the
+    full-quantum models of both descriptions are built around the same displacement.
+
+    Parameters
+    ----------
+    point : OperatingPoint
+
+    Returns
+    -------
+    ModelPoint
+        Modes ``ccw``, ``cw``, ``m``; ``mean_field`` carries α_ccw, α_cw, (q_s, p_s) and the
+        shift G0·q_s of both cavities.
+    """
+    if not isinstance(point, OperatingPoint):
+        raise InputError(f"point must be an OperatingPoint; got {short_repr(point)}")
+    mf = point.mean_field
+    state = ModelMeanField(
+        branch=point.branch, n_branches=mf.n_branches, complete=True,
+        amplitudes=MappingProxyType({"ccw": complex(mf.alpha_ccw), "cw": complex(mf.alpha_cw)}),
+        positions=MappingProxyType({"m": (float(mf.q_s), float(mf.p_s))}),
+        shifts=MappingProxyType({"ccw": float(mf.shift), "cw": float(mf.shift)}))
+    states = [None] * mf.n_branches  # only the point's branch is known (and used)
+    states[point.branch] = state
+    return ModelPoint._from_states(spinning_resonator(point), point.branch, states)
 
 
 def vitali2007(*, detuning: float = 2.5, power: float = 50e-3, temperature: float = 0.4,
@@ -250,5 +280,5 @@ def design_model(model: Model, *, coupling: float, detuning: float | None = None
     return ModelPoint(designed, k)
 
 
-__all__ = ["spinning_resonator", "vitali2007", "electro_optomechanics", "design_model",
+__all__ = ["spinning_resonator", "spinning_resonator_point", "vitali2007", "electro_optomechanics", "design_model",
            "thermal_occupation"]

@@ -32,7 +32,7 @@ from ..studies.maps import ENGINES, MAX_POINTS, MapSpec
 from ..studies.reference import REFERENCE_BATH, REFERENCE_DESIGN, REFERENCE_DIRECTION
 from ..studies.validity import ValidityCriteria
 
-MODELS = fullquantum.MODELS
+HAMILTONIANS = fullquantum.HAMILTONIANS
 _CRITERIA = ValidityCriteria()  # the one source of the validity defaults
 _TOLERANCES = Tolerances()  # ... and of the agreement tolerances
 
@@ -158,32 +158,43 @@ class SolverConfig:
         return {"method": self.method, "truncation_tol": self.truncation_tol,
                 "memory_budget_bytes": self.memory_budget_bytes}
 
-    def check_memory(self, cutoffs, model: str, bath: str) -> None:
+    def check_memory(self, cutoffs, hamiltonian: str, bath: str) -> None:
         """Refuse (MemoryBudgetError) a solve at ``cutoffs`` before any study runs."""
         m = fullquantum.methods.as_method(self.method)
-        fullquantum.check_budget(fullquantum.methods.method_estimate(m, cutoffs, model, bath),
-                                 self.memory_budget_bytes)
+        fullquantum.check_budget(
+            fullquantum.methods.method_estimate(m, cutoffs, hamiltonian, bath),
+            self.memory_budget_bytes)
+
+
+class _FormerModelKey:
+    """``.model``: the former name of a section's ``hamiltonian`` (DeprecationWarning)."""
+
+    @property
+    def model(self) -> str:
+        warnings.warn(f"{type(self).__name__}.model is now .hamiltonian (the key "
+                      f"'hamiltonian' of the configuration)", DeprecationWarning, stacklevel=2)
+        return self.hamiltonian
 
 
 @dataclass(frozen=True)
-class PointConfig:
+class PointConfig(_FormerModelKey):
     """Gaussian vs full quantum at the design point.
 
     ``cutoffs = []`` (the default) converges the cutoffs for the point; three integers fix
-    them. The judged ``model`` is compared with the Gaussian one (approximation error), the
+    them. The judged ``hamiltonian`` is compared with the Gaussian one (approximation error), the
     ``linearized`` model at the same cutoffs is the truncation control.
 
     The agreement tolerances are named apart from the convergence ones of ``[solver]``
     (``V_tolerance``, ``log_negativity_tolerance``): they judge a different difference.
     """
 
-    model: str = "nonlinear"
+    hamiltonian: str = "nonlinear"
     cutoffs: tuple[int, ...] = ()
     V_agreement: float = _TOLERANCES.V
     log_negativity_agreement: float = _TOLERANCES.log_negativity
 
     def __post_init__(self) -> None:
-        check_choice("point.model", self.model, MODELS)
+        check_choice("point.hamiltonian", self.hamiltonian, HAMILTONIANS)
         empty = isinstance(self.cutoffs, (tuple, list)) and len(self.cutoffs) == 0
         object.__setattr__(self, "cutoffs",
                            () if empty else _cutoffs("point.cutoffs", self.cutoffs))
@@ -208,21 +219,24 @@ class PointConfig:
 #: Keys renamed in a section: old name -> new name (the old one still read, with a warning).
 RENAMED_KEYS: dict[str, dict[str, str]] = {
     "point": {"V_tolerance": "V_agreement",
-              "log_negativity_tolerance": "log_negativity_agreement"}}
+              "log_negativity_tolerance": "log_negativity_agreement",
+              "model": "hamiltonian"},
+    **{section: {"model": "hamiltonian"}
+       for section in ("converge", "nonreciprocity", "map", "validity")}}
 
 
 @dataclass(frozen=True)
-class ConvergeConfig:
+class ConvergeConfig(_FormerModelKey):
     """Truncation-convergence study: refine each cutoff in turn from ``start_cutoffs``."""
 
-    model: str = "linearized"
+    hamiltonian: str = "linearized"
     start_cutoffs: tuple[int, int, int] = convergence.DEFAULT_START
     max_cutoffs: tuple[int, int, int] = convergence.DEFAULT_MAXIMUM
     V_tolerance: float = convergence.DEFAULT_V_TOLERANCE
     log_negativity_tolerance: float = convergence.DEFAULT_LOG_NEGATIVITY_TOLERANCE
 
     def __post_init__(self) -> None:
-        check_choice("converge.model", self.model, MODELS)
+        check_choice("converge.hamiltonian", self.hamiltonian, HAMILTONIANS)
         start = _cutoffs("converge.start_cutoffs", self.start_cutoffs)
         stop = _cutoffs("converge.max_cutoffs", self.max_cutoffs)
         if any(a > b for a, b in zip(start, stop)):
@@ -250,7 +264,7 @@ class LinearizationConfig:
 
 
 @dataclass(frozen=True)
-class NonreciprocityConfig:
+class NonreciprocityConfig(_FormerModelKey):
     """E_N against the bare detuning Δ_c for both drives and both baths.
 
     The design point (with ``Delta_F`` replaced) fixes the laser; ``Delta_c`` lists the bare
@@ -261,19 +275,19 @@ class NonreciprocityConfig:
     # 0.5, cw near 1.0) the fluctuations and the Fock spaces grow (minutes a point).
     Delta_c: tuple[float, ...] = (0.6, 0.8, 1.2, 1.4, 1.6)
     Delta_F: float = 0.3
-    model: str = "nonlinear"
+    hamiltonian: str = "nonlinear"
     relative_error: float = _CRITERIA.relative_error
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "Delta_c", _numbers("nonreciprocity.Delta_c", self.Delta_c, 2))
-        check_choice("nonreciprocity.model", self.model, MODELS)
+        check_choice("nonreciprocity.hamiltonian", self.hamiltonian, HAMILTONIANS)
         _positive("nonreciprocity.relative_error", self.relative_error)
 
 
 
 
 @dataclass(frozen=True)
-class MapConfig:
+class MapConfig(_FormerModelKey):
     """A validity map (``omxval map``): the design point with two keys swept.
 
     The other design keys come from ``[design]``, the solver from ``[solver]``. The default
@@ -289,7 +303,7 @@ class MapConfig:
     y: str = "coupling"
     y_values: tuple[float, ...] = (0.05, 0.117, 0.183, 0.25, 0.317, 0.383, 0.45, 0.517,
                                    0.583, 0.65)
-    model: str = "nonlinear"
+    hamiltonian: str = "nonlinear"
     relative_error: float = _CRITERIA.relative_error
     absolute_floor: float = _CRITERIA.absolute_floor
 
@@ -300,7 +314,7 @@ class MapConfig:
             raise InputError(f"map.x and map.y must differ; both are {self.x!r}")
         for name in ("x_values", "y_values"):
             object.__setattr__(self, name, _numbers(f"map.{name}", getattr(self, name)))
-        check_choice("map.model", self.model, MODELS)
+        check_choice("map.hamiltonian", self.hamiltonian, HAMILTONIANS)
         _positive("map.relative_error", self.relative_error)
         _positive("map.absolute_floor", self.absolute_floor)
 
@@ -349,7 +363,7 @@ class ReportConfig:
         d = self.design
         return MapSpec(x=m.x, x_values=m.x_values, y=m.y, y_values=m.y_values,
                        design={k: getattr(d, k) for k in linear.DESIGN_KEYS},
-                       direction=d.direction, bath=d.bath, model=m.model,
+                       direction=d.direction, bath=d.bath, hamiltonian=m.hamiltonian,
                        criteria=m.criteria(self.solver), method=self.solver.method,
                        memory_budget_bytes=self.solver.memory_budget_bytes,
                        max_dimension=self.solver.max_dimension)
@@ -429,13 +443,13 @@ KEY_HELP: dict[str, dict[str, str]] = {
         "engine": "engine of the points: serial | parallel | loky | mpi (also --map)",
         "num_cpus": "workers of the engine; 0: every core (also --num-cpus)"},
     "point": {
-        "model": "full-quantum model judged: nonlinear | linearized | lab",
+        "hamiltonian": "full-quantum form judged: nonlinear | linearized | lab",
         "cutoffs": "Fock cutoffs [N_ccw, N_cw, N_m]; []: converged for the point",
         "V_agreement": "agreement: largest max|V_fq − V_Gaussian| for 'agree' (vacuum 1/2)",
         "log_negativity_agreement": "agreement: largest |E_N fq − E_N Gaussian| for "
                                     "'agree' [ln]"},
     "converge": {
-        "model": "full-quantum model whose truncation is studied",
+        "hamiltonian": "full-quantum form whose truncation is studied",
         "start_cutoffs": "first cutoffs [N_ccw, N_cw, N_m] of the refinement",
         "max_cutoffs": "largest cutoffs the refinement may reach",
         "V_tolerance": "convergence: largest change of V per refinement (vacuum 1/2)",
@@ -446,7 +460,7 @@ KEY_HELP: dict[str, dict[str, str]] = {
     "nonreciprocity": {
         "Delta_c": "bare detunings Δ_c of the full-quantum points [ω_m]",
         "Delta_F": "Sagnac–Fizeau shift of this study [ω_m]",
-        "model": "full-quantum model judged",
+        "hamiltonian": "full-quantum form judged",
         "relative_error": "largest |ΔE_N| / E_N for a point to agree"},
 }
 _MAP_HELP = {
@@ -455,7 +469,7 @@ _MAP_HELP = {
                 "--allow-large-grid)",
     "y": "design key along the y axis",
     "y_values": "y grid values",
-    "model": "full-quantum model judged at every point",
+    "hamiltonian": "full-quantum form judged at every point",
     "relative_error": "largest |E_N exact − E_N Gaussian| / E_N Gaussian for 'valid'",
     "absolute_floor": "below this |ΔE_N| [ln] a point is 'valid' whatever the relative "
                       "error (E_N ≈ 0)"}
@@ -509,4 +523,4 @@ def load_config(path: str | Path | None) -> ReportConfig:
 
 __all__ = ["ReportConfig", "DesignConfig", "SolverConfig", "PointConfig", "ConvergeConfig",
            "LinearizationConfig", "NonreciprocityConfig", "MapConfig", "ValidityConfig", "load_config", "config_from_dict", "to_toml",
-           "MODELS", "BATHS", "DIRECTIONS"]
+           "HAMILTONIANS", "BATHS", "DIRECTIONS"]

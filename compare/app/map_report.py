@@ -257,7 +257,7 @@ def map_markdown(table: pd.DataFrame, spec: MapSpec, shard: tuple[int, int], met
     return f"""# Validity map: where the Gaussian E_N holds
 
 **Verdict: {v['word']}.** Of {n} points, {v['judged']} have a converged full-quantum result; there the
-Gaussian E_N is within 1 % of the `{spec.model}` model at **{v['within_1']}** points and
+Gaussian E_N is within 1 % of the `{spec.hamiltonian}` model at **{v['within_1']}** points and
 within 10 % at **{v['within_10']}**. Statuses: {status_line}. {multistable} point(s) have a
 multistable mean field (hatched in the figure).{next_line}
 {shard_note}
@@ -266,7 +266,7 @@ multistable mean field (hatched in the figure).{next_line}
 ## How to read this map
 
 * **Approximation error** (what the map judges): |E_N exact − E_N Gaussian| / E_N Gaussian,
-  the `{spec.model}` full-quantum model (exact up to truncation) against the Lyapunov
+  the `{spec.hamiltonian}` full-quantum model (exact up to truncation) against the Lyapunov
   solution of the linearised model. `valid`: at most {crit.relative_error:.0%} (or |ΔE_N| ≤
   {crit.absolute_floor:g}, where E_N ≈ 0); `breaks`: more.
 * **Truncation error** (a numerical control, never mixed with the above): the `linearized`

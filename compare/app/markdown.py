@@ -33,7 +33,7 @@ def point_markdown(comparison: PointComparison) -> str:
     if c.steady is None:
         return head + "\n"
     s = c.steady
-    meta = (f"model `{s.model}` (control: `linearized` at the same cutoffs), bath "
+    meta = (f"hamiltonian `{s.hamiltonian}` (control: `linearized` at the same cutoffs), bath "
             f"`{s.bath}`, drive `{s.direction}`, cutoffs {s.cutoffs}"
             f"{' (converged for this point)' if c.cutoffs_converged else ''}, method "
             f"`{s.method}`")

@@ -282,7 +282,7 @@ def plot_point(cmp: PointComparison, path: Path | None = None, *, axes=None):
     errors = (np.abs(cmp.steady.V - cmp.linear.V), np.abs(cmp.control.V - cmp.linear.V))
     top = max(max(e.max() for e in errors), 1e-11)
     norm = LogNorm(vmin=max(top * 1e-6, 1e-14), vmax=top)
-    titles = (f"approximation: {cmp.steady.model} − Gaussian",
+    titles = (f"approximation: {cmp.steady.hamiltonian} − Gaussian",
               "truncation control: linearized Fock − Gaussian")
     names = [_quadrature_label(q) for q in QUADRATURES]
     for ax, err, title in zip(axes, errors, titles):
@@ -860,7 +860,7 @@ def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
     rel_label = r"$|\Delta E_N|\,/\,E_N$"
     plot_map_panel(t, spec.x, spec.y, "rel dE_N", ax=axes[0], norm=LogNorm(lo, hi),
                    cmap="magma_r", label=f"{rel_label} (approximation)", contours=(0.01, 0.1))
-    axes[0].set_title(f"(a) approximation error\n{spec.model} vs Gaussian")
+    axes[0].set_title(f"(a) approximation error\n{spec.hamiltonian} vs Gaussian")
     plot_map_panel(t, spec.x, spec.y, "E_N linear", ax=axes[1], cmap="viridis",
                    label=r"$E_N$ Gaussian (ln)",
                    statuses=("valid", "breaks", "unconverged", "failed"))

@@ -35,7 +35,7 @@ REQUIRED_BYTES = 20e6
 def run_point(cfg: ReportConfig, progress=None):
     """Agreement at the design point (config sections ``design``, ``point``, ``solver``)."""
     p = cfg.point
-    return compare_point(cfg.design.point(), model=p.model, cutoffs=p.cutoffs or None,
+    return compare_point(cfg.design.point(), hamiltonian=p.hamiltonian, cutoffs=p.cutoffs or None,
                          tolerances=Tolerances(p.V_agreement, p.log_negativity_agreement),
                          **cfg.solver.search())
 
@@ -43,7 +43,7 @@ def run_point(cfg: ReportConfig, progress=None):
 def run_converge(cfg: ReportConfig, progress=None):
     """Truncation-convergence study at the design point."""
     c = cfg.converge
-    return convergence_study(cfg.design.point(), model=c.model, start=c.start_cutoffs,
+    return convergence_study(cfg.design.point(), hamiltonian=c.hamiltonian, start=c.start_cutoffs,
                              maximum=c.max_cutoffs, V_tolerance=c.V_tolerance,
                              log_negativity_tolerance=c.log_negativity_tolerance,
                              progress=progress, **cfg.solver.options())
@@ -60,7 +60,7 @@ def run_nonreciprocity(cfg: ReportConfig, progress=None):
     """E_N against Δ_c for both drives and both baths, the laser fixed by the design."""
     nr = cfg.nonreciprocity
     system = cfg.design.point(Delta_F=nr.Delta_F).system
-    return nonreciprocity_study(system, nr.Delta_c, model=nr.model, progress=progress,
+    return nonreciprocity_study(system, nr.Delta_c, hamiltonian=nr.hamiltonian, progress=progress,
                                 **cfg.solver.workers(),
                                 **cfg.solver.search(relative_error=nr.relative_error))
 
@@ -73,8 +73,8 @@ def run_validity(cfg: ReportConfig, progress=None):
 def _check_memory(cfg: ReportConfig, studies: tuple[str, ...]) -> None:
     """Refuse a configuration whose largest solve exceeds the memory budget, before any
     study runs (the largest cutoffs of each study; the Brownian bath is the larger)."""
-    largest = {"point": (cfg.point.cutoffs, cfg.point.model),  # () : searched, budget inside
-               "converge": (tuple(c + 1 for c in cfg.converge.max_cutoffs), cfg.converge.model),
+    largest = {"point": (cfg.point.cutoffs, cfg.point.hamiltonian),  # () : searched, budget inside
+               "converge": (tuple(c + 1 for c in cfg.converge.max_cutoffs), cfg.converge.hamiltonian),
                "linearization": (cfg.linearization.cutoffs, "nonlinear"),
                }
     for name in studies:
@@ -95,8 +95,8 @@ def verdict_row(result) -> tuple[str, str, str, str]:
 
 def _error_judged(cfg: ReportConfig, study: str) -> str:
     """Which of the two errors a study's verdict judges (the other is only a control)."""
-    model = {"point": cfg.point.model, "nonreciprocity": cfg.nonreciprocity.model,
-             "validity": cfg.validity.model, "converge": "linearized",
+    model = {"point": cfg.point.hamiltonian, "nonreciprocity": cfg.nonreciprocity.hamiltonian,
+             "validity": cfg.validity.hamiltonian, "converge": "linearized",
              "linearization": "nonlinear"}[study]
     return "truncation" if model == "linearized" else "approximation"
 
@@ -156,7 +156,7 @@ def write_nonreciprocity(cfg: ReportConfig, result, out: Path) -> tuple[str, dic
 
 One laser — the design point's drive, with the Sagnac shift set to Δ_F =
 {cfg.nonreciprocity.Delta_F} — drives either direction; Gaussian curves and full-quantum
-points (`{cfg.nonreciprocity.model}` model, cutoffs converged per point, `linearized` model at
+points (`{cfg.nonreciprocity.hamiltonian}` model, cutoffs converged per point, `linearized` model at
 the same cutoffs as the truncation control).
 
 ![nonreciprocity](nonreciprocity.png)
@@ -177,7 +177,7 @@ def write_validity(cfg: ReportConfig, study, out: Path) -> tuple[str, dict]:
     md = f"""## Where the Gaussian E_N holds
 
 A small validity map around the design point (`omxval map` draws larger ones): the
-`{spec.model}` model at cutoffs converged per point against the Gaussian E_N (approximation
+`{spec.hamiltonian}` model at cutoffs converged per point against the Gaussian E_N (approximation
 error; `valid` within {spec.criteria.relative_error:.0%}), with the `linearized` Fock model at
 the same cutoffs as the truncation control — **{study.verdict}**.
 

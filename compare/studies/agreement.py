@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...linear.checks import check_real
 from ... import fullquantum, linear
-from ...linear.checks import check_choice
+from ...fullquantum.options import resolve_hamiltonian
 from .deviation import max_abs_difference
 from .tables import TabulatedResult, clip
 from .validity import ValidityCriteria, judge_point, search_advice
@@ -99,7 +99,7 @@ class PointComparison(TabulatedResult):
             return f"PointComparison({self.verdict}: {clip(self.reasons[0], 200)})"
         s, en = self.steady, self.linear.log_negativity_gaussian
         how = " converged" if self.cutoffs_converged else ""
-        return (f"PointComparison({self.verdict}: {s.model} vs Gaussian at{how} cutoffs "
+        return (f"PointComparison({self.verdict}: {s.hamiltonian} vs Gaussian at{how} cutoffs "
                 f"{s.cutoffs}; E_N exact {s.log_negativity_exact:.5g} vs Gaussian {en:.5g}, "
                 f"max|ΔV| {max_abs_difference(s.V, self.linear.V):.1e}; truncation |ΔE_N| "
                 f"{abs(self.control.log_negativity_exact - en):.1e})")
@@ -128,10 +128,10 @@ def _linear_lab_values(r: linear.PointResult) -> dict[str, float]:
 
 
 def compare_point(point: linear.OperatingPoint | linear.System, direction: str | None = None,
-                  *, model: str = "nonlinear", cutoffs: tuple[int, int, int] | None = None,
+                  *, hamiltonian: str | None = None, cutoffs: tuple[int, int, int] | None = None,
                   branch: int | None = None, tolerances: Tolerances | None = None,
                   criteria: ValidityCriteria | None = None, max_dimension: int | None = None,
-                  **solve_options) -> PointComparison:
+                  model: str | None = None, **solve_options) -> PointComparison:
     """Solve both models at one operating point and tabulate their agreement.
 
     The judged full-quantum ``model`` is compared with the Gaussian one (the approximation
@@ -144,8 +144,9 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
         The operating point (e.g. from :func:`linear.design_point`), or a system with a
         ``direction`` (and ``branch``, default 0).
     direction : {"ccw", "cw"}, optional
-    model : {"nonlinear", "linearized", "lab"}
-        Full-quantum model judged (docs/conventions.md §5).
+    hamiltonian : {"nonlinear", "linearized", "lab"}
+        Full-quantum form judged (docs/conventions.md §5), default "nonlinear";
+        ``model=`` is its former name (DeprecationWarning).
     cutoffs : (int, int, int), optional
         Fock cutoffs (N_ccw, N_cw, N_m). Default: converged for this point by
         :func:`~omxval.compare.studies.validity.adaptive_cutoffs` with ``criteria``'s tolerances.
@@ -170,7 +171,7 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
     """
     tol = tolerances or Tolerances()
     point = linear.resolve_point(point, direction, branch)
-    check_choice("model", model, fullquantum.MODELS)
+    hamiltonian = resolve_hamiltonian(hamiltonian, model, "nonlinear")
     lin = linear.analyze(point)
     if not lin.stable:
         return PointComparison(lin, None, None, pd.DataFrame(), pd.DataFrame(), "unstable",
@@ -178,11 +179,11 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
                                 f"{lin.max_growth_rate:.3g}): no steady state to compare",),
                                tol)
     if cutoffs is None:
-        judged = judge_point(point, model, criteria=criteria, max_dimension=max_dimension,
+        judged = judge_point(point, hamiltonian, criteria=criteria, max_dimension=max_dimension,
                              errors="raise", **solve_options)
         if judged.state is None:
             advice = search_advice(
-                [judged.fit] if judged.fit is not None else [], model=model,
+                [judged.fit] if judged.fit is not None else [], hamiltonian=hamiltonian,
                 bath=point.system.bath, max_dimension=max_dimension,
                 budget_bytes=solve_options.get("memory_budget_bytes",
                                                fullquantum.DEFAULT_MEMORY_BUDGET_BYTES))
@@ -194,9 +195,9 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
                f"more level changes V by < {judged.criteria.V_tolerance:.0e} and E_N by < "
                f"{judged.criteria.log_negativity_tolerance:.0e})")
     else:
-        fq = fullquantum.solve(point, cutoffs=cutoffs, model=model, **solve_options)
-        control = fq if model == "linearized" else fullquantum.solve(
-            point, cutoffs=cutoffs, model="linearized", **solve_options)
+        fq = fullquantum.solve(point, cutoffs=cutoffs, hamiltonian=hamiltonian, **solve_options)
+        control = fq if hamiltonian == "linearized" else fullquantum.solve(
+            point, cutoffs=cutoffs, hamiltonian="linearized", **solve_options)
         converged = None
         how = f"fixed cutoffs {fq.cutoffs} (not converged per point)"
     dV = fq.V - lin.V
@@ -236,7 +237,7 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
     max_dV = max_abs_difference(fq.V, lin.V)
     d_gauss = abs(fq.log_negativity_gaussian - en_lin)
     d_exact = abs(fq.log_negativity_exact - en_lin)
-    reasons = [f"approximation ({model} vs Gaussian): max|ΔV| = {max_dV:.2e} (tolerance "
+    reasons = [f"approximation ({hamiltonian} vs Gaussian): max|ΔV| = {max_dV:.2e} (tolerance "
                f"{tol.V:.0e}), |ΔE_N| Gaussian {d_gauss:.2e}, exact {d_exact:.2e} (tolerance "
                f"{tol.log_negativity:.0e})",
                f"truncation control (linearized Fock vs Lyapunov): max|ΔV| = "

@@ -23,6 +23,7 @@ from ...errors import InputError
 from ... import fullquantum
 from ... import linear
 from ...fullquantum.operators import MIN_CUTOFF
+from ...fullquantum.options import resolve_hamiltonian
 from .deviation import max_abs_difference
 from .progress import sink
 from .tables import TabulatedResult
@@ -122,19 +123,20 @@ def gaussian_cutoffs(point: linear.OperatingPoint, tol: float = 1e-3,
 
 
 def convergence_study(point: linear.OperatingPoint | linear.System,
-                      direction: str | None = None, *, model: str = "linearized",
+                      direction: str | None = None, *, hamiltonian: str | None = None,
                       start: tuple[int, int, int] = DEFAULT_START,
                       maximum: tuple[int, int, int] = DEFAULT_MAXIMUM,
                       V_tolerance: float = DEFAULT_V_TOLERANCE,
                       log_negativity_tolerance: float = DEFAULT_LOG_NEGATIVITY_TOLERANCE,
                       progress: Callable[[str], None] | None = None,
-                      **solve_options) -> ConvergenceStudy:
+                      model: str | None = None, **solve_options) -> ConvergenceStudy:
     """Refine each cutoff in turn and judge truncation convergence.
 
     Parameters
     ----------
-    point, direction, model
-        As for :func:`fullquantum.solve`: an operating point, or a system and a direction.
+    point, direction, hamiltonian
+        As for :func:`fullquantum.solve`: an operating point, or a system and a direction;
+        the form studied (default "linearized"; ``model=``: its former name).
     start, maximum : (int, int, int)
         First and largest cutoffs (N_ccw, N_cw, N_m) tried.
     V_tolerance, log_negativity_tolerance : float
@@ -153,6 +155,7 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
         population at the chosen cutoffs exceeds the truncation tolerance; else
         "converged".
     """
+    hamiltonian = resolve_hamiltonian(hamiltonian, model, "linearized")
     if any(a > b for a, b in zip(start, maximum)):
         raise InputError(f"start {tuple(start)} must not exceed maximum {tuple(maximum)}")
     point = linear.resolve_point(point, direction)
@@ -168,7 +171,7 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
         if key not in solved:  # the final check may revisit a rung of the ladder
             with warnings.catch_warnings():  # truncation is expected on the ladder; recorded
                 warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-                solved[key] = fullquantum.solve(point, cutoffs=key, model=model,
+                solved[key] = fullquantum.solve(point, cutoffs=key, hamiltonian=hamiltonian,
                                                 **solve_options)
         res = solved[key]
         ch = _changes(res, ref) if ref is not None else dict.fromkeys(
@@ -242,7 +245,7 @@ def convergence_study(point: linear.OperatingPoint | linear.System,
     steps = pd.DataFrame(rows)
     advice = "" if verdict == "converged" else convergence_advice(
         steps, chosen, maximum, limits, checks,
-        [m for m, p in zip(MODES, tops) if p > trunc], model=model, bath=point.system.bath,
+        [m for m, p in zip(MODES, tops) if p > trunc], hamiltonian=hamiltonian, bath=point.system.bath,
         budget=budget, tolerances=(V_tolerance, log_negativity_tolerance))
     return ConvergenceStudy(steps, chosen, verdict, tuple(reasons),
                             (V_tolerance, log_negativity_tolerance), base, advice)
@@ -282,7 +285,7 @@ def levels_needed(steps: pd.DataFrame, mode: str, used: float,
 
 def convergence_advice(steps: pd.DataFrame, chosen: tuple[int, int, int],
                        maximum: tuple[int, int, int], limits: dict[str, str],
-                       checks: dict[str, float], truncated: list[str], *, model: str,
+                       checks: dict[str, float], truncated: list[str], *, hamiltonian: str,
                        bath: str, budget: int, tolerances: tuple[float, float]) -> str:
     """The next step of a convergence study that did not converge, computed from what
     limited it: a mode's maximum cutoff, the memory budget, or a final check that used more
@@ -292,7 +295,7 @@ def convergence_advice(steps: pd.DataFrame, chosen: tuple[int, int, int],
     it cannot fit, the advice says so and names the memory needed.
     """
     def memory(cutoffs) -> int:
-        return fullquantum.estimate_memory(cutoffs, "structured", model=model,
+        return fullquantum.estimate_memory(cutoffs, "structured", hamiltonian=hamiltonian,
                                            bath=bath).total_bytes
 
     def fits(cutoffs) -> str:

@@ -112,10 +112,11 @@ def linearization_study(design: dict | linear.Design | linear.OperatingPoint,
     count = Counter(len(G0) + 1, progress)
     rows = []
 
-    def solve(point, model):
+    def solve(point, hamiltonian):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", fullquantum.TruncationWarning)
-            res = fullquantum.solve(point, cutoffs=cutoffs, model=model, **solve_options)
+            res = fullquantum.solve(point, cutoffs=cutoffs, hamiltonian=hamiltonian,
+                                        **solve_options)
         return res, bool(caught)
 
     base = _as_design(design, direction, max(G0))

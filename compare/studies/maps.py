@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ...fullquantum.options import resolve_hamiltonian
 from ... import __version__, fullquantum, linear
 from ...errors import InputError
 from ...linear import DESIGN_KEYS
@@ -86,8 +87,9 @@ class MapSpec:
         Grid values (linear or log grids: any list).
     design : dict
         Values of the other design keys (default: the reference point of §5).
-    direction, bath, model
-        As for :func:`~omxval.compare.studies.validity.validity_point`.
+    direction, bath, hamiltonian
+        As for :func:`~omxval.compare.studies.validity.validity_point` (``model``: former
+        name of ``hamiltonian``, accepted with a DeprecationWarning).
     criteria : ValidityCriteria
     method : str
         Steady-state method of every solve.
@@ -105,13 +107,17 @@ class MapSpec:
     design: dict = field(default_factory=lambda: dict(DEFAULT_DESIGN))
     direction: str = "ccw"
     bath: str = "brownian"
-    model: str = "nonlinear"
+    hamiltonian: str = "nonlinear"
     criteria: ValidityCriteria = field(default_factory=ValidityCriteria)
     method: str = "structured"
     memory_budget_bytes: int = 4 * 1024**3
     max_dimension: int | None = None
+    model: dataclasses.InitVar[str | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, model: str | None = None) -> None:
+        object.__setattr__(self, "hamiltonian", resolve_hamiltonian(
+            None if model is not None and self.hamiltonian == "nonlinear" else self.hamiltonian,
+            model, "nonlinear", "map.hamiltonian", stacklevel=4))
         for name in ("x", "y"):
             if getattr(self, name) not in DESIGN_KEYS:
                 raise InputError(f"map.{name} must be a design key, one of "
@@ -140,7 +146,6 @@ class MapSpec:
         object.__setattr__(self, "design", {**DEFAULT_DESIGN, **self.design})
         check_choice("map.direction", self.direction, linear.DIRECTIONS)
         check_choice("map.bath", self.bath, linear.BATHS)
-        check_choice("map.model", self.model, fullquantum.MODELS)
         check_choice("map.method", self.method, fullquantum.METHODS)
         if not isinstance(self.criteria, ValidityCriteria):
             raise InputError(f"map.criteria must be a ValidityCriteria; got "
@@ -218,7 +223,8 @@ class MapSpec:
     @functools.cached_property
     def _settings(self) -> dict:
         """The part of every key that is the same for all points (computed once)."""
-        return {"direction": self.direction, "bath": self.bath, "model": self.model,
+        # "model" is the key's former name for the form: kept so that caches still resume.
+        return {"direction": self.direction, "bath": self.bath, "model": self.hamiltonian,
                 "criteria": dataclasses.asdict(self.criteria), "method": self.method,
                 "memory_budget_bytes": self.memory_budget_bytes,
                 "max_dimension": self.max_dimension, "omxval": __version__}
@@ -383,7 +389,7 @@ def _indexed(item: tuple[int, object], task: Callable, task_args: tuple) -> tupl
 
 def _map_task(design: dict, spec: MapSpec) -> tuple[str, dict]:
     """One map point in a worker: the row keyed for the cache."""
-    row = validity_point(design, spec.direction, spec.bath, model=spec.model,
+    row = validity_point(design, spec.direction, spec.bath, hamiltonian=spec.hamiltonian,
                          criteria=spec.criteria, method=spec.method,
                          memory_budget_bytes=spec.memory_budget_bytes,
                          max_dimension=spec.max_dimension)
@@ -538,7 +544,7 @@ def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
         advice = search_advice(
             [(lim, tuple(int(c) for c in str(ref).split()) if isinstance(ref, str) else ())
              for lim, ref in zip(stuck["search limit"], stuck["refused cutoffs"])],
-            model=spec.model, bath=spec.bath, max_dimension=spec.max_dimension,
+            hamiltonian=spec.hamiltonian, bath=spec.bath, max_dimension=spec.max_dimension,
             budget_bytes=spec.memory_budget_bytes)
     return {"word": word, "counts": counts, "judged": len(judged),
             "within_1": int(holds(judged, 0.01).sum()),

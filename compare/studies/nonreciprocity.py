@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ... import fullquantum, linear
+from ... import linear
+from ...fullquantum.options import resolve_hamiltonian
 from ...errors import InputTypeError
 from ...linear.sweep import UNITS
-from ...linear.checks import check_choice
 from .agreement import Verdict
 from .maps import map_points
 from .progress import Counter
@@ -66,12 +66,12 @@ class NonreciprocityStudy(TabulatedResult):
 
 
 
-def _point_row(item: tuple, system: linear.System, model: str, criteria, max_dimension,
+def _point_row(item: tuple, system: linear.System, hamiltonian: str, criteria, max_dimension,
                solve_options: dict) -> dict:
     """One (bath, direction, Δ_c) point: both errors at cutoffs converged there (a worker)."""
     bath, d, dc = item
     point = linear.OperatingPoint(system.replace(bath=bath, Delta_c=float(dc)), d)
-    judged = judge_point(point, model, criteria=criteria, max_dimension=max_dimension,
+    judged = judge_point(point, hamiltonian, criteria=criteria, max_dimension=max_dimension,
                          **solve_options)
     row = judged.row()
     lin = judged.gaussian
@@ -84,11 +84,11 @@ def nonreciprocity_study(system: linear.System | linear.OperatingPoint,
                          curve: Sequence[float] | None = None,
                          directions: Sequence[str] = ("ccw", "cw"),
                          baths: Sequence[str] = ("brownian", "lindblad"),
-                         model: str = "nonlinear", criteria: ValidityCriteria | None = None,
+                         hamiltonian: str | None = None, criteria: ValidityCriteria | None = None,
                          max_dimension: int | None = None, engine: str = "serial",
                          num_cpus: int | None = None,
                          progress: Callable[[str], None] | None = None,
-                         **solve_options) -> NonreciprocityStudy:
+                         model: str | None = None, **solve_options) -> NonreciprocityStudy:
     """Linear curves and full-quantum points of E_N against the bare detuning Δ_c.
 
     Every full-quantum point is solved at cutoffs converged for it
@@ -108,8 +108,8 @@ def nonreciprocity_study(system: linear.System | linear.OperatingPoint,
         ``Delta_c`` with a margin).
     directions, baths
         What to compare.
-    model : {"nonlinear", "linearized", "lab"}
-        Full-quantum model judged.
+    hamiltonian : {"nonlinear", "linearized", "lab"}
+        Full-quantum form judged (default "nonlinear"; ``model=``: its former name).
     criteria : ValidityCriteria
         Convergence tolerances of each point's cutoff search and what "valid" means
         (relative |E_N exact − E_N Gaussian| ≤ ``relative_error``, default 1 %).
@@ -129,7 +129,7 @@ def nonreciprocity_study(system: linear.System | linear.OperatingPoint,
     if not isinstance(system, linear.System):
         raise InputTypeError(f"system must be a linear.System or OperatingPoint; got "
                              f"{type(system).__name__}")
-    check_choice("model", model, fullquantum.MODELS)
+    hamiltonian = resolve_hamiltonian(hamiltonian, model, "nonlinear")
     Delta_c = np.asarray(Delta_c, dtype=float)
     if curve is None:
         span = Delta_c.max() - Delta_c.min()
@@ -149,7 +149,7 @@ def nonreciprocity_study(system: linear.System | linear.OperatingPoint,
                    + (f", E_N {row['E_N exact']:.4f} (Gaussian {row['E_N linear']:.4f})"
                       if "E_N exact" in row else ""))
 
-    map_points(_point_row, items, task_args=(system, model, criteria, max_dimension,
+    map_points(_point_row, items, task_args=(system, hamiltonian, criteria, max_dimension,
                                              solve_options),
                engine=engine, num_cpus=num_cpus, reduce_func=arrived)
     points = pd.DataFrame([rows[k] for k in items])

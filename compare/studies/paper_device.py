@@ -256,11 +256,11 @@ class DeviceCriteria:
                 raise InputError(f"{name} must be an int >= 1; got {value!r}")
 
 
-def _solve(point: linear.OperatingPoint, cutoffs: tuple[int, int, int], model: str,
+def _solve(point: linear.OperatingPoint, cutoffs: tuple[int, int, int], hamiltonian: str,
            criteria: DeviceCriteria) -> fullquantum.SteadyState:
     with warnings.catch_warnings():  # truncation is judged by the refinement, not the warning
         warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-        return fullquantum.solve(point, cutoffs=cutoffs, model=model, method=criteria.method,
+        return fullquantum.solve(point, cutoffs=cutoffs, hamiltonian=hamiltonian, method=criteria.method,
                                  memory_budget_bytes=criteria.memory_budget_bytes)
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ... import fullquantum, linear
 from ...errors import InputError
+from ...fullquantum.options import resolve_hamiltonian
 from ...linear.checks import check_real
 from .convergence import gaussian_cutoffs
 from .deviation import max_abs_difference
@@ -77,12 +78,12 @@ class AdaptiveSolve:
         return f"AdaptiveSolve({word} at cutoffs {self.cutoffs}, {self.solves} solves{why})"
 
 
-def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
+def adaptive_cutoffs(point: linear.OperatingPoint, hamiltonian: str | None = None, *,
                      start: tuple[int, int, int] | None = None, V_tolerance: float = 1e-5,
                      log_negativity_tolerance: float = 1e-4, max_passes: int = 24,
                      max_dimension: int | None = None, warm_start: bool = True,
                      progress: Callable[[str], None] | None = None,
-                     **solve_options) -> AdaptiveSolve:
+                     model: str | None = None, **solve_options) -> AdaptiveSolve:
     """Raise each Fock cutoff until one more level changes V and E_N by less than tolerance.
 
     A pass raises cutoffs by one in turn, against the state at the current cutoffs; the
@@ -95,7 +96,8 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
     Parameters
     ----------
     point : linear.OperatingPoint
-    model : {"linearized", "nonlinear", "lab"}
+    hamiltonian : {"nonlinear", "linearized", "lab"}
+        The full-quantum form solved (default "nonlinear").
     start : (int, int, int), optional
         First cutoffs; default :func:`~omxval.compare.studies.convergence.gaussian_cutoffs`.
     V_tolerance, log_negativity_tolerance : float
@@ -116,6 +118,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
     **solve_options
         Passed to :func:`fullquantum.solve` (``method=``, ``memory_budget_bytes=``, …).
     """
+    hamiltonian = resolve_hamiltonian(hamiltonian, model, "nonlinear")
     if "initial_state" in solve_options:
         raise InputError("adaptive_cutoffs chooses the initial state of each solve; "
                          "use warm_start=False for cold starts")
@@ -136,7 +139,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
             solves += 1
             with warnings.catch_warnings():  # the ladder is expected to be truncated at first
                 warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-                known[cutoffs] = fullquantum.solve(point, cutoffs=cutoffs, model=model,
+                known[cutoffs] = fullquantum.solve(point, cutoffs=cutoffs, hamiltonian=hamiltonian,
                                                    initial_state=near if warm else None,
                                                    **solve_options)
             info = known[cutoffs].solver_info
@@ -195,7 +198,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint, model: str = "nonlinear", *,
                   f"still changing after {max_passes} passes (cutoffs {current})")
 
 
-def search_advice(fits: Sequence[AdaptiveSolve | tuple[str, tuple[int, ...]]], *, model: str,
+def search_advice(fits: Sequence[AdaptiveSolve | tuple[str, tuple[int, ...]]], *, hamiltonian: str,
                   bath: str, max_dimension: int | None, budget_bytes: int) -> str:
     """The next step after unconverged cutoff searches, from what stopped them.
 
@@ -214,7 +217,7 @@ def search_advice(fits: Sequence[AdaptiveSolve | tuple[str, tuple[int, ...]]], *
     if too_large:
         biggest = max(too_large, key=lambda c: int(np.prod(c)))
         d = int(np.prod(biggest))
-        need = fullquantum.estimate_memory(biggest, "structured", model=model,
+        need = fullquantum.estimate_memory(biggest, "structured", hamiltonian=hamiltonian,
                                            bath=bath).total_bytes
         # The search goes on above the refused cutoffs: ask for headroom of one level more.
         target = int(np.prod([c + 1 for c in biggest]))
@@ -228,7 +231,7 @@ def search_advice(fits: Sequence[AdaptiveSolve | tuple[str, tuple[int, ...]]], *
         steps.append(step)
     if memory:
         biggest = max(memory, key=lambda c: int(np.prod(c)))
-        need = fullquantum.estimate_memory(biggest, "structured", model=model,
+        need = fullquantum.estimate_memory(biggest, "structured", hamiltonian=hamiltonian,
                                            bath=bath).total_bytes
         steps.append(f"cutoffs {tuple(biggest)} need {need / 2**30:.1f} GiB, over the memory "
                      f"budget {budget_bytes / 2**30:.1f} GiB: raise [solver] "
@@ -373,12 +376,13 @@ class PointValidity:
         return row
 
 
-def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
+def judge_point(point: linear.OperatingPoint, hamiltonian: str | None = None, *,
                 criteria: ValidityCriteria | None = None, max_dimension: int | None = None,
-                errors: Literal["status", "raise"] = "status", **solve_options) -> PointValidity:
+                errors: Literal["status", "raise"] = "status", model: str | None = None,
+                **solve_options) -> PointValidity:
     """Both errors of the Gaussian model at one operating point, at cutoffs converged there.
 
-    The judged ``model`` is solved at cutoffs raised until converged (:func:`adaptive_cutoffs`
+    The judged ``hamiltonian`` is solved at cutoffs raised until converged (:func:`adaptive_cutoffs`
     with the criteria's tolerances); the ``linearized`` model at the same cutoffs is the
     truncation control. ``valid``: |E_N exact − E_N Gaussian| ≤ ``relative_error``·E_N or
     ≤ ``absolute_floor``; ``breaks`` otherwise; ``unconverged`` when the cutoffs do not
@@ -389,8 +393,9 @@ def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
     Parameters
     ----------
     point : linear.OperatingPoint
-    model : {"nonlinear", "linearized", "lab"}
-        The full-quantum model judged; "nonlinear" measures the approximation error.
+    hamiltonian : {"nonlinear", "linearized", "lab"}
+        The full-quantum form judged (default "nonlinear", which measures the approximation
+        error). ``model=`` is its former name (DeprecationWarning).
     criteria : ValidityCriteria
     max_dimension : int, optional
         Cost limit of the cutoff search (see :func:`adaptive_cutoffs`).
@@ -400,6 +405,7 @@ def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
     **solve_options
         Passed to :func:`fullquantum.solve`.
     """
+    hamiltonian = resolve_hamiltonian(hamiltonian, model, "nonlinear")
     crit = criteria or ValidityCriteria()
     t0 = time.perf_counter()
     lin = linear.analyze(point)
@@ -411,7 +417,7 @@ def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
     if not lin.stable:
         return done("unstable", f"max Re λ(A) = {lin.max_growth_rate:.3g}")
     try:
-        fit = adaptive_cutoffs(point, model, V_tolerance=crit.V_tolerance,
+        fit = adaptive_cutoffs(point, hamiltonian, V_tolerance=crit.V_tolerance,
                                log_negativity_tolerance=crit.log_negativity_tolerance,
                                max_dimension=max_dimension, **solve_options)
         if not fit.converged:  # no number; the message says how far it got
@@ -421,12 +427,12 @@ def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
                     if fit.state is not None else "")
             return done("unconverged", fit.reason + last, fit=fit)
         state = fit.state
-        if model == "linearized":
+        if hamiltonian == "linearized":
             control = state
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-                control = fullquantum.solve(point, cutoffs=fit.cutoffs, model="linearized",
+                control = fullquantum.solve(point, cutoffs=fit.cutoffs, hamiltonian="linearized",
                                             **solve_options)
     except Exception as exc:  # a failed point is a result with its error, never a crash
         if errors == "raise":
@@ -441,9 +447,9 @@ def judge_point(point: linear.OperatingPoint, model: str = "nonlinear", *,
 
 def validity_point(design: dict | linear.Design | linear.OperatingPoint,
                    direction: str | None = None,
-                   bath: str | None = None, *, model: str = "nonlinear",
+                   bath: str | None = None, *, hamiltonian: str | None = None,
                    criteria: ValidityCriteria | None = None, max_dimension: int | None = None,
-                   **solve_options) -> dict:
+                   model: str | None = None, **solve_options) -> dict:
     """:func:`judge_point` at a design point (or an operating point), as one table row.
 
     Parameters
@@ -454,8 +460,8 @@ def validity_point(design: dict | linear.Design | linear.OperatingPoint,
     direction, bath : str, optional
         Drive and mechanical bath of a dict (default "ccw", "brownian"); with a Design or an
         operating point they must agree with it (InputError otherwise).
-    model, criteria, max_dimension, **solve_options
-        As for :func:`judge_point`.
+    hamiltonian, criteria, max_dimension, **solve_options
+        As for :func:`judge_point` (``model=``: former name of ``hamiltonian``).
 
     Returns
     -------
@@ -468,6 +474,7 @@ def validity_point(design: dict | linear.Design | linear.OperatingPoint,
         cutoffs, ``solves`` and ``seconds``. A failure (also of the design itself) becomes a
         row, not an exception.
     """
+    hamiltonian = resolve_hamiltonian(hamiltonian, model, "nonlinear")
     t0 = time.perf_counter()
     if isinstance(design, linear.Design):
         design = _agreeing(design, direction, bath).point()
@@ -478,15 +485,15 @@ def validity_point(design: dict | linear.Design | linear.OperatingPoint,
             if given is not None and given != own:
                 raise InputError(f"{name}={given!r} contradicts the operating point's "
                                  f"{name} {own!r}; leave it out")
-        return judge_point(design, model, criteria=criteria, max_dimension=max_dimension,
-                           **solve_options).row()
+        return judge_point(design, hamiltonian, criteria=criteria,
+                           max_dimension=max_dimension, **solve_options).row()
     try:
         point = linear.design_point(**design, direction=direction or "ccw",
                                     bath=bath or "brownian")
     except Exception as exc:
         return {"status": FAILED, "message": f"{type(exc).__name__}: {exc}",
                 "seconds": time.perf_counter() - t0}
-    return judge_point(point, model, criteria=criteria, max_dimension=max_dimension,
+    return judge_point(point, hamiltonian, criteria=criteria, max_dimension=max_dimension,
                        **solve_options).row()
 
 

@@ -64,7 +64,7 @@ def test_advice_that_cannot_fit_the_memory_budget_says_so():
     """Memory: the search stops at the budget, and the advice names the memory needed
     instead of a step that would be refused."""
     cfg = ReportConfig()
-    tight = fullquantum.estimate_memory((5, 3, 5), "structured", model="linearized",
+    tight = fullquantum.estimate_memory((5, 3, 5), "structured", hamiltonian="linearized",
                                         bath="brownian").total_bytes
     cfg = dataclasses.replace(cfg, solver=dataclasses.replace(cfg.solver,
                                                               memory_budget_bytes=tight))

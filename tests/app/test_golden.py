@@ -69,7 +69,7 @@ def test_golden_verdicts_are_the_expected_ones(golden):
 
 def test_point_study_reproduces(golden):
     cfg = ReportConfig()
-    c = compare_point(cfg.design.point(), model=cfg.point.model,
+    c = compare_point(cfg.design.point(), hamiltonian=cfg.point.hamiltonian,
                       cutoffs=cfg.point.cutoffs or None, **cfg.solver.search())
     g = golden["point_elements"]
     np.testing.assert_allclose(c.elements["linear"], g["linear"], rtol=0, atol=LIN_TOL)
@@ -113,7 +113,7 @@ def test_nonreciprocity_points_reproduce(golden):
     g = golden["nonreciprocity_points"]
     pick = list(nr.Delta_c[2::3])  # two or three detunings; every bath and direction
     points = nonreciprocity_study(cfg.design.point(Delta_F=nr.Delta_F).system, pick,
-                                  model=nr.model, **cfg.solver.search()).points
+                                  hamiltonian=nr.hamiltonian, **cfg.solver.search()).points
     key = ["bath", "direction", "Delta_c [omega_m]"]
     merged = points.merge(g, on=key, suffixes=("", " golden"))
     assert len(merged) == len(points)

@@ -29,7 +29,7 @@ def point() -> linear.OperatingPoint:
 
 @pytest.fixture(scope="module")
 def states(point) -> dict[str, fullquantum.SteadyState]:
-    return {m: fullquantum.solve(point, cutoffs=CUTOFFS, model=m)
+    return {m: fullquantum.solve(point, cutoffs=CUTOFFS, hamiltonian=m)
             for m in ("linearized", "nonlinear")}
 
 
@@ -130,7 +130,7 @@ def test_steady_state_to_dataframe_is_one_row_of_its_scalars(states):
     row = s.to_dataframe()
     assert len(row) == 1
     rec = row.iloc[0]
-    assert (rec["model"], rec["direction"], rec["bath"]) == ("linearized", "ccw", "brownian")
+    assert (rec["hamiltonian"], rec["direction"], rec["bath"]) == ("linearized", "ccw", "brownian")
     assert (rec["N_ccw"], rec["N_cw"], rec["N_m"]) == CUTOFFS
     assert rec["E_N exact"] == s.log_negativity_exact
     # The linearized Fock model reproduces the Lyapunov E_N up to truncation (§5).
@@ -251,5 +251,5 @@ def test_importing_compare_stays_light(tmp_path):
 def test_steady_state_repr_flags_truncation(point):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-        s = fullquantum.solve(point, cutoffs=(2, 2, 2), model="linearized")
+        s = fullquantum.solve(point, cutoffs=(2, 2, 2), hamiltonian="linearized")
     assert s.truncated and "(TRUNCATED)" in repr(s) and len(repr(s)) < 300

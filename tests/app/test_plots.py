@@ -97,7 +97,7 @@ def point():
     rng = np.random.default_rng(1)
     V = np.eye(6) / 2
     ns = SimpleNamespace
-    return ns(linear=ns(V=V), steady=ns(V=V + 1e-4 * rng.random((6, 6)), model="nonlinear",
+    return ns(linear=ns(V=V), steady=ns(V=V + 1e-4 * rng.random((6, 6)), hamiltonian="nonlinear",
                                         cutoffs=(4, 3, 5)),
               control=ns(V=V + 1e-6 * rng.random((6, 6))), verdict="agree")
 

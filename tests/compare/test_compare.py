@@ -38,7 +38,7 @@ def tiny_toml(tmp_path):
 
 
 def test_linearized_model_agrees_at_the_reference_point():
-    c = compare_point(reference_system(), "ccw", model="linearized", cutoffs=(4, 3, 6))
+    c = compare_point(reference_system(), "ccw", hamiltonian="linearized", cutoffs=(4, 3, 6))
     assert c.verdict == "agree" and c.control is c.steady
     assert c.elements["abs error"].max() < 2e-5  # docs/conventions.md §5: ~1e-5 at these sizes
     s = c.summary.set_index("quantity")
@@ -49,7 +49,7 @@ def test_linearized_model_agrees_at_the_reference_point():
 
 
 def test_disagreement_and_unstable_verdicts():
-    strict = compare_point(reference_system(), "ccw", model="linearized", cutoffs=(4, 3, 6),
+    strict = compare_point(reference_system(), "ccw", hamiltonian="linearized", cutoffs=(4, 3, 6),
                            tolerances=Tolerances(V=1e-7, log_negativity=1e-3))
     assert strict.verdict == "disagree"
     unstable = reference_system().replace(Delta_c=-0.9)  # blue detuned: parametric instability

@@ -139,7 +139,7 @@ def test_estimator_keeps_truncation_and_approximation_apart(cheap_row):
         for model, column in (("nonlinear", "E_N nonlinear"),
                               ("linearized", "E_N linearized Fock")):
             with _quiet():
-                s = fullquantum.solve(point, cutoffs=cutoffs, model=model)
+                s = fullquantum.solve(point, cutoffs=cutoffs, hamiltonian=model)
             assert s.log_negativity_exact == pytest.approx(r[column + suffix], abs=1e-9)
 
 

@@ -20,7 +20,7 @@ FAST = """
 engine = "serial"
 [point]
 cutoffs = [4, 3, 6]
-model = "linearized"
+hamiltonian = "linearized"
 """
 
 
@@ -134,3 +134,16 @@ def test_old_point_tolerance_keys_still_read_with_a_warning():
         assert cfg.point.V_tolerance == 2e-3
     with pytest.raises(InputError, match="both V_tolerance and V_agreement"):
         config_from_dict({"point": {"V_tolerance": 1e-3, "V_agreement": 1e-3}})
+
+
+@pytest.mark.parametrize("section", ["point", "converge", "nonreciprocity", "map", "validity"])
+def test_former_model_key_reads_as_hamiltonian_with_a_warning(section):
+    """'model' (linearized | nonlinear | lab) is now 'hamiltonian' in every section: the
+    word model names the user's system description."""
+    with pytest.warns(DeprecationWarning, match="model is now called hamiltonian"):
+        cfg = config_from_dict({section: {"model": "lab"}})
+    assert getattr(cfg, section).hamiltonian == "lab"
+    with pytest.warns(DeprecationWarning, match=r"\.model is now \.hamiltonian"):
+        assert getattr(cfg, section).model == "lab"
+    with pytest.raises(InputError, match="both model and hamiltonian"):
+        config_from_dict({section: {"model": "lab", "hamiltonian": "lab"}})

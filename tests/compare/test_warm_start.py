@@ -25,7 +25,7 @@ def trace_distance(a, b) -> float:
 def neighbours():
     """Reference point, nonlinear model: states at (5,3,5) and (6,4,6); cold solve at (5,3,6)."""
     p = reference_point()
-    return p, {c: fullquantum.solve(p, cutoffs=c, model="nonlinear")
+    return p, {c: fullquantum.solve(p, cutoffs=c, hamiltonian="nonlinear")
                for c in [(5, 3, 5), (6, 4, 6), (5, 3, 6)]}
 
 
@@ -34,7 +34,7 @@ def test_warm_start_from_other_cutoffs_gives_the_cold_state(neighbours, near):
     """Zero-padded from smaller cutoffs, or cut from larger ones: same state, fewer iterations."""
     p, states = neighbours
     cold = states[5, 3, 6]
-    warm = fullquantum.solve(p, cutoffs=(5, 3, 6), model="nonlinear",
+    warm = fullquantum.solve(p, cutoffs=(5, 3, 6), hamiltonian="nonlinear",
                              initial_state=states[near])
     assert warm.solver_info["warm_start"] and not cold.solver_info["warm_start"]
     assert warm.solver_info["iterations"] < cold.solver_info["iterations"]
@@ -47,7 +47,7 @@ def test_initial_state_as_qobj_or_array(neighbours):
     p, states = neighbours
     cold = states[5, 3, 6]
     for guess in (cold.rho, cold.rho.full()):  # already the answer: one iteration or none
-        warm = fullquantum.solve(p, cutoffs=(5, 3, 6), model="nonlinear", initial_state=guess)
+        warm = fullquantum.solve(p, cutoffs=(5, 3, 6), hamiltonian="nonlinear", initial_state=guess)
         assert warm.solver_info["iterations"] <= 1
         assert trace_distance(warm.rho, cold.rho) < 1e-9
 
@@ -74,17 +74,17 @@ def test_initial_state_errors_name_the_parameter(neighbours):
     p, states = neighbours
     s = states[5, 3, 5]
     with pytest.raises(ValueError, match="initial_state applies to method 'structured'"):
-        fullquantum.solve(p, cutoffs=(2, 2, 2), model="nonlinear", method="direct",
+        fullquantum.solve(p, cutoffs=(2, 2, 2), hamiltonian="nonlinear", method="direct",
                           initial_state=s)
     with pytest.raises(ValueError, match=r"initial_state as an array must be 8×8"):
-        fullquantum.solve(p, cutoffs=(2, 2, 2), model="nonlinear", initial_state=np.eye(4))
+        fullquantum.solve(p, cutoffs=(2, 2, 2), hamiltonian="nonlinear", initial_state=np.eye(4))
     with pytest.raises(ValueError, match="Fock dims"):
-        fullquantum.solve(p, cutoffs=(2, 2, 2), model="nonlinear",
+        fullquantum.solve(p, cutoffs=(2, 2, 2), hamiltonian="nonlinear",
                           initial_state=qutip.qeye(8))
     with pytest.raises(TypeError, match="initial_state must be"):
-        fullquantum.solve(p, cutoffs=(2, 2, 2), model="nonlinear", initial_state=[[1.0]])
+        fullquantum.solve(p, cutoffs=(2, 2, 2), hamiltonian="nonlinear", initial_state=[[1.0]])
     with pytest.raises(ValueError, match="trace"):
-        fullquantum.solve(p, cutoffs=(2, 2, 2), model="nonlinear",
+        fullquantum.solve(p, cutoffs=(2, 2, 2), hamiltonian="nonlinear",
                           initial_state=np.zeros((8, 8)))
 
 

@@ -170,7 +170,7 @@ def test_a_bad_field_is_refused_when_built(cls, name, value, error, text):
 
 # The dataclasses fq exports that hold results or records, not options.
 NOT_OPTIONS = {"SteadyState", "Timings", "MemoryEstimate", "LinearTerms", "ModeOperators",
-               "Generator"}
+               "Generator", "ModelSteadyState", "OpSum", "GeneratorPattern", "FockModes"}
 
 
 def test_every_field_of_every_options_object_is_checked():
@@ -203,7 +203,7 @@ def test_estimate_memory_refuses_an_unknown_method():
 
 
 @pytest.mark.parametrize("kwargs, text", [
-    ({"model": "quadratic"}, "model must be one of 'linearized', 'nonlinear', 'lab'"),
+    ({"hamiltonian": "quadratic"}, "hamiltonian must be one of 'linearized', 'nonlinear', 'lab'"),
     ({"bath": "ohmic"}, "bath must be one of 'brownian', 'lindblad'"),
     ({"method": "direct", "solver": "umfpack"}, "solver must be one of"),
     ({"method": "eigen", "solver": "spsolve"}, "solver applies only to method"),
@@ -223,11 +223,11 @@ def test_estimate_memory_refuses_wrong_types():
 
 def test_every_estimator_refuses_unknown_names():
     from omxval.fullquantum import memory, methods
-    with pytest.raises(InputError, match="model must be one of"):
-        fq.QutipMethod("direct").estimate_memory((4, 3, 8), model="bogus")
+    with pytest.raises(InputError, match="hamiltonian must be one of"):
+        fq.QutipMethod("direct").estimate_memory((4, 3, 8), hamiltonian="bogus")
     with pytest.raises(InputError, match="bath must be one of"):
         methods.method_estimate(fq.Structured(), (4, 3, 8), "linearized", "bogus")
-    with pytest.raises(InputError, match="model must be one of"):
+    with pytest.raises(InputError, match="hamiltonian must be one of"):
         memory.operator_bytes((4, 3, 8), "bogus")
     with pytest.raises(InputError, match="bath must be one of"):
         memory.generator_pattern("linearized", "bogus")
@@ -237,8 +237,8 @@ def test_every_estimator_refuses_unknown_names():
         structured.structured_memory((4, 3, 8), preconditioner="lu")
     with pytest.raises(InputError, match="method must be one of"):
         methods.as_method("bogus")
-    with pytest.raises(InputError, match="model must be one of"):
-        fq.generator_for(reference_point(), cutoffs=(2, 2, 3), model="bogus")
+    with pytest.raises(InputError, match="hamiltonian must be one of"):
+        fq.generator_for(reference_point(), cutoffs=(2, 2, 3), hamiltonian="bogus")
 
 
 def test_check_budget_checks_its_arguments():
@@ -257,19 +257,25 @@ def test_check_budget_checks_its_arguments():
 # --------------------------------------------------------------------------------------
 
 def test_every_public_function_taking_a_system_takes_a_point():
-    takers = []
+    takers, any_model = [], []
     for name in fq.__all__:
         obj = getattr(fq, name)
         if not inspect.isfunction(obj):
             continue
         params = list(inspect.signature(obj).parameters.values())
         if params and params[0].name in ("point", "system"):
-            takers.append(name)
             assert params[0].name == "point", name
-            assert "OperatingPoint" in str(params[0].annotation), name
-            assert "System" in str(params[0].annotation), name
+            if "OperatingPoint" in str(params[0].annotation):
+                takers.append(name)
+                assert "System" in str(params[0].annotation), name
+            else:  # the functions for any model take its operating point, a ModelPoint
+                any_model.append(name)
+                assert str(params[0].annotation) == "ModelPoint", name
     assert set(takers) == {"solve", "liouvillian", "generator_for", "model_hamiltonian",
                            "mechanical_bath", "linear_terms"}
+    assert set(any_model) == {"model_generator_terms", "model_hamiltonian_terms",
+                              "model_linear_terms", "model_pattern"}
+    assert "ModelPoint" in str(inspect.signature(fq.solve).parameters["point"].annotation)
 
 
 def test_mechanical_bath_takes_a_point_or_a_system():
@@ -309,13 +315,13 @@ def test_linear_terms_takes_a_point_or_a_system(direction):
 def test_model_functions_give_identical_results_from_a_point_or_a_system():
     point = reference_point("brownian", "cw")
     system, cut = point.system, (2, 2, 3)
-    for model in fq.MODELS:
-        assert (fq.model_hamiltonian(point, cutoffs=cut, model=model)
+    for model in fq.HAMILTONIANS:
+        assert (fq.model_hamiltonian(point, cutoffs=cut, hamiltonian=model)
                 == fq.model_hamiltonian(system, "cw", cut, model))
-        g_point = fq.generator_for(point, cutoffs=cut, model=model)
+        g_point = fq.generator_for(point, cutoffs=cut, hamiltonian=model)
         g_system = fq.generator_for(system, "cw", cut, model)
         assert np.array_equal(g_point.superoperator().full(), g_system.superoperator().full())
-        assert np.array_equal(fq.liouvillian(point, cutoffs=cut, model=model).full(),
+        assert np.array_equal(fq.liouvillian(point, cutoffs=cut, hamiltonian=model).full(),
                               fq.liouvillian(system, "cw", cut, model).full())
 
 

@@ -36,7 +36,7 @@ def test_default_budget_refuses_a_size_that_would_not_fit():
 @pytest.mark.parametrize("model", ["linearized", "nonlinear", "lab"])
 def test_memory_estimate_bounds_the_real_liouvillian_and_lu(model):
     cutoffs = (3, 2, 4)
-    est = fq.estimate_memory(cutoffs, "direct", "spsolve", model=model, bath="brownian")
+    est = fq.estimate_memory(cutoffs, "direct", "spsolve", hamiltonian=model, bath="brownian")
     L = fq.liouvillian(SYSTEM, "ccw", cutoffs, model).to("csr").data.as_scipy()
     rows, cols = L.nonzero()
     assert L.nnz <= est.nnz_bound <= 3 * L.nnz
@@ -70,7 +70,7 @@ def test_truncation_flag_follows_the_tolerance():
     ({"cutoffs": (1, 2, 4)}, "cutoffs"),
     ({"cutoffs": (2.5, 2, 4)}, "cutoffs"),
     ({"cutoffs": "348"}, "cutoffs"),
-    ({"model": "quadratic"}, "model"),
+    ({"hamiltonian": "quadratic"}, "hamiltonian"),
     ({"method": "lu"}, "method"),
     ({"solver": "umfpack"}, "solver"),
     ({"method": "eigen", "solver": "spsolve"}, "solver"),
@@ -88,7 +88,7 @@ def test_bad_direction_and_unknown_option():
     with pytest.raises(ValueError, match="direction"):
         fq.solve(SYSTEM, "left", (2, 2, 3))
     with pytest.raises(ValueError, match="direction"):
-        fq.liouvillian(SYSTEM, "left", (2, 2, 3), model="lab")
+        fq.liouvillian(SYSTEM, "left", (2, 2, 3), hamiltonian="lab")
     with pytest.raises(TypeError, match="truncation_tol"):
         fq.solve(SYSTEM, "ccw", (2, 2, 3), truncation_tolerance=1e-3)
 

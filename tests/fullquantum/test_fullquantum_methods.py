@@ -21,8 +21,8 @@ def test_structured_equals_qutip_direct(bath, model, cutoffs, G0):
     s = reference_system(bath, G0=G0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fullquantum.TruncationWarning)  # small on purpose
-        fast = fullquantum.solve(s, "ccw", cutoffs, model=model)
-        ref = fullquantum.solve(s, "ccw", cutoffs, model=model, method="direct")
+        fast = fullquantum.solve(s, "ccw", cutoffs, hamiltonian=model)
+        ref = fullquantum.solve(s, "ccw", cutoffs, hamiltonian=model, method="direct")
     assert fast.method == "structured" and fast.solver_info["iterations"] > 0
     assert trace_distance(fast.rho, ref.rho) <= 1e-10
     assert np.abs(fast.V - ref.V).max() <= 1e-10

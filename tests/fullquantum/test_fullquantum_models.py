@@ -107,8 +107,8 @@ def test_nonlinear_tends_to_linearized_as_g0_squared(bath):
         system = reference_system(bath, G0=G0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", fq.TruncationWarning)
-            nl = fq.solve(system, "ccw", (3, 2, 4), model="nonlinear")
-            lin = fq.solve(system, "ccw", (3, 2, 4), model="linearized")
+            nl = fq.solve(system, "ccw", (3, 2, 4), hamiltonian="nonlinear")
+            lin = fq.solve(system, "ccw", (3, 2, 4), hamiltonian="linearized")
         assert nl.mean_field_residual < 1e-12
         deviation.append(np.max(np.abs(nl.V - lin.V)))
         mean_q.append(abs(nl.means[4]))
@@ -123,9 +123,9 @@ def test_nonlinear_and_lab_frames_agree_near_one_photon(bath):
     # coherent amplitude itself, hence its larger optical cutoff. The Lindblad case also
     # checks the complex mechanical displacement β = (q_s + i p_s)/√2.
     system = reference_system(bath, G0=0.25)
-    nl = fq.solve(system, "ccw", (4, 3, 4), model="nonlinear")
-    lab = fq.solve(system, "ccw", (7, 3, 4), model="lab")
-    lin = fq.solve(system, "ccw", (4, 3, 4), model="linearized")
+    nl = fq.solve(system, "ccw", (4, 3, 4), hamiltonian="nonlinear")
+    lab = fq.solve(system, "ccw", (7, 3, 4), hamiltonian="lab")
+    lin = fq.solve(system, "ccw", (4, 3, 4), hamiltonian="linearized")
     assert not nl.truncated and not lab.truncated
     assert lab.photons[0] == pytest.approx(0.53, abs=0.01)
     assert np.max(np.abs(lab.V - nl.V)) < 1.5e-3          # measured 6e-4
@@ -138,7 +138,7 @@ def test_nonlinear_and_lab_frames_agree_near_one_photon(bath):
     assert np.max(np.abs(nl.lab_means - lin.lab_means)) > 1e-2
 
 
-@pytest.mark.parametrize("model", fq.MODELS)
+@pytest.mark.parametrize("model", fq.HAMILTONIANS)
 @pytest.mark.parametrize("bath", BATHS)
 def test_hamiltonian_is_hermitian_and_liouvillian_trace_preserving(bath, model):
     system = reference_system(bath, "cw")

@@ -208,7 +208,7 @@ def test_cutoff_estimate_bounds_the_generator_based_one(bath, model):
         g = fq.generator_for(s, "ccw", cutoffs, model)
         d = g.hilbert_dim
         n = d * d
-        est = fq.estimate_memory(cutoffs, "direct", "spsolve", model=model, bath=bath)
+        est = fq.estimate_memory(cutoffs, "direct", "spsolve", hamiltonian=model, bath=bath)
         old_nnz = d * (csr_nnz(g.left) + csr_nnz(g.right)) + sum(
             csr_nnz(C) * csr_nnz(D) for C, D in g.sandwich)
         old_w = max([max_offset(g.left), d * max_offset(g.right)]
@@ -238,7 +238,7 @@ def test_estimate_bounds_the_traced_peak(bath, model):
         _, peak = traced_peak(lambda: fq.generator_for(s, "ccw", cutoffs, model))
         assert peak <= memory.operator_bytes(cutoffs, model, bath)
         _, peak = traced_peak(lambda: fq.liouvillian(s, "ccw", cutoffs, model))
-        assert peak <= fq.estimate_memory(cutoffs, None, model=model, bath=bath).total_bytes
+        assert peak <= fq.estimate_memory(cutoffs, None, hamiltonian=model, bath=bath).total_bytes
         # direct and GMRES take seconds on the lab model from (3, 2, 4) on
         methods = ("structured",) if cutoffs == (3, 2, 4) else (
             "structured", "direct", "iterative-gmres")
@@ -260,7 +260,7 @@ def test_estimate_bounds_the_traced_peak_at_a_larger_size(bath):
     s = reference_system(bath)
     cutoffs = (4, 3, 5)
     _, peak = traced_peak(lambda: fq.liouvillian(s, "ccw", cutoffs, "nonlinear"))
-    assert peak <= fq.estimate_memory(cutoffs, None, model="nonlinear", bath=bath).total_bytes
+    assert peak <= fq.estimate_memory(cutoffs, None, hamiltonian="nonlinear", bath=bath).total_bytes
     # GMRES takes ≈ 30 s under tracemalloc here; once (the Brownian bath, the larger) is enough
     methods = ("structured", "iterative-gmres") if bath == "brownian" else ("structured",)
     for method in methods:

@@ -26,7 +26,7 @@ def model(cutoffs, bath="lindblad", variant="nonlinear") -> Generator:
     small Fock space can hold.
     """
     system = reference_system(bath, G0=0.25 if variant == "lab" else 0.05)
-    return fullquantum.generator_for(system, "ccw", tuple(cutoffs), model=variant)
+    return fullquantum.generator_for(system, "ccw", tuple(cutoffs), hamiltonian=variant)
 
 
 def qutip_direct(g: Generator) -> np.ndarray:

@@ -34,7 +34,7 @@ def lin(point) -> linear.PointResult:
 def steady(point) -> fullquantum.SteadyState:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-        return fullquantum.solve(point, cutoffs=CHEAP_CUTOFFS, model="linearized")
+        return fullquantum.solve(point, cutoffs=CHEAP_CUTOFFS, hamiltonian="linearized")
 
 
 # --- per-mode values: one type -------------------------------------------------------------
