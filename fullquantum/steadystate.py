@@ -204,11 +204,11 @@ def solve(point: OperatingPoint | System | Model | ModelPoint,
     return SteadyState(**fields, timings=timings)
 
 
-def _warn_unstable(branch: int, growth: float) -> None:
+def _warn_unstable(branch: int, growth: float, stacklevel: int = 3) -> None:
     # stacklevel 3: the warning points at the caller of solve().
     warnings.warn(f"the linear model is unstable at mean-field branch {branch} "
                   f"(max Re λ(A) = {growth:.3g}): the linearized steady state is an "
-                  f"artefact of the cutoffs", InstabilityWarning, stacklevel=3)
+                  f"artefact of the cutoffs", InstabilityWarning, stacklevel=stacklevel)
 
 
 def _start(initial_state, m, cutoffs: tuple[int, ...]) -> np.ndarray | None:
@@ -276,7 +276,7 @@ def _solve_model(point, branch, cutoffs, h: str, method, solver, options, initia
     if h == "linearized":
         gauss = analyze_model(point)
         if not gauss.stable:
-            _warn_unstable(point.branch, gauss.max_growth_rate)
+            _warn_unstable(point.branch, gauss.max_growth_rate, stacklevel=4)
     gen = realize(terms, cutoffs)
     rho, solver_info, t1, t2 = _steady(gen, m, opts, rho0)
     ops = fock_modes(names, cutoffs)
@@ -297,7 +297,8 @@ def _solve_model(point, branch, cutoffs, h: str, method, solver, options, initia
     tops = top_populations(rho)
     truncated = max(tops) > opts.truncation_tol
     if truncated:
-        _warn_truncation(tops, cutoffs, tuple(f"N_{n}" for n in names), h, opts.truncation_tol)
+        _warn_truncation(tops, cutoffs, tuple(f"N_{n}" for n in names), h, opts.truncation_tol,
+                         stacklevel=4)
     idx = {n: k for k, n in enumerate(names)}
     exact = {p: exact_log_negativity(rho, (idx[p[0]], idx[p[1]])) for p in pairs}
     gaussian = {p: float(log_negativity(V, (idx[p[0]], idx[p[1]]))) for p in pairs}
@@ -402,12 +403,13 @@ def _lab_frame(point: OperatingPoint, model: str, means: np.ndarray, occ: np.nda
     return means + mf.quadrature_means, quanta, linear_terms(point).max_abs
 
 
-def _warn_truncation(tops, cutoffs, names: tuple[str, ...], model: str, tol: float) -> None:
+def _warn_truncation(tops, cutoffs, names: tuple[str, ...], model: str, tol: float,
+                     stacklevel: int = 3) -> None:
     worst = ", ".join(f"{n}={c}: {p:.2e}" for n, c, p in zip(names, cutoffs, tops) if p > tol)
     # stacklevel 3: the warning points at the caller of solve().
     warnings.warn(f"Fock truncation: top-level population above truncation_tol={tol:g} "
                   f"({worst}); raise those cutoffs ({model} hamiltonian, cutoffs={cutoffs})",
-                  TruncationWarning, stacklevel=3)
+                  TruncationWarning, stacklevel=stacklevel)
 
 
 __all__ = ["solve"]

@@ -26,6 +26,10 @@ STUDY_HELP = {
 }
 
 
+#: The studies that run on a model of your own (``--model FILE``).
+MODEL_STUDIES = ("report", "point", "converge", "linearization", "validity")
+
+
 def _verdict_exit(rows: list[tuple[str, str]], fail_on: tuple[str, ...]) -> int:
     """Print the verdict table (the last thing on the terminal) and return the exit code."""
     width = max(len(q) for q, _ in rows)
@@ -105,13 +109,28 @@ def _studies(args: argparse.Namespace) -> int:
 
 
 def _with_workers(cfg, args: argparse.Namespace):
-    """``cfg`` with ``--map`` and ``--num-cpus`` applied to ``[solver]``."""
+    """``cfg`` with ``--map`` and ``--num-cpus`` applied to ``[solver]`` and ``--model`` to
+    ``[model] file`` (checked again as a whole: a model's map axes against that model)."""
     import dataclasses
+
+    from .config import config_from_dict
 
     changes = {k: v for k, v in (("engine", args.map), ("num_cpus", args.num_cpus))
                if v is not None}
-    return dataclasses.replace(cfg, solver=dataclasses.replace(cfg.solver, **changes)) \
-        if changes else cfg
+    if changes:
+        cfg = dataclasses.replace(cfg, solver=dataclasses.replace(cfg.solver, **changes))
+    if getattr(args, "model", None):
+        values = cfg.to_dict()
+        values["model"]["file"] = args.model
+        cfg = config_from_dict(values)
+    return cfg
+
+
+def _add_model(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="FILE",
+                        help="your own model file (TOML, docs/models.md; presets in "
+                             "examples/models/): the study runs on it instead of [design] "
+                             "(same as [model] file in --config)")
 
 
 def _add_fail_on(parser: argparse.ArgumentParser) -> None:
@@ -246,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compute only points I, I+N, I+2N, ... (cluster job arrays)")
     m.add_argument("--merge", nargs="+", metavar="DIR", help="join the outputs of sharded "
                    "runs into --out (computes nothing)")
+    _add_model(m)
     m.add_argument("--allow-large-grid", action="store_true",
                    help="run a grid of more than 10000 points (each point is a full-quantum "
                         "solve: seconds to minutes)")
@@ -284,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
                        f"reports/{'validation' if name == 'report' else name})")
         _add_workers(q)
         _add_fail_on(q)
+        if name in MODEL_STUDIES:
+            _add_model(q)
         q.add_argument("--quiet", action="store_true", help="no progress messages")
         q.set_defaults(run=_studies)
     return parser

@@ -7,6 +7,9 @@ A user TOML file overrides any part of the built-in defaults::
     [converge]
     max_cutoffs = [6, 5, 12]
 
+With ``[model] file = "my_model.toml"`` (or ``--model FILE``) the studies run on that model
+(docs/models.md) instead of ``[design]``: map axes are then its parameters or ``s``.
+
 Unknown sections or keys are an error that lists the valid ones.
 """
 
@@ -29,6 +32,7 @@ from ...linear.conventions import BATHS, DIRECTIONS
 from ..studies import convergence
 from ..studies.agreement import Tolerances
 from ..studies.maps import ENGINES, MAX_POINTS, MapSpec
+from ..studies.modelmaps import SCALE, ModelMapSpec
 from ..studies.reference import REFERENCE_BATH, REFERENCE_DESIGN, REFERENCE_DIRECTION
 from ..studies.validity import ValidityCriteria
 
@@ -250,17 +254,55 @@ class ConvergeConfig(_FormerModelKey):
 
 @dataclass(frozen=True)
 class LinearizationConfig:
-    """G0 ladder at fixed (Δ̃_c, |G_d|) with the ``nonlinear`` model."""
+    """The nonlinearity ladder with the ``nonlinear`` model: G0 at fixed (Δ̃_c, |G_d|) for
+    ``[design]`` (at ``cutoffs``), the scale ``s`` for a ``[model]`` (docs/models.md Eq. M7;
+    cutoffs converged at the largest s and kept along the ladder). The default s ladder is
+    today's G0 ladder over the design's G0."""
 
     G0: tuple[float, ...] = (0.2, 0.1, 0.05, 0.025, 0.0125)  # docs/conventions.md §5 ladder
     cutoffs: tuple[int, int, int] = (4, 3, 8)
+    s: tuple[float, ...] = (4.0, 2.0, 1.0, 0.5, 0.25)
 
     def __post_init__(self) -> None:
-        g = tuple(_positive("linearization.G0", v) for v in _numbers("linearization.G0", self.G0))
-        if len(g) < 3:
-            raise InputError(f"linearization.G0 needs at least 3 values for a fit; got {g}")
-        object.__setattr__(self, "G0", g)
+        for name in ("G0", "s"):
+            g = tuple(_positive(f"linearization.{name}", v)
+                      for v in _numbers(f"linearization.{name}", getattr(self, name)))
+            if len(g) < 3:
+                raise InputError(f"linearization.{name} needs at least 3 values for a fit; "
+                                 f"got {g}")
+            object.__setattr__(self, name, g)
         object.__setattr__(self, "cutoffs", _cutoffs("linearization.cutoffs", self.cutoffs))
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Your own model (docs/models.md): with ``file`` set, the studies run on it.
+
+    ``file`` is a model file (TOML, ``omxval model FILE`` prints it), relative to the
+    working directory; ``branch`` the mean-field branch studied; ``pairs`` the pairs of
+    modes judged (``[["a", "b"], ...]``; empty: those with a nonzero Gaussian E_N).
+    """
+
+    file: str = ""
+    branch: int = 0
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.file, str):
+            raise InputError(f"model.file must be a path (a string); got {self.file!r}")
+        _integer("model.branch", self.branch, 0, "a mean-field branch index")
+        pairs = []
+        for p in self.pairs:
+            if isinstance(p, str) or not hasattr(p, "__len__") or len(p) != 2 or \
+                    not all(isinstance(m, str) for m in p):
+                raise InputError(f"model.pairs must be a list of [mode, mode] pairs; got "
+                                 f"{list(self.pairs)!r}")
+            pairs.append((p[0], p[1]))
+        object.__setattr__(self, "pairs", tuple(pairs))
+
+    def load(self) -> linear.Model:
+        """The model of ``file`` (InputError naming the file and key if it is bad)."""
+        return linear.Model.from_toml(self.file)
 
 
 @dataclass(frozen=True)
@@ -308,8 +350,10 @@ class MapConfig(_FormerModelKey):
     absolute_floor: float = _CRITERIA.absolute_floor
 
     def __post_init__(self) -> None:
-        for name in ("x", "y"):
-            check_choice(f"map.{name}", getattr(self, name), linear.DESIGN_KEYS)
+        for name in ("x", "y"):  # a model's parameter paths are checked with its model
+            value = getattr(self, name)
+            if not (isinstance(value, str) and _model_axis(value)):
+                check_choice(f"map.{name}", value, linear.DESIGN_KEYS)
         if self.x == self.y:
             raise InputError(f"map.x and map.y must differ; both are {self.x!r}")
         for name in ("x_values", "y_values"):
@@ -344,11 +388,15 @@ class ReportConfig:
     nonreciprocity: NonreciprocityConfig = field(default_factory=NonreciprocityConfig)
     validity: ValidityConfig = field(default_factory=ValidityConfig)
     map: MapConfig = field(default_factory=MapConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
 
     def __post_init__(self) -> None:
-        # The maps' axes against [design]: a value refused there is refused at load, naming
-        # the section, before any study runs.
+        # The maps' axes against [design] (or the model): a value refused there is refused
+        # at load, naming the section, before any study runs. A model's [validity] whose
+        # axes are design keys is not a map of that model: the model report skips it.
         for section in ("validity", "map"):
+            if self.model.file and not self.is_model_map(section):
+                continue
             try:
                 self.map_spec(section)
             except InputError as exc:
@@ -356,10 +404,26 @@ class ReportConfig:
                 raise InputError(text if text.startswith(f"{section}.")
                                  else f"[{section}] {text}") from None
 
+    def is_model_map(self, section: str = "map") -> bool:
+        """Whether ``[section]``'s axes are a model's (parameter paths or s)."""
+        m = getattr(self, section)
+        return _model_axis(m.x) or _model_axis(m.y)
+
     def map_spec(self, section: str = "map"):
-        """The :class:`~omxval.compare.studies.maps.MapSpec` of ``[map]`` (or ``[validity]``) with
-        ``[design]`` and ``[solver]``."""
+        """The :class:`~omxval.compare.studies.maps.MapSpec` of ``[map]`` (or ``[validity]``)
+        with ``[design]`` and ``[solver]``; with ``[model] file``, the
+        :class:`~omxval.compare.studies.modelmaps.ModelMapSpec` of that model."""
         m: MapConfig = getattr(self, section)
+        if self.model.file or self.is_model_map(section):
+            if not self.model.file:
+                raise InputError(f"[{section}] axes {m.x!r}, {m.y!r} are a model's parameters: "
+                                 f"give the model (--model FILE, or [model] file)")
+            return ModelMapSpec(
+                self.model.load(), m.x, m.x_values, m.y, m.y_values, branch=self.model.branch,
+                pairs=self.model.pairs or None, hamiltonian=m.hamiltonian,
+                criteria=m.criteria(self.solver), method=self.solver.method,
+                memory_budget_bytes=self.solver.memory_budget_bytes,
+                max_dimension=self.solver.max_dimension, source=self.model.file)
         d = self.design
         return MapSpec(x=m.x, x_values=m.x_values, y=m.y, y_values=m.y_values,
                        design={k: getattr(d, k) for k in linear.DESIGN_KEYS},
@@ -371,6 +435,11 @@ class ReportConfig:
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (TOML/JSON-friendly)."""
         return dataclasses.asdict(self)
+
+
+def _model_axis(name: str) -> bool:
+    """A map axis that names a model parameter path or the nonlinearity scale s."""
+    return name == SCALE or name.startswith(("modes.", "couplings."))
 
 
 def _renamed(values: dict[str, Any], where: str) -> dict[str, Any]:
@@ -456,7 +525,15 @@ KEY_HELP: dict[str, dict[str, str]] = {
         "log_negativity_tolerance": "convergence: largest change of E_N per refinement [ln]"},
     "linearization": {
         "G0": "the G0 ladder [ω_m] at fixed (Δ̃_c, |G_d|), at least 3 values",
-        "cutoffs": "fixed Fock cutoffs [N_ccw, N_cw, N_m] of the ladder"},
+        "cutoffs": "fixed Fock cutoffs [N_ccw, N_cw, N_m] of the ladder",
+        "s": "with a [model]: the nonlinearity-scale ladder (every g0 × s, drive ÷ s), at "
+             "least 3 values; cutoffs converged at the largest s"},
+    "model": {
+        "file": "your model file (TOML, docs/models.md); \"\": the spinning resonator of "
+                "[design]",
+        "branch": "mean-field branch of the model studied (omxval model FILE lists them)",
+        "pairs": "pairs of modes judged, [[\"a\", \"b\"], ...]; []: those with a "
+                 "nonzero Gaussian E_N"},
     "nonreciprocity": {
         "Delta_c": "bare detunings Δ_c of the full-quantum points [ω_m]",
         "Delta_F": "Sagnac–Fizeau shift of this study [ω_m]",
@@ -464,10 +541,11 @@ KEY_HELP: dict[str, dict[str, str]] = {
         "relative_error": "largest |ΔE_N| / E_N for a point to agree"},
 }
 _MAP_HELP = {
-    "x": "design key along the x axis (any key of [design] but direction and bath)",
+    "x": "x axis: a key of [design] (but direction and bath), or with a [model] one of its "
+         "parameters (modes.NAME.KEY, couplings.I.g0|J) or s, the nonlinearity scale",
     "x_values": f"x grid values (at most {MAX_POINTS} points in all without "
                 "--allow-large-grid)",
-    "y": "design key along the y axis",
+    "y": "y axis (as x)",
     "y_values": "y grid values",
     "hamiltonian": "full-quantum form judged at every point",
     "relative_error": "largest |E_N exact − E_N Gaussian| / E_N Gaussian for 'valid'",
@@ -522,5 +600,6 @@ def load_config(path: str | Path | None) -> ReportConfig:
 
 
 __all__ = ["ReportConfig", "DesignConfig", "SolverConfig", "PointConfig", "ConvergeConfig",
+           "ModelConfig",
            "LinearizationConfig", "NonreciprocityConfig", "MapConfig", "ValidityConfig", "load_config", "config_from_dict", "to_toml",
            "HAMILTONIANS", "BATHS", "DIRECTIONS"]

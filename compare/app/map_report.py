@@ -28,6 +28,7 @@ import pandas as pd
 from ...errors import InputError
 from . import journal as _journal
 from ..studies.maps import MapSpec, check_engine, map_table, verdict
+from ..studies.modelmaps import ModelMapSpec
 from .runs import read_cache, run_map
 from .metadata import collect
 from .output import OutputDirectory, OutputLocationError, read_marker
@@ -45,7 +46,7 @@ class MapReport:
     """A written validity map: where it is, what it computed and the table of its points."""
 
     path: Path
-    spec: MapSpec
+    spec: MapSpec | ModelMapSpec
     table: pd.DataFrame
 
     def verdict(self) -> dict[str, object]:
@@ -66,6 +67,14 @@ class MapReport:
         return self.table.copy()
 
 
+def spec_from_dict(values: dict) -> MapSpec | ModelMapSpec:
+    """The spec a map's ``metadata.json`` recorded: a model's map holds its model file's
+    mapping under ``model``, the spinning resonator's design map does not."""
+    if isinstance(values.get("model"), dict):
+        return ModelMapSpec.from_dict(values)
+    return MapSpec.from_dict(values)
+
+
 def journal_path(out: str | Path) -> Path:
     """The journal of finished points of a map being written to ``out``."""
     out = Path(os.path.abspath(os.path.expanduser(os.fspath(out))))
@@ -76,7 +85,7 @@ def _shard_label(shard: tuple[int, int]) -> str:
     return f"{shard[0]}/{shard[1]}"
 
 
-def write_map_report(out: str | Path, spec: MapSpec, *, engine: str = "serial",
+def write_map_report(out: str | Path, spec: MapSpec | ModelMapSpec, *, engine: str = "serial",
                      num_cpus: int | None = None, shard: tuple[int, int] = (0, 1),
                      progress: Callable[[str], None] | None = None,
                      configuration: dict | None = None,
@@ -135,14 +144,14 @@ def write_map_report(out: str | Path, spec: MapSpec, *, engine: str = "serial",
     return MapReport(Path(out), spec, map_table(spec, {k: rows[k] for k in mine if k in rows}))
 
 
-def _check_not_another_map(target: Path, spec: MapSpec, designs: list[dict]) -> None:
+def _check_not_another_map(target: Path, spec: MapSpec | ModelMapSpec, designs: list[dict]) -> None:
     """Refuse to replace a finished map at ``target`` that has grid points this one lacks."""
     marker = read_marker(target) if target.is_dir() else None
     if marker is None or marker.get("kind") != KIND:
         return
     try:
         meta = json.loads((target / "metadata.json").read_text())
-        old = MapSpec.from_dict(meta["map"])
+        old = spec_from_dict(meta["map"])
         old_shard = tuple(meta.get("shard", (0, 1)))
         old_designs = old.points()[old_shard[0]::old_shard[1]]
     except (OSError, ValueError, KeyError, TypeError):
@@ -192,7 +201,7 @@ def merge_maps(out: str | Path, shards: Sequence[str | Path], *,
     if any(s != specs[0] for s in specs[1:]):
         raise InputError("the directories hold different maps (grid, design, model, "
                          "criteria or solver differ); merge only shards of one map")
-    spec = MapSpec.from_dict(specs[0])
+    spec = spec_from_dict(specs[0])
     missing = [d for d in spec.points() if spec.key(d) not in rows]
     if missing:
         first = missing[0]
@@ -216,7 +225,7 @@ def _seed_journal(target: Path, journal: _journal.Journal) -> None:
     journal.extend((k, r) for k, r in _journal.read(previous).rows.items() if k not in known)
 
 
-def _write(target: OutputDirectory, spec: MapSpec, rows: dict[str, dict],
+def _write(target: OutputDirectory, spec: MapSpec | ModelMapSpec, rows: dict[str, dict],
            shard: tuple[int, int], configuration: dict | None, timings: dict) -> None:
     from . import plots
 
@@ -226,6 +235,8 @@ def _write(target: OutputDirectory, spec: MapSpec, rows: dict[str, dict],
     table = map_table(spec, rows)
     table.to_csv(tmp / "map.csv", index=False)
     plots.plot_validity_map(table, spec, tmp / "map.png")
+    for pair in spec.pair_labels():
+        plots.plot_validity_map(table, spec, tmp / f"map_{pair}.png", pair=pair)
     meta = collect(configuration or {}, timings)
     meta["map"] = spec.to_dict()
     meta["shard"] = list(shard)
@@ -233,7 +244,7 @@ def _write(target: OutputDirectory, spec: MapSpec, rows: dict[str, dict],
     (tmp / "index.md").write_text(map_markdown(table, spec, shard, meta))
 
 
-def map_markdown(table: pd.DataFrame, spec: MapSpec, shard: tuple[int, int], meta: dict) -> str:
+def map_markdown(table: pd.DataFrame, spec: MapSpec | ModelMapSpec, shard: tuple[int, int], meta: dict) -> str:
     """The map's ``index.md``: verdict first, then how to read it, the figure and the table."""
     v = verdict(table, spec)
     n, total = len(table), len(spec.points())
@@ -250,10 +261,9 @@ def map_markdown(table: pd.DataFrame, spec: MapSpec, shard: tuple[int, int], met
     noisy = int(((trunc > judged["abs dE_N"].astype(float))
                  & (judged["abs dE_N"].astype(float) > crit.absolute_floor)).sum())
     trunc_max = f"{trunc.max():.2g}" if len(trunc) else "—"
-    fixed = ", ".join(f"{k} = {val:g}" for k, val in spec.design.items()
-                      if k not in (spec.x, spec.y))
     seconds = float(pd.to_numeric(table["seconds"], errors="coerce").sum())
     next_line = f"\n\n**Next step:** {v['advice']}." if v["advice"] else ""
+    pair_figures = "".join(f"\n\n![pair {p}](map_{p}.png)" for p in spec.pair_labels())
     return f"""# Validity map: where the Gaussian E_N holds
 
 **Verdict: {v['word']}.** Of {n} points, {v['judged']} have a converged full-quantum result; there the
@@ -284,14 +294,13 @@ multistable mean field (hatched in the figure).{next_line}
 
 ![validity map](map.png)
 
-Fixed design (units of ω_m, docs/conventions.md §5): {fixed}; {spec.direction} drive,
-{spec.bath} bath; solver `{spec.method}`, memory budget {spec.memory_budget_bytes / 2**30:.1f} GiB.
+{spec.fixed_text()}; solver `{spec.method}`, memory budget
+{spec.memory_budget_bytes / 2**30:.1f} GiB.{pair_figures}
 Computing time of these points: {format_seconds(seconds)} (one core each).
 
 ## Points
 
-{markdown_table(table[[spec.x, spec.y, 'status', 'E_N linear', 'E_N exact', 'rel dE_N',
-                        'truncation dE_N', 'N_ccw', 'N_cw', 'N_m', 'seconds']], '.3g')}
+{markdown_table(table[list(spec.summary_columns())], '.3g')}
 
 All columns: `map.csv`; provenance: `metadata.json` (omxval {meta['packages']['omxval']},
 QuTiP {meta['packages']['qutip']}, commit `{meta['git_commit']}`).

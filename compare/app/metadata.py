@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import hashlib
 import platform
 import subprocess
 import sys
@@ -39,9 +40,25 @@ def git_commit(path: str | Path | None = None) -> str:
     return head + ("+dirty" if dirty else "")
 
 
+def model_provenance(configuration: dict[str, Any]) -> dict[str, Any] | None:
+    """The model file a configuration names (``[model] file``): its absolute path and the
+    SHA-256 of its bytes, so a report says exactly which model it judged; None without."""
+    path = (configuration.get("model") or {}).get("file") if configuration else None
+    if not path:
+        return None
+    file = Path(path)
+    try:
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    except OSError as exc:
+        digest = f"unreadable: {exc.strerror}"
+    return {"file": path, "path": str(file.resolve()), "sha256": digest}
+
+
 def collect(configuration: dict[str, Any], timings: dict[str, float]) -> dict[str, Any]:
-    """A JSON-serialisable record of where and how a report was made."""
-    return {
+    """A JSON-serialisable record of where and how a report was made (with the model file
+    and its hash when the configuration names one)."""
+    model = model_provenance(configuration)
+    return {**({"model_file": model} if model else {}),
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "packages": {name: package_version(name) for name in PACKAGES},
         "python": sys.version.split()[0],

@@ -741,7 +741,7 @@ AXIS_LABELS = {"G0": r"$G_0/\omega_m$", "coupling": r"$|G_d|/\omega_m$",
                "detuning": r"$\tilde{\Delta}_c/\omega_m$ (effective detuning)",
                "kappa": r"$\kappa/\omega_m$", "J": r"$J/\omega_m$",
                "Delta_F": r"$\Delta_F/\omega_m$", "gamma_m": r"$\gamma_m/\omega_m$",
-               "n_m": r"$n_m$ (thermal phonons)"}
+               "n_m": r"$n_m$ (thermal phonons)", "s": r"nonlinearity scale $s$ (g0 × s, drive ÷ s)"}
 
 
 def _contour_label(level: float) -> str:
@@ -831,7 +831,8 @@ def map_legend_handles(axes: Iterable[Axes]) -> tuple[list, list[str]]:
     return handles + more, labels + more_labels
 
 
-def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
+def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None,
+                      pair: str | None = None):
     """The map's figure: approximation error, Gaussian E_N and the truncation control.
 
     One legend below the panels lists what is drawn on them (:func:`map_legend_handles`).
@@ -840,15 +841,21 @@ def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
     ----------
     table : DataFrame
         ``map.csv``'s rows (:func:`~omxval.compare.studies.maps.map_table`).
-    spec : MapSpec
+    spec : MapSpec or ModelMapSpec
     path : path, optional
         Where to save the PNG (the figure is closed then); otherwise it is returned.
+    pair : str, optional
+        A model's pair of modes (``"a-b"``): its own columns are drawn (default: each row's
+        worst judged pair, or the spinning resonator's judged pair).
 
     Returns
     -------
     matplotlib.figure.Figure or None
     """
     t = table.copy()
+    if pair is not None:
+        for col in ("E_N linear", "E_N exact", "abs dE_N", "rel dE_N", "truncation dE_N"):
+            t[col] = t.get(f"{col} {pair}", np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         t["truncation rel"] = t["truncation dE_N"].astype(float) / t["E_N linear"].astype(float)
     fig, axes = plt.subplots(1, 3, figsize=(16, 5.2), layout="constrained")
@@ -874,7 +881,8 @@ def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None):
     if handles:
         fig.legend(handles, labels, loc="outside lower center", ncol=min(len(handles), 6),
                    fontsize=9)
-    fig.suptitle(f"Where the Gaussian $E_N$ holds ({spec.direction} drive, {spec.bath} bath; "
+    which = f", pair {pair}" if pair else (", worst judged pair" if "worst pair" in t else "")
+    fig.suptitle(f"Where the Gaussian $E_N$ holds ({spec.title}{which}; "
                  f"blank: no converged number)")
     if path is None:
         return fig

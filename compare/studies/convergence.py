@@ -92,16 +92,21 @@ def _within(ch: dict[str, float], tol_V: float, tol_EN: float, factor: float = 1
             and ch["dE_N exact"] <= factor * tol_EN)
 
 
-def gaussian_cutoffs(point: linear.OperatingPoint, tol: float = 1e-3,
-                     minimum: int = MIN_CUTOFF
-                     ) -> tuple[int, int, int]:
+def gaussian_cutoffs(point: linear.OperatingPoint | linear.ModelPoint, tol: float = 1e-3,
+                     minimum: int = MIN_CUTOFF) -> tuple[int, ...]:
     """First Fock cutoffs for ``point``, estimated from its Gaussian (Lyapunov) state.
 
     Each mode's fluctuation quanta n̄ = (V_xx + V_pp − 1)/2 (docs/conventions.md §2) give
     the smallest N whose thermal tail P(n ≥ N) = (n̄/(n̄ + 1))^N is below ``tol``; the
-    driven optical mode gets the larger of the two optical estimates, for either drive.
-    A start, not a verdict: squeezed states have heavier tails, and
-    :func:`convergence_study` raises the cutoffs until nothing changes.
+    driven optical mode gets the larger of the two optical estimates, for either drive (for
+    a model: every driven cavity gets the largest cavity estimate). A start, not a
+    verdict: squeezed states have heavier tails, and :func:`convergence_study` raises the
+    cutoffs until nothing changes.
+
+    Returns
+    -------
+    tuple of int
+        In mode order: (N_ccw, N_cw, N_m) for an OperatingPoint.
 
     Raises
     ------
@@ -113,10 +118,17 @@ def gaussian_cutoffs(point: linear.OperatingPoint, tol: float = 1e-3,
         raise InputError("cutoffs cannot be estimated at an unstable point (no steady state)")
     q = lin.fluctuation_quanta
     out = {}
-    for mode, n in q._asdict().items():
+    for mode, n in (q.items() if isinstance(point, linear.ModelPoint) else q._asdict().items()):
         n = max(float(n), 0.0)
         ratio = n / (n + 1.0)
         out[mode] = minimum if ratio <= 0 else max(minimum, math.ceil(math.log(tol) / math.log(ratio)))
+    if isinstance(point, linear.ModelPoint):
+        cavities = point.model.cavities
+        top = max((out[c.name] for c in cavities), default=minimum)
+        for c in cavities:
+            if c.drive > 0:
+                out[c.name] = top
+        return tuple(out[name] for name in point.model.mode_names)
     driven, undriven = linear.driven_first("ccw", "cw", point.direction)
     out[driven] = max(out[driven], out[undriven])
     return out["ccw"], out["cw"], out["mechanics"]

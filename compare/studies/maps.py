@@ -209,6 +209,45 @@ class MapSpec:
         values["criteria"] = ValidityCriteria(**values.get("criteria", {}))
         return cls(**values)
 
+    def row(self, design: dict) -> dict:
+        """The table row of one grid point (:func:`~.validity.validity_point`); a failure
+        is a row, never an exception."""
+        return validity_point(design, self.direction, self.bath, hamiltonian=self.hamiltonian,
+                              criteria=self.criteria, method=self.method,
+                              memory_budget_bytes=self.memory_budget_bytes,
+                              max_dimension=self.max_dimension)
+
+    def columns(self) -> tuple[str, ...]:
+        """The columns of ``map.csv`` after the two axes."""
+        return COLUMNS
+
+    @property
+    def title(self) -> str:
+        """What is fixed, for figure titles."""
+        return f"{self.direction} drive, {self.bath} bath"
+
+    def fixed_text(self) -> str:
+        """What the map holds fixed, one Markdown sentence."""
+        fixed = ", ".join(f"{k} = {val:g}" for k, val in self.design.items()
+                          if k not in (self.x, self.y))
+        return (f"Fixed design (units of ω_m, docs/conventions.md §5): {fixed}; "
+                f"{self.direction} drive, {self.bath} bath")
+
+    def summary_columns(self) -> tuple[str, ...]:
+        """The columns of the report's table of points."""
+        return (self.x, self.y, "status", "E_N linear", "E_N exact", "rel dE_N",
+                "truncation dE_N", "N_ccw", "N_cw", "N_m", "seconds")
+
+    def pair_labels(self) -> tuple[str, ...]:
+        """Pairs of modes with their own figure (none: the spinning resonator's map judges
+        the (driven, mechanics) pair, drawn in ``map.png``)."""
+        return ()
+
+    def advice_options(self) -> dict:
+        """Keyword arguments of :func:`~.validity.search_advice` for this map's points."""
+        return {"hamiltonian": self.hamiltonian, "bath": self.bath,
+                "max_dimension": self.max_dimension, "budget_bytes": self.memory_budget_bytes}
+
     def points(self) -> list[dict]:
         """Every grid point as a design dict, x fastest, in a fixed order."""
         return [{**self.design, self.x: xv, self.y: yv}
@@ -388,12 +427,10 @@ def _indexed(item: tuple[int, object], task: Callable, task_args: tuple) -> tupl
 
 
 def _map_task(design: dict, spec: MapSpec) -> tuple[str, dict]:
-    """One map point in a worker: the row keyed for the cache."""
-    row = validity_point(design, spec.direction, spec.bath, hamiltonian=spec.hamiltonian,
-                         criteria=spec.criteria, method=spec.method,
-                         memory_budget_bytes=spec.memory_budget_bytes,
-                         max_dimension=spec.max_dimension)
-    return spec.key(design), {spec.x: design[spec.x], spec.y: design[spec.y], **row}
+    """One map point in a worker: the row keyed for the cache (any spec with ``key``, ``row``
+    and the axes: :class:`MapSpec`, :class:`~.modelmaps.ModelMapSpec`)."""
+    return spec.key(design), {spec.x: design[spec.x], spec.y: design[spec.y],
+                              **spec.row(design)}
 
 
 def _lost_row(design: dict, reason: str, spec: MapSpec) -> tuple[str, dict]:
@@ -485,10 +522,11 @@ def map_table(spec: MapSpec, rows: dict[str, dict]) -> pd.DataFrame:
     columns of ``map.csv``."""
     found = [rows[k] for k in map(spec.key, spec.points()) if k in rows]
     table = pd.DataFrame(found)
-    for col in (spec.x, spec.y, *COLUMNS):
+    columns = spec.columns()
+    for col in (spec.x, spec.y, *columns):
         if col not in table:
             table[col] = np.nan if col != "message" else ""
-    return table[[spec.x, spec.y, *COLUMNS]]
+    return table[[spec.x, spec.y, *columns]]
 
 
 def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
@@ -544,8 +582,7 @@ def verdict(table: pd.DataFrame, spec: MapSpec) -> dict[str, object]:
         advice = search_advice(
             [(lim, tuple(int(c) for c in str(ref).split()) if isinstance(ref, str) else ())
              for lim, ref in zip(stuck["search limit"], stuck["refused cutoffs"])],
-            hamiltonian=spec.hamiltonian, bath=spec.bath, max_dimension=spec.max_dimension,
-            budget_bytes=spec.memory_budget_bytes)
+            **spec.advice_options())
     return {"word": word, "counts": counts, "judged": len(judged),
             "within_1": int(holds(judged, 0.01).sum()),
             "within_10": int(holds(judged, 0.10).sum()),

@@ -1,0 +1,263 @@
+"""Is the Gaussian E_N right here? Any model's operating point, both errors kept apart.
+
+The generalisation of :mod:`.validity` to any :class:`omxval.Model` (docs/models.md §7): at
+cutoffs converged **for the point** (:func:`~.validity.adaptive_cutoffs`, every mode, the
+driven cavities starting larger) it reports, for every pair of modes judged,
+
+* the **truncation error** — the ``linearized`` Fock model against the Lyapunov E_N (a
+  numerical control: the same quadratic Hamiltonian on both sides), and
+* the **approximation error** — the ``nonlinear`` model (exact up to truncation) against the
+  Gaussian E_N: what linearising the radiation pressure costs.
+
+The pairs judged are the user's, or by default those whose Gaussian E_N is nonzero (every
+pair when none is). A point whose cutoffs do not converge is ``unconverged``, never a number.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ... import fullquantum, linear
+from ...errors import InputError
+from ...fullquantum.modelresult import pair_label
+from ...fullquantum.options import resolve_hamiltonian
+from .deviation import max_abs_difference
+from .status import FAILED, Status
+from .tables import clip
+from .search import AdaptiveSolve, ValidityCriteria, adaptive_cutoffs
+
+Pair = tuple[str, str]
+
+
+def judged_pairs(gaussian: linear.ModelResult, pairs: Sequence[Pair] | None = None
+                 ) -> tuple[Pair, ...]:
+    """The pairs a verdict judges: ``pairs`` (checked by name, either order accepted), or the
+    pairs whose Gaussian E_N is nonzero, or every pair when none is entangled."""
+    model = gaussian.model
+    if pairs is not None:
+        out = []
+        for p in pairs:
+            if (isinstance(p, str) or len(p) != 2 or p[0] == p[1]
+                    or any(m not in model.mode_names for m in p)):
+                raise InputError(f"pairs must be pairs of two different mode names of the "
+                                 f"model ({', '.join(model.mode_names)}); got {p!r}")
+            key = tuple(p) if tuple(p) in model.pairs else (p[1], p[0])
+            out.append(key)
+        if not out:
+            raise InputError("pairs must name at least one pair of modes")
+        return tuple(dict.fromkeys(out))
+    entangled = tuple(p for p in model.pairs if gaussian.log_negativities[p] > 0)
+    return entangled or tuple(model.pairs)
+
+
+@dataclass(frozen=True)
+class ModelPointValidity:
+    """Both errors of the Gaussian model at one model point (:func:`judge_model_point`).
+
+    Attributes
+    ----------
+    point : linear.ModelPoint
+    gaussian : linear.ModelResult
+        The Lyapunov solution.
+    pairs : tuple of (str, str)
+        The pairs judged.
+    status : {"valid", "breaks", "unconverged", "unstable", "failed"}
+        ``valid`` when every judged pair is within the criteria, ``breaks`` when one is not.
+    message : str
+    state, control : fullquantum.ModelSteadyState or None
+        The judged form and the ``linearized`` Fock model at the converged cutoffs.
+    fit : AdaptiveSolve or None
+    criteria : ValidityCriteria
+    seconds : float
+    """
+
+    point: linear.ModelPoint
+    gaussian: linear.ModelResult
+    pairs: tuple[Pair, ...]
+    status: Status
+    message: str
+    state: fullquantum.ModelSteadyState | None
+    control: fullquantum.ModelSteadyState | None
+    fit: AdaptiveSolve | None
+    criteria: ValidityCriteria
+    seconds: float
+
+    def approximation_error(self, pair: Pair) -> float:
+        """E_N exact of the judged form − Lyapunov E_N of ``pair`` (nats); NaN without one."""
+        if self.state is None:
+            return np.nan
+        return self.state.log_negativities_exact[pair] - self.gaussian.log_negativities[pair]
+
+    def truncation_error(self, pair: Pair) -> float:
+        """E_N exact of the linearized Fock model − Lyapunov E_N (nats): the control."""
+        if self.control is None:
+            return np.nan
+        return self.control.log_negativities_exact[pair] - self.gaussian.log_negativities[pair]
+
+    def holds(self, pair: Pair) -> bool:
+        """|approximation error| within the criteria for ``pair``."""
+        en, d = self.gaussian.log_negativities[pair], abs(self.approximation_error(pair))
+        crit = self.criteria
+        return bool(d <= crit.absolute_floor or (en > 0 and d <= crit.relative_error * en))
+
+    def table(self) -> pd.DataFrame:
+        """One row per judged pair: E_N Gaussian, exact (judged form), exact (linearized Fock
+        model), both errors, the relative approximation error and the pair's verdict."""
+        rows = []
+        for p in self.pairs:
+            en = self.gaussian.log_negativities[p]
+            d = self.approximation_error(p)
+            rows.append({
+                "pair": pair_label(p), "E_N gaussian": en,
+                "E_N exact": (self.state.log_negativities_exact[p]
+                              if self.state is not None else np.nan),
+                "E_N linearized Fock": (self.control.log_negativities_exact[p]
+                                        if self.control is not None else np.nan),
+                "approximation dE_N": d, "rel dE_N": abs(d) / en if en > 0 else np.nan,
+                "truncation dE_N": self.truncation_error(p),
+                "verdict": (("valid" if self.holds(p) else "breaks")
+                            if self.state is not None else self.status)})
+        return pd.DataFrame(rows)
+
+    def worst_pair(self) -> Pair | None:
+        """The judged pair with the largest relative (else absolute) approximation error."""
+        if self.state is None:
+            return None
+
+        def badness(p):
+            en, d = self.gaussian.log_negativities[p], abs(self.approximation_error(p))
+            return (d / en if en > 0 else np.inf if d > self.criteria.absolute_floor else 0.0, d)
+        return max(self.pairs, key=badness)
+
+    def row(self) -> dict:
+        """One map row: the worst judged pair's numbers under the map's column names
+        (``E_N linear``, ``E_N exact``, ``abs dE_N``, ``rel dE_N``, ``truncation dE_N``) and
+        every pair's under ``… a-b``; cutoffs ``N_<mode>``, quanta and diagnostics."""
+        g, model = self.gaussian, self.point.model
+        row = {"status": self.status, "message": self.message,
+               "n_branches": self.point.n_branches, "complete": self.point.mean_field.complete,
+               "pairs": " ".join(pair_label(p) for p in self.pairs)}
+        for p in model.pairs:
+            row[f"E_N linear {pair_label(p)}"] = g.log_negativities[p]
+        if self.fit is not None:
+            row.update({f"N_{m}": n for m, n in zip(model.mode_names, self.fit.cutoffs)})
+            row["solves"] = self.fit.solves
+            if self.fit.limit:
+                row.update({"search limit": self.fit.limit,
+                            "refused cutoffs": " ".join(map(str, self.fit.refused))})
+        worst = self.worst_pair()
+        if worst is not None:
+            s = self.state
+            for p in model.pairs:
+                lab = pair_label(p)
+                en, d = g.log_negativities[p], self.approximation_error(p)
+                row.update({f"E_N exact {lab}": s.log_negativities_exact[p],
+                            f"abs dE_N {lab}": abs(d),
+                            f"rel dE_N {lab}": abs(d) / en if en > 0 else np.nan,
+                            f"truncation dE_N {lab}": abs(self.truncation_error(p))})
+            en, d = g.log_negativities[worst], self.approximation_error(worst)
+            row.update({
+                "worst pair": pair_label(worst), "E_N linear": en,
+                "E_N exact": s.log_negativities_exact[worst], "abs dE_N": abs(d),
+                "rel dE_N": abs(d) / en if en > 0 else np.nan,
+                "max abs dV": max_abs_difference(s.V, g.V),
+                "truncation dE_N": abs(self.truncation_error(worst)),
+                "truncation max abs dV": max_abs_difference(self.control.V, g.V),
+                "max top population": s.max_top_population,
+                **{f"quanta {m}": q for m, q in s.quanta.items()}})
+        row["seconds"] = self.seconds
+        return row
+
+    def __repr__(self) -> str:
+        if self.state is None:
+            why = f": {clip(self.message, 180)}" if self.message else ""
+            return f"ModelPointValidity({self.status}{why})"
+        parts = ", ".join(f"{pair_label(p)} exact {self.state.log_negativities_exact[p]:.5g} vs "
+                          f"Gaussian {self.gaussian.log_negativities[p]:.5g}"
+                          for p in self.pairs)
+        return (f"ModelPointValidity({self.status}: {parts}; cutoffs {self.state.cutoffs}, "
+                f"{self.seconds:.1f} s)")
+
+
+def judge_model_point(point: linear.ModelPoint, hamiltonian: str | None = None, *,
+                      pairs: Sequence[Pair] | None = None,
+                      criteria: ValidityCriteria | None = None,
+                      max_dimension: int | None = None,
+                      errors: Literal["status", "raise"] = "status",
+                      progress: Callable[[str], None] | None = None,
+                      **solve_options) -> ModelPointValidity:
+    """Both errors of the Gaussian model at a model point, at cutoffs converged there.
+
+    Parameters
+    ----------
+    point : linear.ModelPoint
+        The model and its mean-field branch.
+    hamiltonian : {"nonlinear", "linearized", "lab"}
+        The full-quantum form judged (default "nonlinear": the approximation error).
+    pairs : sequence of (str, str), optional
+        Pairs of modes to judge (default: those with a nonzero Gaussian E_N).
+    criteria : ValidityCriteria
+        ``valid``: every judged pair has |E_N exact − E_N Gaussian| ≤ relative_error·E_N or
+        ≤ absolute_floor; the convergence tolerances of the cutoff search.
+    max_dimension : int, optional
+        Cost limit of the cutoff search (d = Π N_k).
+    errors : {"status", "raise"}
+        "status": an error becomes the status "failed" (maps); "raise": it propagates.
+    progress : callable, optional
+        One line per solve of the cutoff search.
+    **solve_options
+        Passed to :func:`fullquantum.solve` (``method=``, ``memory_budget_bytes=``, …).
+
+    Returns
+    -------
+    ModelPointValidity
+    """
+    hamiltonian = resolve_hamiltonian(hamiltonian, None, "nonlinear")
+    crit = criteria or ValidityCriteria()
+    t0 = time.perf_counter()
+    lin = linear.analyze(point)
+    judged = judged_pairs(lin, pairs) if lin.stable else tuple(point.model.pairs)
+
+    def done(status, message="", state=None, control=None, fit=None):
+        return ModelPointValidity(point, lin, judged, status, message, state, control, fit,
+                                  crit, time.perf_counter() - t0)
+
+    if not lin.stable:
+        return done("unstable", f"max Re λ(A) = {lin.max_growth_rate:.3g}")
+    try:
+        fit = adaptive_cutoffs(point, hamiltonian, V_tolerance=crit.V_tolerance,
+                               log_negativity_tolerance=crit.log_negativity_tolerance,
+                               max_dimension=max_dimension, pairs=judged, progress=progress,
+                               **solve_options)
+        if not fit.converged:
+            last = (f"; at the last cutoffs {fit.state.cutoffs} E_N exact was "
+                    + ", ".join(f"{pair_label(p)} {fit.state.log_negativities_exact[p]:.4g}"
+                                for p in judged) if fit.state is not None else "")
+            return done("unconverged", fit.reason + last, fit=fit)
+        state = fit.state
+        if hamiltonian == "linearized":
+            control = state
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+                control = fullquantum.solve(point, cutoffs=fit.cutoffs,
+                                            hamiltonian="linearized", pairs=judged,
+                                            **solve_options)
+    except Exception as exc:  # a failed point is a result with its error, never a crash
+        if errors == "raise":
+            raise
+        return done(FAILED, f"{type(exc).__name__}: {exc}")
+    result = done("valid", "", state, control, fit)
+    if all(result.holds(p) for p in judged):
+        return result
+    return done("breaks", "", state, control, fit)
+
+
+__all__ = ["ModelPointValidity", "judge_model_point", "judged_pairs"]
