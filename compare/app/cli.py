@@ -97,8 +97,16 @@ def _studies(args: argparse.Namespace) -> int:
     from .display import stderr_progress
     from .report import STUDIES, write_report
     studies = tuple(STUDIES) if args.command == "report" else (args.command,)
-    cfg = _with_workers(load_config(args.config), args)
+    cfg = _with_workers(load_config(args.config, model=getattr(args, "model", None)), args)
     fail_on = check_fail_on(args.fail_on.split(","))
+    if cfg.model.file:  # a model of your own: its own report (docs/models.md)
+        from .model_report import MODEL_STUDIES as ON_MODEL, write_model_report
+        out = write_model_report(
+            args.out or f"reports/{'validation' if args.command == 'report' else args.command}",
+            cfg, studies=ON_MODEL if args.command == "report" else studies,
+            progress=None if args.quiet else stderr_progress)
+        print(f"{out}/index.md")
+        return _verdict_exit(_read_verdicts(out), fail_on)
     out = write_report(args.out or f"reports/{'validation' if args.command == 'report' else args.command}",
                        cfg, studies=studies,
                        progress=None if args.quiet else stderr_progress,
@@ -109,21 +117,13 @@ def _studies(args: argparse.Namespace) -> int:
 
 
 def _with_workers(cfg, args: argparse.Namespace):
-    """``cfg`` with ``--map`` and ``--num-cpus`` applied to ``[solver]`` and ``--model`` to
-    ``[model] file`` (checked again as a whole: a model's map axes against that model)."""
+    """``cfg`` with ``--map`` and ``--num-cpus`` applied to ``[solver]``."""
     import dataclasses
-
-    from .config import config_from_dict
 
     changes = {k: v for k, v in (("engine", args.map), ("num_cpus", args.num_cpus))
                if v is not None}
-    if changes:
-        cfg = dataclasses.replace(cfg, solver=dataclasses.replace(cfg.solver, **changes))
-    if getattr(args, "model", None):
-        values = cfg.to_dict()
-        values["model"]["file"] = args.model
-        cfg = config_from_dict(values)
-    return cfg
+    return dataclasses.replace(cfg, solver=dataclasses.replace(cfg.solver, **changes)) \
+        if changes else cfg
 
 
 def _add_model(parser: argparse.ArgumentParser) -> None:
@@ -170,7 +170,7 @@ def _map(args: argparse.Namespace) -> int:
                              "--config or --shard with it")
         result = merge_maps(args.out, args.merge, progress=say)
     else:
-        cfg = _with_workers(load_config(args.config), args)
+        cfg = _with_workers(load_config(args.config, model=args.model), args)
         result = write_map_report(args.out, cfg.map_spec(), **cfg.solver.workers(),
                                   shard=args.shard, progress=say,
                                   configuration=cfg.to_dict(),

@@ -416,8 +416,8 @@ class ReportConfig:
         m: MapConfig = getattr(self, section)
         if self.model.file or self.is_model_map(section):
             if not self.model.file:
-                raise InputError(f"[{section}] axes {m.x!r}, {m.y!r} are a model's parameters: "
-                                 f"give the model (--model FILE, or [model] file)")
+                raise InputError(f"axes {m.x!r}, {m.y!r} are a model's parameters: give "
+                                 f"the model (--model FILE, or [model] file)")
             return ModelMapSpec(
                 self.model.load(), m.x, m.x_values, m.y, m.y_values, branch=self.model.branch,
                 pairs=self.model.pairs or None, hamiltonian=m.hamiltonian,
@@ -582,10 +582,11 @@ def to_toml(config: ReportConfig) -> str:
     return "\n".join(out)
 
 
-def load_config(path: str | Path | None) -> ReportConfig:
-    """The built-in configuration, overridden by the TOML file at ``path`` if given."""
+def load_config(path: str | Path | None, *, model: str | None = None) -> ReportConfig:
+    """The built-in configuration, overridden by the TOML file at ``path`` if given, and
+    ``model`` (a model file, the command's ``--model``) as its ``[model] file``."""
     if path is None:
-        return ReportConfig()
+        return config_from_dict({"model": {"file": model}} if model else {})
     try:
         values = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -596,6 +597,8 @@ def load_config(path: str | Path | None) -> ReportConfig:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise InputError(f"cannot read configuration {path}: {exc.strerror}") from None
+    if model:
+        values = {**values, "model": {**values.get("model", {}), "file": model}}
     return config_from_dict(values)
 
 

@@ -1039,3 +1039,87 @@ def plot_device(analyses: Sequence[PointAnalysis], path: Path | None = None):
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return None
+
+
+# --- any model (omxval point|converge|linearization --model FILE) -------------------------
+def plot_model_point(result, path: Path | None = None):
+    """Per judged pair of modes: both errors of the Gaussian E_N, relative to it, on a log
+    axis — the approximation error (judged form vs Gaussian) and the truncation control
+    (linearized Fock vs Lyapunov) — with the criterion of a ``valid`` pair.
+
+    Parameters
+    ----------
+    result : ModelPointValidity
+        A judged point with a state (:func:`~omxval.compare.studies.modelvalidity.judge_model_point`).
+    path : path, optional
+        Where to save the PNG (the figure is closed then); otherwise it is returned.
+    """
+    t = result.table()
+    en = t["E_N gaussian"].astype(float).where(lambda v: v > 0)
+    approx = np.abs(t["approximation dE_N"].astype(float)) / en
+    trunc = np.abs(t["truncation dE_N"].astype(float)) / en
+    fig, ax = plt.subplots(figsize=(3.6 + 1.1 * len(t), 4.6), layout="constrained")
+    x = np.arange(len(t))
+    ax.semilogy(x - 0.08, approx, "o", color="tab:red", ms=9,
+                label=f"approximation: {result.state.hamiltonian} − Gaussian")
+    ax.semilogy(x + 0.08, trunc, "x", color="0.35", ms=9, mew=2,
+                label="truncation: linearized Fock − Lyapunov")
+    crit = result.criteria.relative_error
+    ax.axhline(crit, color="k", ls="--", lw=1, label=f"criterion {crit:.0%}")
+    for k, (_, r) in enumerate(t.iterrows()):
+        ax.annotate(f"E_N = {r['E_N gaussian']:.3g}", (k, crit), xytext=(0, 5),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=SMALL)
+    ax.set_xticks(x, t["pair"])
+    ax.set_xlim(-0.6, len(t) - 0.4)
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, max(hi, 4 * crit))
+    ax.set(ylabel=r"$|\Delta E_N|\,/\,E_N$ (Gaussian)", xlabel="pair of modes",
+           title=f"{result.point.model.name or 'model'}\nboth errors per pair — {result.verdict}")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=SMALL,
+               ncol=2)
+    return _finish(fig, path)
+
+
+def plot_model_ladder(study: LinearizationStudy, path: Path | None = None):
+    """The s ladder of a model: max|ΔV| and each pair's |ΔE_N| (nonlinear − linearized Fock,
+    same cutoffs) against s on log axes, with the expected s² slope through the last point."""
+    t = study.table
+    fig, ax = plt.subplots(figsize=(6.2, 4.4), layout="constrained")
+    s = t["s"].astype(float)
+    ax.loglog(s, t["max abs dV"], "ko-", label=r"max$|\Delta V|$")
+    for col in [c for c in t.columns if c.startswith("dE_N exact ")]:
+        ax.loglog(s, np.abs(t[col].astype(float)), "o--",
+                  label=rf"$|\Delta E_N|$ {col.removeprefix('dE_N exact ')}")
+    ref = float(t["max abs dV"].iloc[-1]) * (s / s.iloc[-1]) ** 2
+    ax.loglog(s, ref, color="0.6", lw=3, alpha=0.5, label=r"$\propto s^2$")
+    ax.xaxis.set_major_locator(FixedLocator(sorted(s)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:g}")
+    ax.set(xlabel=r"nonlinearity scale $s$ (g0 × s, drive ÷ s)",
+           ylabel="nonlinear − linearized Fock (same cutoffs)",
+           title=f"approach to the linearised limit — {study.verdict}")
+    ax.legend(fontsize=SMALL)
+    return _finish(fig, path)
+
+
+def plot_model_convergence(study, path: Path | None = None):
+    """The cutoff search of a model's linearized Fock model: each pair's E_N at every solve
+    against the Hilbert-space dimension, the Lyapunov value dashed."""
+    steps, control = study.steps, study.control
+    fig, ax = plt.subplots(figsize=(6.2, 4.4), layout="constrained")
+    for _, r in control.iterrows():
+        col = f"E_N exact {r['pair']}"
+        line, = ax.plot(steps["d"], steps[col], "o", label=f"{r['pair']} (Fock)")
+        ax.axhline(r["E_N Lyapunov"], color=line.get_color(), ls="--", lw=1)
+    ax.set(xscale="log", xlabel="Hilbert-space dimension d of the solve", ylabel=EN_LABEL,
+           title=f"cutoff search, chosen {study.chosen} — {study.verdict}")
+    ax.legend(fontsize=SMALL, title="dashed: Lyapunov", title_fontsize=SMALL)
+    return _finish(fig, path)
+
+
+def _finish(fig: Figure, path: Path | None):
+    if path is None:
+        return fig
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+    return None

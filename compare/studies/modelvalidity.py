@@ -175,6 +175,32 @@ class ModelPointValidity:
         row["seconds"] = self.seconds
         return row
 
+    question = "Gaussian model vs full quantum at the model's point"
+
+    @property
+    def verdict(self) -> str:
+        """The point study's verdict word (docs/verdicts.md): ``agree`` when every judged pair
+        holds, ``disagree`` when one breaks, else the status (unconverged, unstable, failed)."""
+        return {"valid": "agree", "breaks": "disagree"}.get(self.status, self.status)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The evidence of :attr:`verdict`, one line per judged pair."""
+        if self.state is None:
+            return (self.message or self.status,)
+        crit = self.criteria
+        out = []
+        for p in self.pairs:
+            en, d = self.gaussian.log_negativities[p], self.approximation_error(p)
+            rel = f" ({abs(d) / en:.2%} of E_N)" if en > 0 else ""
+            out.append(f"{pair_label(p)}: E_N exact {self.state.log_negativities_exact[p]:.6g} vs "
+                       f"Gaussian {en:.6g}, |ΔE_N| = {abs(d):.2e}{rel}, truncation |ΔE_N| = "
+                       f"{abs(self.truncation_error(p)):.1e}")
+        out.append(f"cutoffs {self.state.cutoffs} converged for this point (tolerances "
+                   f"{crit.V_tolerance:g} on V, {crit.log_negativity_tolerance:g} on E_N); "
+                   f"criterion {crit.relative_error:.0%} or |ΔE_N| ≤ {crit.absolute_floor:g}")
+        return tuple(out)
+
     def __repr__(self) -> str:
         if self.state is None:
             why = f": {clip(self.message, 180)}" if self.message else ""
@@ -260,4 +286,99 @@ def judge_model_point(point: linear.ModelPoint, hamiltonian: str | None = None, 
     return done("breaks", "", state, control, fit)
 
 
-__all__ = ["ModelPointValidity", "judge_model_point", "judged_pairs"]
+@dataclass(frozen=True)
+class ModelConvergence:
+    """Truncation convergence of a model's ``linearized`` Fock model
+    (:func:`model_convergence_study`): the cutoff search, then the control against Lyapunov.
+
+    Attributes
+    ----------
+    fit : AdaptiveSolve
+        The search (its ``history``: one record per solve).
+    steps : DataFrame
+        The solves of the search: ``N_<mode>``, ``d``, E_N exact per pair, max top
+        population, seconds.
+    control : DataFrame
+        Per pair at the chosen cutoffs: Lyapunov E_N, Fock E_N, their difference.
+    verdict : {"converged", "marginal", "not converged"}
+        ``marginal``: converged, but a top Fock level holds more than ``truncation_tol``.
+    reasons : tuple of str
+    """
+
+    fit: AdaptiveSolve
+    steps: pd.DataFrame
+    control: pd.DataFrame
+    verdict: str
+    reasons: tuple[str, ...]
+
+    question = "truncation convergence of the linearized Fock model (any model)"
+
+    @property
+    def chosen(self) -> tuple[int, ...]:
+        return self.fit.cutoffs
+
+
+def model_convergence_study(point: linear.ModelPoint, *, pairs: Sequence[Pair] | None = None,
+                            criteria: ValidityCriteria | None = None,
+                            max_dimension: int | None = None,
+                            progress: Callable[[str], None] | None = None,
+                            **solve_options) -> ModelConvergence:
+    """Converge a model's cutoffs for its ``linearized`` Fock model and check it against the
+    Lyapunov solution (the truncation control; the same quadratic Hamiltonian on both sides).
+
+    Parameters
+    ----------
+    point : linear.ModelPoint
+    pairs : sequence of (str, str), optional
+        Pairs whose E_N must converge (default: nonzero Gaussian E_N).
+    criteria : ValidityCriteria
+        Its ``V_tolerance`` and ``log_negativity_tolerance`` drive the search.
+    max_dimension : int, optional
+    progress : callable, optional
+    **solve_options
+        Passed to :func:`fullquantum.solve` (``truncation_tol`` decides ``marginal``).
+
+    Returns
+    -------
+    ModelConvergence
+    """
+    crit = criteria or ValidityCriteria()
+    lin = linear.analyze(point)
+    if not lin.stable:
+        raise InputError(f"the Gaussian model is unstable at branch {point.branch} (max Re "
+                         f"λ(A) = {lin.max_growth_rate:.3g}): there is no steady state whose "
+                         f"truncation could converge")
+    judged = judged_pairs(lin, pairs)
+    fit = adaptive_cutoffs(point, "linearized", V_tolerance=crit.V_tolerance,
+                           log_negativity_tolerance=crit.log_negativity_tolerance,
+                           max_dimension=max_dimension, pairs=judged, progress=progress,
+                           **solve_options)
+    names = point.model.mode_names
+    steps = pd.DataFrame([{**{f"N_{m}": n for m, n in zip(names, h["cutoffs"])},
+                           **{k: v for k, v in h.items() if k != "cutoffs"}}
+                          for h in fit.history])
+    rows = []
+    if fit.state is not None:
+        for p in judged:
+            fock, lyap = fit.state.log_negativities_exact[p], lin.log_negativities[p]
+            rows.append({"pair": pair_label(p), "E_N Lyapunov": lyap, "E_N linearized Fock": fock,
+                         "truncation dE_N": fock - lyap})
+    control = pd.DataFrame(rows)
+    tol = solve_options.get("truncation_tol", fullquantum.DEFAULT_TRUNCATION_TOL)
+    if not fit.converged:
+        verdict = "not converged"
+        reasons = (fit.reason,)
+    else:
+        top = fit.state.max_top_population
+        verdict = "marginal" if top > tol else "converged"
+        reasons = (f"{fit.solves} solves: one more level "
+                   f"in every mode changes V by < {crit.V_tolerance:g} and E_N by < "
+                   f"{crit.log_negativity_tolerance:g}",
+                   f"max top population {top:.1e} (truncation_tol {tol:g})",
+                   *(f"{r['pair']}: Fock − Lyapunov E_N = {r['truncation dE_N']:.1e}"
+                     for r in rows))
+    return ModelConvergence(fit, steps, control, verdict, reasons)
+
+
+__all__ = ["ModelPointValidity", "judge_model_point", "judged_pairs", "ModelConvergence",
+           "model_convergence_study"]

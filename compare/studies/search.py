@@ -51,16 +51,21 @@ class AdaptiveSolve:
         What stopped an unconverged search ("" when converged).
     refused : tuple of int
         The cutoffs the limit refused (``()`` for "passes" and when converged).
+    history : tuple of dict
+        One record per solve, in order: ``cutoffs``, ``d``, ``iterations``, ``seconds``,
+        ``max top population`` and ``state`` (the steady state is not kept: only its
+        scalar record), for convergence tables.
     """
 
-    state: fullquantum.SteadyState | None
-    cutoffs: tuple[int, int, int]
+    state: fullquantum.SteadyState | fullquantum.ModelSteadyState | None
+    cutoffs: tuple[int, ...]
     converged: bool
     solves: int
     reason: str
     iterations: int = 0
     limit: str = ""
     refused: tuple[int, ...] = ()
+    history: tuple[dict, ...] = ()
 
     def __repr__(self) -> str:
         word = "converged" if self.converged else "unconverged"
@@ -131,7 +136,8 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
     solves = iterations = 0
     say = sink(progress)
 
-    known: dict[tuple[int, int, int], fullquantum.SteadyState] = {}
+    known: dict[tuple[int, ...], fullquantum.SteadyState] = {}
+    history: list[dict] = []
 
     def solve(cutoffs, near=None):  # a solve depends on the cutoffs alone: never repeat one
         nonlocal solves, iterations
@@ -147,6 +153,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
                                                    **solve_options)
             info = known[cutoffs].solver_info
             iterations += info.get("iterations", 0)
+            history.append(_record(known[cutoffs]))
             say(f"cutoff search, solve {solves}: cutoffs {cutoffs} (d = {np.prod(cutoffs)})"
                 + (f", {info['iterations']} GMRES iterations" if "iterations" in info else "")
                 + f", {known[cutoffs].timings.total_s:.0f} s")
@@ -156,7 +163,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
         limit = "" if converged else ("passes" if exc is None else
                                       "max_dimension" if isinstance(exc, _TooLarge) else "memory")
         return AdaptiveSolve(state, cutoffs, converged, solves, reason, iterations, limit,
-                             tuple(refused))
+                             tuple(refused), tuple(history))
 
     try:
         state = solve(current)
@@ -244,6 +251,21 @@ def search_advice(fits: Sequence[AdaptiveSolve | tuple[str, tuple[int, ...]]], *
         steps.append("the search was still changing after its last pass: raise max_passes, "
                      "or move the point away from an instability edge")
     return "; ".join(steps)
+
+
+def _record(state) -> dict:
+    """The scalar record of one solve of the search (its E_N per pair for a model)."""
+    out = {"cutoffs": tuple(state.cutoffs), "d": int(np.prod(state.cutoffs)),
+           "iterations": state.solver_info.get("iterations", 0),
+           "seconds": state.timings.total_s}
+    if isinstance(state, fullquantum.ModelSteadyState):
+        out["max top population"] = state.max_top_population
+        out.update({f"E_N exact {a}-{b}": v for (a, b), v in
+                    state.log_negativities_exact.items()})
+    else:
+        out["max top population"] = max(state.top_populations)
+        out["E_N exact"] = state.log_negativity_exact
+    return out
 
 
 def state_change(a, b) -> tuple[float, float, float]:
