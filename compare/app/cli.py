@@ -186,6 +186,20 @@ def _map(args: argparse.Namespace) -> int:
                          fail_on)
 
 
+def _device(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .device_report import DEFAULT_S, write_device_report
+    from .display import stderr_progress
+
+    cfg = _with_workers(load_config(args.config, model=args.model), args)
+    fail_on = check_fail_on(args.fail_on.split(","))
+    write_device_report(args.out, cfg, s=tuple(args.s) if args.s else DEFAULT_S,
+                        **cfg.solver.workers(),
+                        progress=None if args.quiet else stderr_progress)
+    print(f"{args.out}/index.md")
+    return _verdict_exit(_read_verdicts(args.out), fail_on)
+
+
 def _model(args: argparse.Namespace) -> int:
     from ...linear import Model
     from ...linear.modelgauss import analyze_branches
@@ -271,6 +285,27 @@ def build_parser() -> argparse.ArgumentParser:
                         "solve: seconds to minutes)")
     m.add_argument("--quiet", action="store_true", help="no progress messages")
     m.set_defaults(run=_map)
+
+    dv = sub.add_parser(
+        "device", help="my device: the approximation error of the Gaussian E_N of your model "
+                       "at its real g0, from a ladder of the nonlinearity scale s (resumable)",
+        description="The nonlinear full-quantum model of your model file on a ladder "
+                    "model.scaled(s) (every g0 × s, drive ÷ s: the Gaussian model is the same), "
+                    "cutoffs converged per row; the approximation error is fitted with "
+                    "c2·s² + c4·s⁴ and predicted at s = 1 with its band (docs/models.md §8). "
+                    "Rows are kept in <out>.cache.jsonl: a rerun resumes. The paper's device: "
+                    "--model examples/models/paper_device_fig2_ccw.toml.")
+    dv.add_argument("--model", required=True, metavar="FILE", help="your model file (TOML)")
+    dv.add_argument("--s", type=float, nargs="+", metavar="S",
+                    help="the ladder (default: 1000 560 320 180 100); at least 3 values")
+    dv.add_argument("--config", metavar="TOML", help="[solver] and [map] criteria, "
+                    "[model] branch and pairs")
+    dv.add_argument("--out", default="reports/device", help="output directory "
+                    "(default: %(default)s)")
+    _add_workers(dv)
+    _add_fail_on(dv)
+    dv.add_argument("--quiet", action="store_true", help="no progress messages")
+    dv.set_defaults(run=_device)
 
     config_help = ("TOML file overriding any part of the built-in configuration (sections "
                    "design, solver, point, converge, linearization, nonreciprocity, validity, "

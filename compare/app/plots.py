@@ -1123,3 +1123,39 @@ def _finish(fig: Figure, path: Path | None):
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return None
+
+
+def plot_device_ladder(study, path: Path | None = None):
+    """My device: each judged pair's |approximation error| on the s ladder (filled: cutoffs
+    c; open: c + 1), the fit c2·s² + c4·s⁴ extended to the real device s = 1 with its band,
+    and the verdict's limit there."""
+    from ..studies.fits import fit_leading_order
+
+    rows = study.rows
+    ok = rows[rows["status"] == "converged"] if "status" in rows else rows.iloc[0:0]
+    fig, ax = plt.subplots(figsize=(6.8, 4.6), layout="constrained")
+    for k, p in enumerate(study.predictions):
+        lab = f"{p.pair[0]}-{p.pair[1]}"
+        color = f"C{k}"
+        if len(ok) and f"dE_N {lab}" in ok:
+            s = ok["s"].astype(float)
+            ax.loglog(s, np.abs(ok[f"dE_N {lab}"].astype(float)), "o", color=color,
+                      label=f"{lab}: |ΔE_N|, cutoffs c")
+            ax.loglog(s, np.abs(ok[f"dE_N {lab} (c+1)"].astype(float)), "o", mfc="none",
+                      ms=10, color=color, label=f"{lab}: same at c + 1")
+        if p.prediction is not None:
+            fit = fit_leading_order(ok["s"].astype(float), ok[f"dE_N {lab}"].astype(float))
+            grid = np.geomspace(1.0, float(ok["s"].max()), 100)
+            ax.loglog(grid, np.abs(fit.c2 * grid**2 + fit.c4 * grid**4), "-", color=color,
+                      lw=1, label=rf"{lab}: fit $c_2 s^2 + c_4 s^4$")
+            ax.errorbar([1.0], [abs(p.prediction.value)], yerr=[[0], [p.bound - abs(p.prediction.value)]]
+                        if np.isfinite(p.bound) else None, fmt="*", ms=12, color=color)
+            limit = max(study.criteria_limits[k], 1e-300)
+            ax.hlines(limit, 0.6, 1.6, color=color, ls=":", lw=1.5,
+                      label=f"{lab}: limit at s = 1 ({limit:.2g})")
+    ax.axvline(1.0, color="0.5", lw=0.8)
+    ax.set(xlabel=r"nonlinearity scale $s$ ($s = 1$: the real device, ★ the prediction)",
+           ylabel=r"$|E_N^{\rm nonlinear} - E_N^{\rm linearized\ Fock}|$",
+           title=f"{study.point.model.name or 'model'} — {study.verdict}")
+    ax.legend(fontsize=SMALL, loc="upper left")
+    return _finish(fig, path)
