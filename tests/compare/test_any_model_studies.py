@@ -1,0 +1,193 @@
+"""Studies on any model (issue "Your own system, part 2"): the two errors per pair of modes,
+the s ladder of every preset, maps over model parameters (serial = parallel, resumable),
+the cutoff search for any number of modes and "my device"."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from omxval import Model, linear
+from omxval.compare.app.runs import read_cache, run_map
+from omxval.compare.studies.convergence import gaussian_cutoffs
+from omxval.compare.studies.device import analyze_device, device_study
+from omxval.compare.studies.fits import fit_power_law
+from omxval.compare.studies.linearization import linearization_study
+from omxval.compare.studies.modelmaps import ModelMapSpec, model_at
+from omxval.compare.studies.modelvalidity import (judge_model_point, judged_pairs,
+                                                  model_convergence_study)
+from omxval.compare.studies.search import ValidityCriteria, adaptive_cutoffs
+from omxval.compare.studies.validity import judge_point
+from omxval.errors import InputError
+from omxval.linear.presets import spinning_resonator_point
+from tests.conftest import reference_point
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = ROOT / "examples" / "models"
+
+
+def preset(name: str) -> Model:
+    return Model.from_toml(MODELS / f"{name}.toml")
+
+
+def electro(fraction: float = 0.3) -> Model:
+    """The electro-optomechanics preset with a weaker optical drive (smaller Fock spaces)."""
+    m = preset("electro_optomechanics")
+    return m.with_parameters({"modes.o.drive": fraction * m.parameter("modes.o.drive")})
+
+
+def same_rows(a, b):
+    cols = [c for c in a.columns if c != "seconds"]
+    return a[cols].reset_index(drop=True).equals(b[cols].reset_index(drop=True))
+
+
+# --- the cutoff search and both errors, any number of modes ------------------------------
+
+def test_the_spinning_resonator_preset_is_judged_as_its_operating_point():
+    p = reference_point()
+    old = judge_point(p)
+    new = judge_point(spinning_resonator_point(p))
+    assert old.status == new.status == "valid"
+    assert new.state.cutoffs == old.state.cutoffs
+    assert new.approximation_error(("ccw", "m")) == pytest.approx(old.approximation_error,
+                                                                   abs=1e-9)
+    assert new.truncation_error(("ccw", "m")) == pytest.approx(old.truncation_error, abs=1e-9)
+
+
+def test_driven_cavities_start_from_the_largest_cavity_estimate():
+    point = linear.ModelPoint(electro())
+    start = gaussian_cutoffs(point)
+    assert len(start) == 3 and start[0] == start[1] == max(start[:2])
+    q = linear.analyze(point).fluctuation_quanta
+    assert q["w"] > q["o"]  # the estimate of the warmer cavity w wins for both drives
+
+
+def test_four_mode_search_converges_and_meets_lyapunov():
+    from tests.fullquantum.test_any_model import four_modes
+    point = four_modes()
+    conv = model_convergence_study(point, criteria=ValidityCriteria(
+        V_tolerance=1e-3, log_negativity_tolerance=1e-3))
+    assert conv.verdict in ("converged", "marginal") and len(conv.chosen) == 4
+    assert len(conv.steps) == conv.fit.solves
+    assert (conv.control["truncation dE_N"].abs() < 1e-3).all()
+    assert set(conv.control["pair"]) == {f"{a}-{b}" for a, b in
+                                         judged_pairs(linear.analyze(point))}
+
+
+def test_pairs_judged_by_default_are_those_with_gaussian_entanglement():
+    point = spinning_resonator_point(reference_point())
+    g = linear.analyze(point)
+    assert g.log_negativities[("ccw", "cw")] == 0.0
+    assert judged_pairs(g) == (("ccw", "m"), ("cw", "m"))
+    assert judged_pairs(g, [("m", "ccw")]) == (("ccw", "m"),)
+    with pytest.raises(InputError, match="pairs must be pairs of two different mode names"):
+        judged_pairs(g, [("ccw", "x")])
+
+
+def test_model_point_verdict_and_row():
+    v = judge_model_point(linear.ModelPoint(electro().scaled(300.0)), max_dimension=600)
+    assert v.status == "valid" and v.verdict == "agree"
+    row = v.row()
+    assert row["worst pair"] in row["pairs"].split()
+    assert row["rel dE_N"] == max(row[f"rel dE_N {p}"] for p in row["pairs"].split())
+    assert {"N_o", "N_w", "N_m", "quanta o", "quanta w", "quanta m"} <= set(row)
+    t = v.table()
+    assert list(t["verdict"]) == ["valid"] * len(t)
+
+
+# --- the ladder in s for every preset ---------------------------------------------------
+
+@pytest.mark.parametrize("name, model, s, cutoffs", [
+    ("vitali2007", lambda: preset("vitali2007"), (2000, 1000, 500), (7, 12)),
+    ("electro_optomechanics", lambda: electro(), (2000, 1000, 500), (4, 5, 5)),
+    ("spinning_resonator", lambda: preset("spinning_resonator"), (4, 2, 1), (4, 3, 6)),
+])
+def test_the_approximation_error_falls_as_s_squared_for_every_preset(name, model, s, cutoffs):
+    study = linearization_study(linear.ModelPoint(model()), s, cutoffs=cutoffs)
+    assert study.variable == "s" and study.verdict == "consistent"
+    assert study.V_fit.exponent == pytest.approx(2.0, abs=0.05)
+    for col in [c for c in study.table if c.startswith("dE_N exact ")]:
+        fit = fit_power_law(study.table["s"], np.abs(study.table[col]))
+        assert fit.exponent == pytest.approx(2.0, abs=0.05), col
+
+
+def test_scaling_keeps_the_gaussian_model():
+    m = preset("vitali2007")
+    a, b = linear.analyze(linear.ModelPoint(m)), linear.analyze(linear.ModelPoint(m.scaled(1e3)))
+    np.testing.assert_allclose(a.V, b.V, rtol=1e-9, atol=1e-12)
+    assert model_at(m, {"s": 10.0, "modes.b.thermal": 5.0}) == \
+        m.with_parameters({"modes.b.thermal": 5.0}).scaled(10.0)
+
+
+# --- maps over model parameters ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def electro_map(tmp_path_factory):
+    spec = ModelMapSpec(electro(), "s", [100.0, 3000.0], "modes.m.thermal", [5.0, 30.0],
+                        max_dimension=400)
+    cache = tmp_path_factory.mktemp("em") / "map.jsonl"
+    return spec, cache, run_map(spec, cache)
+
+
+def test_electro_map_over_two_model_parameters_serial_equals_parallel(electro_map, tmp_path):
+    spec, _, serial = electro_map
+    assert set(serial["status"]) <= {"valid", "breaks"}
+    assert len(serial) == 4 and (serial["solves"] > 0).all()
+    parallel = run_map(spec, tmp_path / "p.jsonl", engine="parallel", num_cpus=2)
+    assert same_rows(serial, parallel)
+
+
+def test_electro_map_resumes_after_a_kill(electro_map, tmp_path):
+    spec, cache, full = electro_map
+    lines = cache.read_text().splitlines()
+    partial = tmp_path / "killed.jsonl"  # one finished point, one cut mid-write
+    partial.write_text(lines[0] + "\n" + lines[1][: len(lines[1]) // 2])
+    messages = []
+    resumed = run_map(spec, partial, progress=messages.append)
+    assert same_rows(full, resumed)
+    assert messages[0].startswith("1 unreadable line(s) in the journal")
+    assert len(messages) == 1 + 3 and len(read_cache(partial)) == 4
+
+
+def test_model_map_spec_is_validated_before_any_work():
+    m = preset("vitali2007")
+    with pytest.raises(InputError, match="map.x must be a parameter of the model or 's'"):
+        ModelMapSpec(m, "G0", [1.0], "s", [1.0])
+    with pytest.raises(InputError, match=r"map.y_values\[0\] \(modes.b.thermal = -1.0\)"):
+        ModelMapSpec(m, "s", [1.0], "modes.b.thermal", [-1.0])
+    with pytest.raises(InputError, match="map.pairs"):
+        ModelMapSpec(m, "s", [1.0], "modes.b.thermal", [1.0], pairs=[("a", "z")])
+    spec = ModelMapSpec(m, "s", [1.0, 2.0], "modes.b.thermal", [1.0])
+    assert ModelMapSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+    # A point whose branch does not exist is a failed row, not a crash.
+    assert ModelMapSpec(m, "s", [1.0], "modes.b.thermal", [1.0],
+                        branch=5).row({"s": 1.0, "modes.b.thermal": 1.0})["status"] == "failed"
+
+
+# --- my device -------------------------------------------------------------------------
+
+def test_my_device_predicts_the_real_g0_from_the_ladder_and_resumes():
+    m = preset("spinning_resonator").scaled(0.1)  # a "device" 10× weaker than the preset
+    rows = {}
+    study = device_study(m, [40.0, 20.0, 10.0], on_row=rows.__setitem__)
+    assert study.verdict == "agree" and set(rows) == {10.0, 20.0, 40.0}
+    p = study.predictions[0]
+    assert p.pair == ("ccw", "m") and p.rows == 3 and p.exponent == pytest.approx(2, abs=0.1)
+    # The prediction at s = 1 against a direct solve of the error at s = 10 (ΔE ∝ s²).
+    row10 = study.rows.set_index("s").loc[10.0]
+    assert p.prediction.value == pytest.approx(row10["dE_N ccw-m"] / 100, rel=0.05)
+    assert abs(row10["dE_N ccw-m (c+1)"] - row10["dE_N ccw-m"]) < 1e-4
+    # Known rows are not computed again; failed ones would be.
+    again = device_study(m, [40.0, 20.0, 10.0], known=rows,
+                         on_row=lambda *a: pytest.fail("recomputed a known row"))
+    assert again.table().equals(study.table())
+    short = analyze_device(study.point, study.rows.iloc[:2], (("ccw", "m"),),
+                           ValidityCriteria())
+    assert short.verdict == "incomplete"
+
+
+def test_adaptive_cutoffs_refuses_pairs_for_the_operating_point():
+    with pytest.raises(InputError, match="pairs applies to a model's point"):
+        adaptive_cutoffs(reference_point(), pairs=[("ccw", "m")])
