@@ -81,6 +81,14 @@ def check_mode_cutoffs(cutoffs, modes, name: str = "cutoffs") -> tuple[int, ...]
     return tuple(int(v) for v in values)
 
 
+def _quadratures(ladders) -> tuple[qutip.Qobj, ...]:
+    """(x, p) of each ladder operator in turn, x = (o + o†)/√2, p = i(o† − o)/√2 (§2)."""
+    out = []
+    for c in ladders:
+        out += [(c + c.dag()) / math.sqrt(2.0), 1j * (c.dag() - c) / math.sqrt(2.0)]
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class FockModes:
     """Ladder operators and quadratures of any number of modes on the joint truncated space.
@@ -101,10 +109,7 @@ class FockModes:
     @property
     def quadratures(self) -> tuple[qutip.Qobj, ...]:
         """u = (x_1, p_1, x_2, p_2, …), x = (o + o†)/√2, p = i(o† − o)/√2 (§2)."""
-        out = []
-        for c in self.ladders:
-            out += [(c + c.dag()) / math.sqrt(2.0), 1j * (c.dag() - c) / math.sqrt(2.0)]
-        return tuple(out)
+        return _quadratures(self.ladders)
 
 
 def fock_modes(names, cutoffs) -> FockModes:
@@ -153,10 +158,7 @@ class ModeOperators:
     @property
     def quadratures(self) -> tuple[qutip.Qobj, ...]:
         """u = (X_ccw, Y_ccw, X_cw, Y_cw, q, p) (docs/conventions.md §2)."""
-        out = []
-        for c in self.ladders:
-            out += [(c + c.dag()) / math.sqrt(2.0), 1j * (c.dag() - c) / math.sqrt(2.0)]
-        return tuple(out)
+        return _quadratures(self.ladders)
 
     @property
     def identity(self) -> qutip.Qobj:
