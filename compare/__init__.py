@@ -23,7 +23,10 @@ Public API (``__all__``), by question:
 * reports — :func:`write_report`, :func:`write_paper_report`, :func:`load_config`,
   :class:`ReportConfig`, :func:`config_from_dict`, :class:`OutputDirectory`,
   :class:`OutputLocationError`; :func:`max_abs_difference`;
-* the paper's own device — :func:`paper_points`, :func:`write_paper_device_report`.
+* the paper's own device — :func:`paper_points`, :func:`write_paper_device_report`;
+* any model (docs/models.md §7–8) — :func:`judge_model_point` → :class:`ModelPointValidity`,
+  :func:`model_convergence_study` → :class:`ModelConvergence`, :class:`ModelMapSpec` (maps
+  over any two parameters or s), :func:`device_study` → :class:`DeviceStudy` ("my device").
 
 Names are imported on first use, so ``import omxval.compare`` (and the command's startup)
 does not load QuTiP until a computation needs it. The modules of the flat layout before the
@@ -41,6 +44,10 @@ _API = {
     "adaptive_cutoffs": "studies.search", "AdaptiveSolve": "studies.search",
     "judge_model_point": "studies.modelvalidity",
     "ModelPointValidity": "studies.modelvalidity",
+    "model_convergence_study": "studies.modelvalidity",
+    "ModelConvergence": "studies.modelvalidity",
+    "ModelMapSpec": "studies.modelmaps",
+    "device_study": "studies.device", "DeviceStudy": "studies.device",
     "MapSpec": "studies.maps", "map_points": "studies.maps", "map_rows": "studies.maps",
     "validity_study": "studies.maps", "ValidityStudy": "studies.maps",
     "run_map": "app.runs", "read_cache": "app.runs",

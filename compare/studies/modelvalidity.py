@@ -155,7 +155,7 @@ class ModelPointValidity:
         worst = self.worst_pair()
         if worst is not None:
             s = self.state
-            for p in model.pairs:
+            for p in self.pairs:  # the exact E_N is computed for the judged pairs only
                 lab = pair_label(p)
                 en, d = g.log_negativities[p], self.approximation_error(p)
                 row.update({f"E_N exact {lab}": s.log_negativities_exact[p],

@@ -29,7 +29,8 @@ def number_after(label: str, text: str) -> float:
 
 def test_every_example_is_short_and_tested():
     names = sorted(p.name for p in EXAMPLES.glob("*.py"))
-    assert names == ["en_vs_detuning.py", "full_quantum_point.py", "validity_map.py"]
+    assert names == ["en_vs_detuning.py", "full_quantum_point.py", "validity_map.py",
+                     "your_own_system.py"]
     for p in EXAMPLES.glob("*.py"):
         assert len(p.read_text().splitlines()) <= 40, p.name
 
@@ -61,3 +62,34 @@ def test_validity_map_holds_at_small_G0_and_breaks_at_large(tmp_path):
     assert [(r[0], r[1], r[2]) for r in rows] == [("0.02", "0.9", "valid"), ("0.20", "0.9", "breaks"),
                                                   ("0.02", "1.1", "valid"), ("0.20", "1.1", "breaks")]
     assert float(rows[0][3]) == pytest.approx(0.099523, abs=1e-6)  # E_N linear, §5
+
+
+def ladder_rows(text: str) -> dict[float, list[str]]:
+    return {float(r[0]): r for r in (line.split() for line in text.splitlines())
+            if len(r) == 7 and r[1] in ("valid", "breaks")}
+
+
+def test_your_own_system_vitali2007(tmp_path):
+    """README "Your own system": the Vitali preset holds at s = 100 and breaks at s = 5600
+    (|ΔE_N|/E_N ≈ 3.9 %, the ladder of docs/models.md §8), both with converged cutoffs whose
+    truncation control is far below the approximation error."""
+    text = run_example("your_own_system.py", tmp_path, str(EXAMPLES / "models/vitali2007.toml"),
+                       "v", "--s", "100", "5600")
+    assert number_after("Gaussian E_N: a-b", text) == pytest.approx(0.1126, abs=1e-4)
+    rows = ladder_rows(text)
+    assert rows[100.0][1] == "valid" and rows[5600.0][1] == "breaks"
+    assert float(rows[100.0][3]) == pytest.approx(0.112595, abs=1e-6)  # Lyapunov, any s
+    rel = float(rows[5600.0][5])
+    assert 0.02 < rel < 0.06 and float(rows[5600.0][6]) < 0.01 * rel * 0.1126
+    assert (tmp_path / "v" / "map.csv").is_file()
+
+
+def test_your_own_system_electro_optomechanics(tmp_path):
+    """Three modes, three pairs judged; at s = 5600 the o-w pair breaks the 1 % criterion."""
+    text = run_example("your_own_system.py", tmp_path,
+                       str(EXAMPLES / "models/electro_optomechanics.toml"), "e",
+                       "--s", "30", "5600", "--set", "modes.o.drive=1442.2205101855956")
+    rows = ladder_rows(text)
+    assert rows[30.0][1] == "valid" and rows[5600.0][1] == "breaks"
+    assert rows[5600.0][2] == "o-w"
+    assert 0.010 < float(rows[5600.0][5]) < 0.012

@@ -40,3 +40,25 @@ def test_readme_your_own_system_runs_and_its_toml_is_the_shipped_file(monkeypatc
     exec(compile(code, "README.md (Your own system)", "exec"), namespace)
     assert Model.from_dict(tomllib.loads(toml_text)) == namespace["model"]
     assert namespace["r"].stable and namespace["r"].log_negativity("a", "b") > 0.1
+
+
+def test_readme_your_own_system_commands_parse_and_name_shipped_files():
+    """Every ``omxval`` line of the section parses with the command's own parser, and every
+    file it names is shipped (the worked examples are run by tests/app/test_examples.py)."""
+    import shlex
+
+    from omxval.compare.app.cli import build_parser
+
+    section = (ROOT / "README.md").read_text().split("## Your own system", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    lines = [line for b in bash_blocks(section) for line in b.splitlines()]
+    variables = dict(line.split("=", 1) for line in lines if "=" in line.split()[0])
+    commands = [line for line in lines if line.startswith(".venv/bin/omxval ")]
+    assert len(commands) >= 2 and any(" device " in c for c in commands)
+    for c in commands:
+        for k, v in variables.items():
+            c = c.replace(f"${k}", v)
+        args = build_parser().parse_args(shlex.split(c)[1:])
+        for name in ("model", "config"):
+            if getattr(args, name, None):
+                assert (ROOT / getattr(args, name)).is_file(), c

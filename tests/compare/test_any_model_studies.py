@@ -54,6 +54,12 @@ def test_the_spinning_resonator_preset_is_judged_as_its_operating_point():
     assert new.approximation_error(("ccw", "m")) == pytest.approx(old.approximation_error,
                                                                    abs=1e-9)
     assert new.truncation_error(("ccw", "m")) == pytest.approx(old.truncation_error, abs=1e-9)
+    # A map row carries every pair's Gaussian E_N, the exact one only for the judged pairs
+    # (here not ccw-cw, whose Gaussian E_N is zero).
+    assert ("ccw", "cw") not in new.pairs
+    row = new.row()
+    assert row["E_N exact ccw-m"] == pytest.approx(new.state.log_negativities_exact[("ccw", "m")])
+    assert "E_N linear ccw-cw" in row and "E_N exact ccw-cw" not in row
 
 
 def test_driven_cavities_start_from_the_largest_cavity_estimate():
