@@ -75,6 +75,29 @@ COLUMNS = ("status", "E_N linear", "E_N exact", "E_N gaussian", "abs dE_N", "rel
            "search limit", "refused cutoffs", "message")
 
 
+def check_axes(spec, valid: Sequence[str], what: str) -> None:
+    """Check a map's ``x``, ``y`` (names in ``valid``, different) and ``x_values``,
+    ``y_values`` (non-empty lists of finite numbers, stored as tuples of float) on the
+    frozen ``spec``, naming the key and the valid range."""
+    for name in ("x", "y"):
+        if getattr(spec, name) not in valid:
+            raise InputError(f"map.{name} must be {what}, one of {list(valid)}; got "
+                             f"{getattr(spec, name)!r}")
+    if spec.x == spec.y:
+        raise InputError(f"map.x and map.y must differ; both are {spec.x!r}")
+    for name in ("x_values", "y_values"):
+        values = getattr(spec, name)
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise InputError(f"map.{name} must be a list of numbers; got {values!r}")
+        values = tuple(values)
+        if not values:
+            raise InputError(f"map.{name} must list at least one value")
+        for i, v in enumerate(values):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise InputError(f"map.{name}[{i}] must be a finite number; got {v!r}")
+        object.__setattr__(spec, name, tuple(float(v) for v in values))
+
+
 @dataclass(frozen=True)
 class MapSpec:
     """A 2-D validity map over two design keys.
@@ -118,24 +141,7 @@ class MapSpec:
         object.__setattr__(self, "hamiltonian", resolve_hamiltonian(
             None if model is not None and self.hamiltonian == "nonlinear" else self.hamiltonian,
             model, "nonlinear", "map.hamiltonian", stacklevel=4))
-        for name in ("x", "y"):
-            if getattr(self, name) not in DESIGN_KEYS:
-                raise InputError(f"map.{name} must be a design key, one of "
-                                 f"{list(DESIGN_KEYS)}; got {getattr(self, name)!r}")
-        if self.x == self.y:
-            raise InputError(f"map.x and map.y must differ; both are {self.x!r}")
-        for name in ("x_values", "y_values"):
-            values = getattr(self, name)
-            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-                raise InputError(f"map.{name} must be a list of numbers; got {values!r}")
-            values = tuple(values)
-            if not values:
-                raise InputError(f"map.{name} must list at least one value")
-            for i, v in enumerate(values):
-                if isinstance(v, bool) or not isinstance(v, (int, float)) \
-                        or not math.isfinite(v):
-                    raise InputError(f"map.{name}[{i}] must be a finite number; got {v!r}")
-            object.__setattr__(self, name, tuple(float(v) for v in values))
+        check_axes(self, DESIGN_KEYS, "a design key")
         if not isinstance(self.design, dict):
             raise InputError(f"map design must be a mapping of design keys; got "
                              f"{self.design!r}")

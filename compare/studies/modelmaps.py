@@ -17,7 +17,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field
 
 from ... import __version__, fullquantum, linear
@@ -25,7 +24,7 @@ from ...errors import InputError
 from ...fullquantum.modelresult import pair_label
 from ...fullquantum.options import resolve_hamiltonian
 from ...linear.checks import check_choice
-from .maps import MAX_POINTS
+from .maps import MAX_POINTS, check_axes
 from .modelvalidity import judge_model_point
 from .search import ValidityCriteria
 from .status import FAILED
@@ -82,25 +81,8 @@ class ModelMapSpec:
     def __post_init__(self) -> None:
         if not isinstance(self.model, linear.Model):
             raise InputError(f"map model must be an omxval.Model; got {type(self.model).__name__}")
-        valid = (SCALE, *self.model.parameter_names())
-        for name in ("x", "y"):
-            if getattr(self, name) not in valid:
-                raise InputError(f"map.{name} must be a parameter of the model or 's' (the "
-                                 f"nonlinearity scale), one of {list(valid)}; got "
-                                 f"{getattr(self, name)!r}")
-        if self.x == self.y:
-            raise InputError(f"map.x and map.y must differ; both are {self.x!r}")
-        for name in ("x_values", "y_values"):
-            values = getattr(self, name)
-            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-                raise InputError(f"map.{name} must be a list of numbers; got {values!r}")
-            values = tuple(values)
-            if not values:
-                raise InputError(f"map.{name} must list at least one value")
-            for i, v in enumerate(values):
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                    raise InputError(f"map.{name}[{i}] must be a finite number; got {v!r}")
-            object.__setattr__(self, name, tuple(float(v) for v in values))
+        check_axes(self, (SCALE, *self.model.parameter_names()),
+                   "a parameter of the model or 's' (the nonlinearity scale)")
         if isinstance(self.branch, bool) or not isinstance(self.branch, int) or self.branch < 0:
             raise InputError(f"map.branch must be an integer >= 0; got {self.branch!r}")
         if self.pairs is not None:
