@@ -52,11 +52,18 @@ class Generator:
         return L
 
     def apply(self, rho: np.ndarray) -> np.ndarray:
-        """L(ρ) for a dense d×d array, by matrix products only (no d²×d² matrix)."""
-        out = self.left.full() @ rho + rho @ self.right.full()
+        """L(ρ) for a dense d×d array, by sparse × dense products only (no d²×d² matrix,
+        O(nnz·d): dense operators made this diagnostic 8 % of a d = 1120 solve)."""
+        rho = np.asarray(rho)
+        out = _sparse(self.left) @ rho + (_sparse(self.right).T @ rho.T).T
         for C, D in self.sandwich:
-            out = out + C.full() @ rho @ D.full()
+            out += _sparse(C) @ (_sparse(D).T @ rho.T).T
         return out
+
+
+def _sparse(op: qutip.Qobj):
+    """The operator's matrix as a SciPy CSR matrix."""
+    return op.to("csr").data.as_scipy()
 
 
 def hamiltonian(H: qutip.Qobj) -> Generator:

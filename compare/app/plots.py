@@ -871,7 +871,9 @@ def plot_validity_map(table: pd.DataFrame, spec, path: Path | None = None,
     plot_map_panel(t, spec.x, spec.y, "E_N linear", ax=axes[1], cmap="viridis",
                    label=r"$E_N$ Gaussian (ln)",
                    statuses=("valid", "breaks", "unconverged", "failed"))
-    axes[1].set_title("(b) Gaussian $E_N$\n(Lyapunov)")
+    worst = pair is None and "worst pair" in t  # the judged pair may change across the map
+    axes[1].set_title("(b) Gaussian $E_N$ of the worst judged pair\n(Lyapunov; per pair: "
+                      "map_<a>-<b>.png)" if worst else "(b) Gaussian $E_N$\n(Lyapunov)")
     tr = t["truncation rel"][np.isfinite(t["truncation rel"]) & (t["truncation rel"] > 0)]
     plot_map_panel(t, spec.x, spec.y, "truncation rel",
                    ax=axes[2], norm=LogNorm(min(tr.min(), lo) if len(tr) else lo, hi),
