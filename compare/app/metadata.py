@@ -14,6 +14,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_info
 
+from ...fullquantum.structured.accelerator import accelerator_info
+
 PACKAGES = ("omxval", "qutip", "numpy", "scipy", "pandas", "matplotlib", "threadpoolctl")
 
 
@@ -67,6 +69,7 @@ def collect(configuration: dict[str, Any], timings: dict[str, float]) -> dict[st
         "blas": [{k: info.get(k) for k in ("internal_api", "version", "num_threads",
                                              "threading_layer", "architecture")}
                  for info in threadpool_info()],
+        "accelerator": accelerator_info(),
         "git_commit": git_commit(),
         "configuration": configuration,
         "timings_s": timings,

@@ -41,7 +41,6 @@ import hashlib
 import json
 import math
 import os
-import random
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -53,6 +52,7 @@ from ... import __version__, fullquantum, linear
 from ...errors import InputError
 from ...linear import DESIGN_KEYS
 from ...linear.checks import check_choice
+from .convergence import predicted_cutoffs, search_cost
 from .pool import process_map
 from .progress import Counter
 from .reference import REFERENCE_DESIGN
@@ -226,6 +226,16 @@ class MapSpec:
     def columns(self) -> tuple[str, ...]:
         """The columns of ``map.csv`` after the two axes."""
         return COLUMNS
+
+    def predicted_cost(self, design: dict) -> float:
+        """Relative cost of a grid point, from its Gaussian state before any solve
+        (:func:`~.convergence.search_cost` of :func:`~.convergence.predicted_cutoffs`);
+        1 for a point that cannot be built or is unstable (it ends at once)."""
+        try:
+            point = linear.design_point(**design, direction=self.direction, bath=self.bath)
+            return search_cost(predicted_cutoffs(point, self.criteria.V_tolerance))
+        except (InputError, ValueError, ArithmeticError, np.linalg.LinAlgError):
+            return 1.0
 
     @property
     def title(self) -> str:
@@ -488,16 +498,13 @@ def map_rows(spec: MapSpec, *, on_row: Callable[[str, dict], None],
         raise InputError(f"num_cpus must be None or an integer >= 1; got {num_cpus!r}")
     spec.check_grid(allow_large=allow_large)
     todo = [d for d in spec.points()[i::n] if spec.key(d) not in skip]
-    # A fixed shuffle: the cost of a point grows along the axes (larger G0 and |G| need larger
-    # Fock spaces), so in grid order the ETA (mean time per finished point) would start far
-    # too short; in random order it is unbiased.
-    random.Random(0).shuffle(todo)
     if not todo:
         return
+    todo, costs = most_expensive_first(spec, todo)
     # Checked before any point runs: a refused MPI launch computes nothing.
     workers = (_mpi_workers(num_cpus) if engine == "mpi" and _MPI_WORLD.get() is None
                else num_cpus)
-    count = Counter(len(todo), progress)
+    count = Counter(len(todo), progress, weights=costs)
     failures = 0
 
     def record(result: tuple[str, dict]) -> None:
@@ -510,6 +517,16 @@ def map_rows(spec: MapSpec, *, on_row: Callable[[str, dict], None],
 
     map_points(_map_task, todo, task_args=(spec,), engine=engine, num_cpus=workers,
                reduce_func=record, on_lost=functools.partial(_lost_row, spec=spec))
+
+
+def most_expensive_first(spec, points: Sequence[dict]) -> tuple[list[dict], list[float]]:
+    """The points sorted by the cost predicted from their Gaussian states, largest first, and
+    those costs (``spec.predicted_cost``). Long points then never start last on an otherwise
+    idle pool, and the ETA weighs the points left by their cost (in grid order it would start
+    far too short: the cost grows along the axes)."""
+    costed = sorted(((spec.predicted_cost(p), i) for i, p in enumerate(points)),
+                    key=lambda ci: (-ci[0], ci[1]))
+    return [points[i] for _, i in costed], [c for c, _ in costed]
 
 
 def check_shard(shard: tuple[int, int]) -> tuple[int, int]:

@@ -19,11 +19,14 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ... import __version__, fullquantum, linear
 from ...errors import InputError
 from ...fullquantum.modelresult import pair_label
 from ...fullquantum.options import resolve_hamiltonian
 from ...linear.checks import check_choice
+from .convergence import predicted_cutoffs, search_cost
 from .maps import MAX_POINTS, check_axes
 from .modelvalidity import judge_model_point
 from .search import ValidityCriteria
@@ -141,6 +144,14 @@ class ModelMapSpec:
                 "hamiltonian": self.hamiltonian, "criteria": dataclasses.asdict(self.criteria),
                 "method": self.method, "memory_budget_bytes": self.memory_budget_bytes,
                 "max_dimension": self.max_dimension, "omxval": __version__}
+
+    def predicted_cost(self, values: dict) -> float:
+        """Relative cost of a grid point from its Gaussian state (as
+        :meth:`~.maps.MapSpec.predicted_cost`); 1 if it cannot be built or is unstable."""
+        try:
+            return search_cost(predicted_cutoffs(self.point(values), self.criteria.V_tolerance))
+        except (InputError, ValueError, ArithmeticError, np.linalg.LinAlgError):
+            return 1.0
 
     def row(self, values: dict) -> dict:
         """The table row of one grid point; a failure (also a missing branch) is a row."""

@@ -19,7 +19,7 @@ from ... import fullquantum, linear
 from ...errors import InputError
 from ...fullquantum.options import resolve_hamiltonian
 from ...linear.checks import check_real
-from .convergence import gaussian_cutoffs
+from .convergence import predicted_cutoffs
 from .deviation import max_abs_difference
 from .progress import sink
 from .tables import clip
@@ -97,8 +97,9 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
     hamiltonian : {"nonlinear", "linearized", "lab"}
         The full-quantum form solved (default "nonlinear").
     start : tuple of int, optional
-        First cutoffs; default :func:`~omxval.compare.studies.convergence.gaussian_cutoffs`
-        (for a model, its driven cavities get the largest cavity start).
+        First cutoffs; default
+        :func:`~omxval.compare.studies.convergence.predicted_cutoffs` at ``V_tolerance``
+        (the Gaussian state's Fock tails, heavier quadrature per mode).
     V_tolerance, log_negativity_tolerance : float
         Largest change of max|ΔV| (quadrature units, vacuum variance ½) and of E_N (ln)
         that one more level may cause.
@@ -132,7 +133,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
         solve_options = {**solve_options, "pairs": pairs}
     elif pairs is not None:
         raise InputError("pairs applies to a model's point (linear.ModelPoint)")
-    current = tuple(start) if start is not None else gaussian_cutoffs(point)
+    current = tuple(start) if start is not None else predicted_cutoffs(point, V_tolerance)
     solves = iterations = 0
     say = sink(progress)
 

@@ -19,6 +19,7 @@ from ..budget import check_budget
 from ..checks import check_instance
 from ..errors import SteadyStateConvergenceError
 from ..generator import Generator
+from .accelerator import array_module, describe
 from .krylov import _fgmres
 from .memory import structured_memory
 from .options import StructuredOptions, default_threads
@@ -55,6 +56,8 @@ class StructuredResult:
         The preconditioner used (one of ``StructuredOptions.preconditioner``'s kinds).
     hermitian : bool
         Whether the Hermitian (real d²-vector) formulation was used.
+    device : str
+        Where the preconditioner ran: "cpu" or "gpu: <device name>".
     """
 
     rho: np.ndarray
@@ -68,6 +71,7 @@ class StructuredResult:
     threads: int
     preconditioner: str
     hermitian: bool
+    device: str = "cpu"
 
 
 def steadystate_structured(generator: Generator, *, options: StructuredOptions | None = None,
@@ -109,6 +113,7 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
     opts = StructuredOptions() if options is None else check_instance(
         "options", options, StructuredOptions, "a StructuredOptions or None")
     t_start = time.perf_counter()
+    xp = array_module(opts.device)  # a GPU asked for but absent: refused before any work
     d = generator.hilbert_dim
     dims = generator.dims[0]
     # Refuse before allocating anything d×d: assume the Hermitian mode ("auto" counts as the
@@ -151,7 +156,8 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
             B_pre_dense = B.toarray() if sp.issparse(B) else np.array(B)
         A_pre_dense = A_pre.toarray() if sp.issparse(A_pre) else np.array(A_pre)
         precond, kind, switch = _build_preconditioner(opts.preconditioner, A_pre_dense,
-                                                      B_pre_dense, A_pre, B_pre, hermitian, d)
+                                                      B_pre_dense, A_pre, B_pre, hermitian, d,
+                                                      xp)
         del A_pre_dense, B_pre_dense
         memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
         check_budget(memory, opts.memory_budget)
@@ -191,7 +197,8 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
     return StructuredResult(rho=rho, iterations=its, residual=residual, relative_residual=relres,
                             converged=True, setup_seconds=t_setup - t_start,
                             solve_seconds=t_end - t_setup, memory_estimate=estimate,
-                            threads=threads, preconditioner=kind, hermitian=hermitian)
+                            threads=threads, preconditioner=kind, hermitian=hermitian,
+                            device=describe(opts.device))
 
 
 __all__ = ["StructuredResult", "steadystate_structured"]

@@ -10,6 +10,8 @@ from ...linear.parameters import check_choice
 from ..budget import DEFAULT_MEMORY_BUDGET_BYTES
 from ...linear.checks import check_real
 from ..checks import check_int
+from ...errors import InputError
+from .accelerator import DEVICES
 
 # Default BLAS threads: 1. Measured on the shared 2-core machine (benchmarks/): with the other
 # core idle, 2 threads made the d×d products ≈1.6× faster at d ≥ 576 and a d = 1120 solve
@@ -58,6 +60,10 @@ class StructuredOptions:
         Schur-form or eigenbasis inverse of the Sylvester part; "mixed" runs its products in
         single precision until the residual nears single-precision round-off. "auto" takes
         the first of schur-mixed, schur-double, eig-double that passes an accuracy check.
+    device : {"cpu", "gpu"}
+        Where the preconditioner's dense products run. "gpu" (CuPy and a CUDA device, see
+        :mod:`.accelerator`) applies the eigenbasis preconditioner there ("auto" then means
+        "eig-double"; a Schur kind is refused); checked before any work.
     """
 
     tol: float = 1e-11
@@ -67,6 +73,7 @@ class StructuredOptions:
     memory_budget: int = DEFAULT_MEMORY_BUDGET_BYTES
     preconditioner: Literal["auto", "schur-mixed", "schur-double", "eig-mixed",
                             "eig-double"] = "auto"
+    device: Literal["cpu", "gpu"] = "cpu"
 
     def __post_init__(self) -> None:
         # Checked here, not at solve time: a bad field fails where it is written.
@@ -79,6 +86,11 @@ class StructuredOptions:
                                         meaning="default_threads(d)"))
         set_(self, "memory_budget", check_int("memory_budget", self.memory_budget, minimum=1))
         check_choice("preconditioner", self.preconditioner, ("auto",) + PRECONDITIONERS)
+        check_choice("device", self.device, DEVICES)
+        if self.device == "gpu" and self.preconditioner.startswith("schur"):
+            raise InputError(f"device='gpu' applies the eigenbasis preconditioner: use "
+                             f"preconditioner 'auto', 'eig-double' or 'eig-mixed'; got "
+                             f"{self.preconditioner!r}")
 
 
 def _available_cores() -> int:

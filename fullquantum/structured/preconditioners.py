@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
+from .accelerator import to_host
 from .sylvester import _tri_lyapunov, _tri_sylvester
 from .terms import Operator, _rmul
 
@@ -37,7 +38,7 @@ class _EigPreconditioner:
     which slows convergence once the residual nears that round-off level.
     """
 
-    def __init__(self, A: np.ndarray, B: np.ndarray | None, mixed: bool):
+    def __init__(self, A: np.ndarray, B: np.ndarray | None, mixed: bool, xp=np):
         lam_a, va = scipy.linalg.eig(A, check_finite=False)
         va_inv = scipy.linalg.inv(va, check_finite=False)
         if B is None:  # B̄ = Āᴴ
@@ -50,20 +51,25 @@ class _EigPreconditioner:
         self.shift = _dark_shift(den)  # see _dark_shift
         den = den + self.shift
         mats = (va_inv, vb, va, vb_inv, 1.0 / den)
-        self.double = tuple(np.ascontiguousarray(m, dtype=np.complex128) for m in mats)
-        self.single = (tuple(np.ascontiguousarray(m, dtype=np.complex64) for m in mats)
-                       if mixed else None)
+        # On the array module xp (NumPy, or CuPy for the GPU path: .accelerator); the
+        # decomposition above is always SciPy's.
+        self.xp = xp
+        self.double = tuple(xp.ascontiguousarray(xp.asarray(m, dtype=np.complex128))
+                            for m in mats)
+        self.single = (tuple(xp.ascontiguousarray(xp.asarray(m, dtype=np.complex64))
+                             for m in mats) if mixed else None)
         self.mixed = mixed
 
     def __call__(self, Y: np.ndarray, precise: bool = True) -> np.ndarray:
+        xp = self.xp
         mats = self.double if (precise or not self.mixed) else self.single
         left_in, right_in, left_out, right_out, den_inv = mats
-        Y = np.asarray(Y, dtype=left_in.dtype)
+        Y = xp.asarray(Y, dtype=left_in.dtype)
         buf = left_in @ Y
         Z = buf @ right_in
         Z *= den_inv
-        np.matmul(left_out, Z, out=buf)
-        return np.matmul(buf, right_out, out=Z)
+        xp.matmul(left_out, Z, out=buf)
+        return to_host(xp.matmul(buf, right_out, out=Z))
 
 
 class _SchurPreconditioner:
@@ -143,13 +149,16 @@ def _check_preconditioner(P, A: Operator, B: Operator, hermitian: bool, d: int,
 
 
 def _build_preconditioner(choice: str, A_dense: np.ndarray, B_dense: np.ndarray | None,
-                          A_op: Operator, B_op: Operator, hermitian: bool, d: int):
+                          A_op: Operator, B_op: Operator, hermitian: bool, d: int, xp=np):
     """The first preconditioner of the requested kind(s) that passes the accuracy check.
 
-    Returns the preconditioner, its kind and the relative residual below which its
-    double-precision products are used (1.0: always double).
+    ``xp`` is the array module its products run on (CuPy: the eigenbasis kinds only, "auto"
+    meaning "eig-double"). Returns the preconditioner, its kind and the relative residual
+    below which its double-precision products are used (1.0: always double).
     """
-    kinds = list(_AUTO_ORDER) if choice == "auto" else [choice]
+    on_gpu = xp is not np
+    kinds = ((["eig-double"] if on_gpu else list(_AUTO_ORDER)) if choice == "auto"
+             else [choice])
     errors = []
     for kind in kinds:
         mixed = kind.endswith("-mixed")
@@ -157,7 +166,7 @@ def _build_preconditioner(choice: str, A_dense: np.ndarray, B_dense: np.ndarray 
             if kind.startswith("schur"):
                 P = _SchurPreconditioner(A_dense, B_dense, mixed)
             else:
-                P = _EigPreconditioner(A_dense, B_dense, mixed)
+                P = _EigPreconditioner(A_dense, B_dense, mixed, xp)
         except (np.linalg.LinAlgError, ValueError) as exc:
             errors.append(f"{kind}: {exc}")
             continue

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from omxval import Model, linear
+from omxval import Model, fullquantum, linear
 from omxval.compare.app.runs import read_cache, run_map
-from omxval.compare.studies.convergence import gaussian_cutoffs
+from omxval.compare.studies.convergence import gaussian_cutoffs, predicted_cutoffs, search_cost
+from omxval.compare.studies.maps import MapSpec, most_expensive_first
 from omxval.compare.studies.device import analyze_device, device_study
 from omxval.compare.studies.fits import fit_power_law
 from omxval.compare.studies.linearization import linearization_study
@@ -197,3 +198,64 @@ def test_my_device_predicts_the_real_g0_from_the_ladder_and_resumes():
 def test_adaptive_cutoffs_refuses_pairs_for_the_operating_point():
     with pytest.raises(InputError, match="pairs applies to a model's point"):
         adaptive_cutoffs(reference_point(), pairs=[("ccw", "m")])
+
+
+# --- the cutoff prediction and the cost of a point (issue: full quantum ten times cheaper) --
+
+def test_predicted_tail_rate_is_the_fock_tail_of_the_gaussian_state():
+    """The Fock distribution of each mode of the linearized model's steady state (QuTiP
+    ptrace of the solved ρ) decays at the rate r = (v − ½)/(v + ½) of its heavier quadrature
+    v, approached from below; the mean occupation's thermal rate underestimates it."""
+    m = linear.Model([linear.Cavity("a", detuning=1.0, kappa=0.3, drive=1.0),
+                      linear.Mechanical("b", frequency=1.0, gamma=0.02, thermal=0.5)],
+                     [linear.RadiationPressure("a", "b", g0=0.01)])
+    point = linear.design_model(m, coupling=0.3, detuning=1.0)
+    V = linear.analyze(point).V
+    state = fullquantum.solve(point, cutoffs=(12, 16), hamiltonian="linearized")
+    for k, last in ((0, 8), (1, 11)):
+        v = np.linalg.eigvalsh(V[2 * k:2 * k + 2, 2 * k:2 * k + 2])
+        r, thermal = (v[-1] - 0.5) / (v[-1] + 0.5), (v.mean() - 0.5) / (v.mean() + 0.5)
+        P = np.real(state.rho.ptrace(k).diag())
+        ratio = P[last] / P[last - 1]
+        assert thermal < ratio <= r and ratio > 0.9 * r
+        assert (P[last - 3:last] / P[last - 4:last - 1] <= ratio).all()  # rising towards r
+    # The prediction: smallest N with (N + 1)·r^N ≤ V_tolerance, per mode.
+    n = predicted_cutoffs(point, 1e-5)
+    for k, N in enumerate(n):
+        v = np.linalg.eigvalsh(V[2 * k:2 * k + 2, 2 * k:2 * k + 2])[-1]
+        r = (v - 0.5) / (v + 0.5)
+        assert (N + 1) * r**N <= 1e-5 < N * r**(N - 1)
+    assert predicted_cutoffs(point, 1e-7) > n  # tighter tolerance, larger cutoffs
+
+
+def test_predicted_start_of_the_spinning_resonator_shares_the_hopping_cavity():
+    p = reference_point()
+    ccw, cw, _ = predicted_cutoffs(p)
+    assert ccw >= cw and predicted_cutoffs(spinning_resonator_point(p)) == predicted_cutoffs(p)
+    with pytest.raises(InputError, match="V_tolerance"):
+        predicted_cutoffs(p, V_tolerance=0.0)
+
+
+def test_search_cost_is_monotone_in_every_cutoff():
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        c = tuple(int(x) for x in rng.integers(2, 20, size=3))
+        for k in range(3):
+            up = tuple(x + (i == k) for i, x in enumerate(c))
+            assert search_cost(up) > search_cost(c)
+
+
+def test_maps_run_the_most_expensive_points_first():
+    """Large |G| needs the largest Fock spaces: predicted most expensive, started first. The
+    Gaussian state does not depend on G0 at a fixed design, so neither does the prediction
+    (ties keep the grid order); an unstable point costs nothing."""
+    spec = MapSpec(x="G0", x_values=[0.01, 0.3], y="coupling", y_values=[0.1, 0.4])
+    ordered, costs = most_expensive_first(spec, spec.points())
+    assert [(p["G0"], p["coupling"]) for p in ordered] == [(0.01, 0.4), (0.3, 0.4),
+                                                          (0.01, 0.1), (0.3, 0.1)]
+    assert costs[0] == costs[1] > costs[2] == costs[3]
+    unstable = MapSpec(x="G0", x_values=[0.05], y="coupling", y_values=[0.25, 5.0])
+    assert most_expensive_first(unstable, unstable.points())[1][-1] == 1.0
+    mspec = ModelMapSpec(electro(), "s", [10.0], "modes.o.drive", [1442.2, 7211.1])
+    ordered, costs = most_expensive_first(mspec, mspec.points())
+    assert ordered[0]["modes.o.drive"] == 7211.1 and costs[0] > costs[1]

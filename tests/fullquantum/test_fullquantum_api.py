@@ -137,6 +137,7 @@ BAD_FIELDS = [
     (fq.StructuredOptions, "preconditioner", "lu", InputError,
      "preconditioner must be one of 'auto', 'schur-mixed', 'schur-double', 'eig-mixed', "
      "'eig-double'"),
+    (fq.StructuredOptions, "device", "tpu", InputError, "device must be one of 'cpu', 'gpu'"),
     (fq.SolveOptions, "truncation_tol", "x", InputTypeError,
      "truncation_tol must be a real number"),
     (fq.SolveOptions, "truncation_tol", 1.5, InputError, "truncation_tol must lie in (0, 1]"),

@@ -1,0 +1,67 @@
+"""The structured solver's device option: the CPU by default, the GPU only when asked for.
+
+Where CuPy and a CUDA device exist, the GPU path must give the CPU path's state; elsewhere
+asking for it is refused before any work, naming the remedy.
+"""
+
+import numpy as np
+import pytest
+
+from omxval import fullquantum
+from omxval.errors import InputError
+from omxval.fullquantum.structured import StructuredOptions, steadystate_structured
+from omxval.fullquantum.structured.accelerator import accelerator_info, array_module
+from omxval.fullquantum.structured.preconditioners import _EigPreconditioner
+from tests.conftest import reference_point
+
+GPU = accelerator_info() is not None and bool(accelerator_info()["devices"])
+
+
+def small_generator():
+    from omxval.fullquantum.models import generator_for
+    return generator_for(reference_point(), cutoffs=(4, 3, 6), hamiltonian="nonlinear")
+
+
+def test_cpu_is_the_default_and_is_reported():
+    opts = StructuredOptions()
+    assert opts.device == "cpu"
+    res = steadystate_structured(small_generator(), options=opts)
+    assert res.device == "cpu"
+    state = fullquantum.solve(reference_point(), cutoffs=(4, 3, 6), hamiltonian="nonlinear")
+    assert state.solver_info["device"] == "cpu"
+
+
+def test_device_choices_are_checked_when_built():
+    with pytest.raises(InputError, match="device must be one of"):
+        StructuredOptions(device="tpu")
+    with pytest.raises(InputError, match="eigenbasis preconditioner"):
+        StructuredOptions(device="gpu", preconditioner="schur-mixed")
+
+
+@pytest.mark.skipif(GPU, reason="a CUDA device is present: the GPU path is tested below")
+def test_gpu_without_cupy_or_device_is_refused_before_work():
+    with pytest.raises(InputError, match="omxval\\[gpu\\]"):
+        steadystate_structured(small_generator(), options=StructuredOptions(device="gpu"))
+
+
+def test_eig_preconditioner_is_the_same_on_any_array_module():
+    """The GPU path's preconditioner is the eigenbasis one written against an array module;
+    on NumPy it is the CPU one, and it inverts S(X) = ĀX + XĀᴴ."""
+    rng = np.random.default_rng(3)
+    d = 30
+    A = -np.diag(rng.uniform(0.5, 2.0, d)) + 0.1 * (rng.standard_normal((d, d))
+                                                     + 1j * rng.standard_normal((d, d)))
+    Y = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
+    X = _EigPreconditioner(A, None, False, array_module("cpu"))(Y)
+    assert isinstance(X, np.ndarray)
+    assert np.allclose(A @ X + X @ A.conj().T, Y, atol=1e-10)
+
+
+@pytest.mark.skipif(not GPU, reason="no CuPy with a CUDA device here")
+def test_gpu_path_equals_cpu_path():
+    g = small_generator()
+    cpu = steadystate_structured(g, options=StructuredOptions(preconditioner="eig-double"))
+    gpu = steadystate_structured(g, options=StructuredOptions(device="gpu"))
+    assert gpu.device.startswith("gpu")
+    diff = cpu.rho - gpu.rho
+    assert 0.5 * np.abs(np.linalg.eigvalsh(0.5 * (diff + diff.conj().T))).sum() <= 1e-10
