@@ -21,10 +21,11 @@ import numpy as np
 import scipy.linalg as la
 
 from ..errors import InputError, InputTypeError
-from ..linear import Model, ModelPoint, ModelResult, OperatingPoint, analyze, log_negativity
+from ..linear import (Model, ModelPoint, ModelResult, OperatingPoint, analyze, log_negativity,
+                      symplectic_form)
 from ..linear.checks import short_repr
 from ..linear.presets import spinning_resonator_point
-from .generator import Terms, cubic_terms, linearized_terms
+from .generator import cubic_terms, linearized_terms
 from .monomials import basis, count, gaussian_moments
 
 #: Highest order of s accepted by the public functions (V6 needs the degree-8 Wigner moments
@@ -153,39 +154,36 @@ def expand(point: ModelPoint, order: int, degree: int, *, parity: bool = True) -
     InputError
         The expansion is larger than :data:`MAX_BLOCK` allows.
     """
-    result = stable_result(point)
     n = 2 * len(point.model.modes)
     check_size(n, order, degree)
+    result = stable_result(point)
     L0, L1 = linearized_terms(result), cubic_terms(point)
-    top = degree + order  # highest degree at order 0
-    # Order 0: the Gaussian state. V0 from the degree-2 block (P8 with k = 0: a Lyapunov
-    # equation in the 2n(2n+1)/2 second moments), the higher even moments by Wick (P9).
-    V0_moments = la.solve(L0.matrix(2, 0).toarray(), -L0.matrix(2, -2).toarray()[:, 0])
-    second = basis(n, 2).find(np.eye(n, dtype=np.int64)[:, None] + np.eye(n, dtype=np.int64))
-    V0 = V0_moments[second]
-    orders: dict[int, dict[int, np.ndarray]] = {0: {0: np.ones(1), 2: V0_moments}}
-    for d in range(4, top + 1, 2):
-        orders[0][d] = gaussian_moments(V0, d)
     needed = _needed(order, degree, parity)
-    lu = {d: la.lu_factor(L0.matrix(d, 0).toarray())
-          for d in sorted({d for ds in needed.values() for d in ds})}
+    degrees = sorted({2}.union(*needed.values()))
+    # Each block is built once and serves every order (P8): the drift blocks factorised,
+    # the diffusion and cubic blocks sparse.
+    lu = {d: la.lu_factor(L0.matrix(d, 0).toarray()) for d in degrees}
+    diffusion = {d: L0.matrix(d, -2) for d in degrees if d >= 2}
+    cubic = {(d, j): L1.matrix(d, j) for d in degrees for j in (1, -1, -3) if d + j >= 0}
+    # Order 0: the Gaussian state. V0 from the degree-2 block (P8 with k = 0, μ_0 = 1: the
+    # Lyapunov equation in the 2n(2n+1)/2 second moments), the higher even moments by
+    # Wick (P9) up to degree + order, the most order 1 reaches through C1,+1.
+    V0_moments = la.lu_solve(lu[2], -diffusion[2] @ np.ones(1))
+    e = np.eye(n, dtype=np.int64)
+    V0 = V0_moments[basis(n, 2).find(e[:, None] + e[None, :])]
+    orders: dict[int, dict[int, np.ndarray]] = {0: {0: np.ones(1), 2: V0_moments}}
+    for d in range(4, degree + order + 1, 2):
+        orders[0][d] = gaussian_moments(V0, d)
     moments = Moments(n, MappingProxyType(orders), V0)
-    blocks: dict[tuple[int, int, int], object] = {}  # (k, d, change) → sparse block, reused
-
-    def block(terms: Terms, which: int, d: int, change: int):
-        if (which, d, change) not in blocks:
-            blocks[which, d, change] = terms.matrix(d, change)
-        return blocks[which, d, change]
-
     for k in range(1, order + 1):
         orders[k] = {}
         for d in needed[k]:
             rhs = np.zeros(count(n, d))
             if d >= 3:  # μ_0^(k) = 0 for k ≥ 1 (⟨1⟩ = 1 at every order)
-                rhs -= block(L0, 0, d, -2) @ moments.moment(k, d - 2)
-            for change in (1, -1, -3):
-                if d + change >= 0:
-                    rhs -= block(L1, 1, d, change) @ moments.moment(k - 1, d + change)
+                rhs -= diffusion[d] @ moments.moment(k, d - 2)
+            for j in (1, -1, -3):
+                if d + j >= 0:
+                    rhs -= cubic[d, j] @ moments.moment(k - 1, d + j)
             orders[k][d] = la.lu_solve(lu[d], rhs)
     return moments
 
@@ -301,8 +299,8 @@ def gaussian_log_negativity_series(point: PointLike, a: str, b: str
 
         dν₋ = ν₋ · (vᴴ Ṽ2 v)/(vᴴ Ṽ0 v),   iΩṼ0 v = ν₋ v,   so   c2 = −(vᴴ Ṽ2 v)/(vᴴ Ṽ0 v).
 
-    Where it is not entangled (2ν₋ ≥ 1) E_N vanishes near s = 0 and c2 = 0 (at 2ν₋ = 1
-    exactly E_N has a kink and c2 = 0 is its right derivative only for V2 raising ν₋).
+    Where it is not entangled (2ν₋ ≥ 1) E_N vanishes near s = 0 and c2 = 0 (also at
+    2ν₋ = 1 exactly, where E_N is not differentiable in s²).
 
     Parameters
     ----------
@@ -332,8 +330,7 @@ def gaussian_log_negativity_series(point: PointLike, a: str, b: str
     flip = np.diag([1.0, 1.0, 1.0, -1.0])  # partial transposition of b: p_b → −p_b
     V0, V2 = (flip @ series[k][np.ix_(idx, idx)] @ flip for k in (0, 2))
     en0 = float(log_negativity(series[0], (i, j)))
-    omega = np.kron(np.eye(2), np.array([[0.0, 1.0], [-1.0, 0.0]]))
-    lam, vecs = np.linalg.eig(1j * omega @ V0)
+    lam, vecs = np.linalg.eig(1j * symplectic_form(2) @ V0)
     k = int(np.argmin(np.where(lam.real > 0, lam.real, np.inf)))
     if 2.0 * lam[k].real >= 1.0:
         return MappingProxyType({0: en0, 2: 0.0})

@@ -7,7 +7,8 @@ Two independent truths, neither sharing code with the expansion:
   M8–M9) applied to X equals the operator of 𝓛X (Eqs. P4–P6), on the Fock states far
   enough from the cutoffs that truncation cannot reach them;
 * the steady state: along the ladder s, V_nonlinear(s) − V_linearized at converged cutoffs
-  minus s²V2 falls as s⁴ (slope 4 ± 0.2), minus s⁴V4 as s⁶; the means minus s·m1 as s³.
+  minus s²V2 falls as s⁴ (slope 4 ± 0.2), minus s⁴V4 as s⁶, minus s⁶V6 as s⁸; the means
+  minus s·m1 as s³, minus s³m3 as s⁵.
 """
 
 import functools
@@ -115,7 +116,7 @@ def test_V2_V4_and_the_means_against_the_nonlinear_model(bath, thermal):
     # One cavity, one mirror, low occupations: at cutoffs (9, 12) the linearized Fock model
     # is Lyapunov's to 1e-11 and the common truncation cancels in the difference.
     point = one_cavity_one_mirror(bath, thermal)
-    V = perturbative.covariance_series(point)
+    V = perturbative.covariance_series(point, order=6)
     m = perturbative.mean_series(point)
     s_values = (0.5, 1.0, 2.0, 4.0)
     runs = ladder(point, s_values, (9, 12))
@@ -124,6 +125,8 @@ def test_V2_V4_and_the_means_against_the_nonlinear_model(bath, thermal):
     assert r2[1] < 1e-2 * np.abs(V[2]).max()  # V2 is the leading term
     assert slope(s_values[:3], r2[:3]) == pytest.approx(4.0, abs=0.2)
     assert slope(s_values[1:], r4[1:]) == pytest.approx(6.0, abs=0.3)
+    r6 = [np.abs(runs[s][0] - sum(s**k * V[k] for k in (2, 4, 6))).max() for s in (2.0, 4.0)]
+    assert slope((2.0, 4.0), r6) == pytest.approx(8.0, abs=0.4)
     rm1 = [np.abs(runs[s][1] - s * m[1]).max() for s in s_values]
     rm3 = [np.abs(runs[s][1] - s * m[1] - s**3 * m[3]).max() for s in s_values]
     assert slope(s_values[:3], rm1[:3]) == pytest.approx(3.0, abs=0.2)
