@@ -221,10 +221,10 @@ def covariance_series(point: PointLike, order: int = 4) -> Mapping[int, np.ndarr
     Returns
     -------
     mapping
-        Even k ≤ order → V_k (2n, 2n), read-only, symmetric; quadratures (x, p) per mode in
-        mode order as :mod:`linear`'s V (vacuum I/2), in the square of the model's
-        quadrature unit. V0 is the Lyapunov V of :func:`linear.analyze`;
-        V_k includes the products of the means (V = ½⟨{δu, δu}⟩ − ⟨δu⟩⟨δu⟩ᵀ, Eq. P10).
+        Even k ≤ order → V_k (2n, 2n), read-only, symmetric, dimensionless; quadratures
+        (x, p) per mode in mode order as :mod:`linear`'s V (vacuum I/2). V0 is the Lyapunov
+        V of :func:`linear.analyze`; V_k includes the products of the means
+        (V = ½⟨{δu, δu}⟩ − ⟨δu⟩⟨δu⟩ᵀ, Eq. P10).
 
     Raises
     ------

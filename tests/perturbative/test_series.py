@@ -52,8 +52,10 @@ def test_every_coefficient_is_symmetric_finite_and_read_only(name):
 
 @pytest.mark.parametrize("make", [one_cavity_one_mirror, four_modes])
 def test_odd_orders_vanish_by_parity(make):
-    # Solved without assuming Eq. P7: every block of every order, the odd orders of V and
-    # the even orders of the means come out at round-off.
+    # Solved without assuming Eq. P7, every block of every order: the odd orders of V and
+    # the even orders of the means vanish (exactly, since 𝓛1 only changes the degree by odd
+    # amounts). That V has no s³ term physically is the slope 4 of V_nonlinear − V_lin −
+    # s²V2 in test_against_fullquantum.py.
     point = make()
     m = expand(point, 4, 2, parity=False)
     scale = {k: np.abs(m.second(k)).max() for k in (2, 4)}
