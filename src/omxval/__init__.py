@@ -1,12 +1,14 @@
 """omxval — cross-validation of the Gaussian and full-quantum models of the spinning
 whispering-gallery optomechanical resonator of Jiao et al., PRL 125, 143605 (2020).
 
-Subpackages (``from omxval import linear, fullquantum, compare``):
+Subpackages (``from omxval import linear, fullquantum, perturbative, compare``):
 
 * :mod:`omxval.linear` — the Gaussian (linearised) model: parameters, every mean-field
   branch, stability, drift and diffusion, the Lyapunov covariance, log-negativity, sweeps.
 * :mod:`omxval.fullquantum` — the same system as a QuTiP master equation on a truncated Fock
   space (models ``linearized``, ``nonlinear``, ``lab``; both mechanical baths).
+* :mod:`omxval.perturbative` — the steady-state moments of any model as exact power series
+  in the nonlinearity (V = V0 + s²V2 + s⁴V4), no Fock space (docs/perturbative.md).
 * :mod:`omxval.compare` — the two side by side, the studies, reports and the ``omxval``
   command.
 * :class:`omxval.Model` — any optomechanical model (named modes and couplings, TOML model
@@ -30,7 +32,7 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - imported from an un
 
 from .errors import OmxvalError  # noqa: E402
 
-_SUBPACKAGES = ("linear", "fullquantum", "compare", "presets")
+_SUBPACKAGES = ("linear", "fullquantum", "perturbative", "compare", "presets")
 
 
 def __getattr__(name: str):

@@ -15,7 +15,7 @@ from tests.import_graph import find_cycle, import_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {"linear": "omxval.linear", "fullquantum": "omxval.fullquantum",
-            "compare": "omxval.compare"}
+            "perturbative": "omxval.perturbative", "compare": "omxval.compare"}
 
 
 def modules(folder: str) -> list[str]:
@@ -73,7 +73,8 @@ def test_the_studies_never_import_the_application():
 
 
 def test_no_library_module_changes_the_matplotlib_backend():
-    every = modules("linear") + modules("fullquantum") + modules("compare")
+    every = (modules("linear") + modules("fullquantum") + modules("perturbative")
+             + modules("compare"))
     out = run("import warnings; warnings.simplefilter('ignore')\n"
               "import matplotlib; matplotlib.use('svg')\n"
               f"for m in {every!r}: __import__(m)\n"
