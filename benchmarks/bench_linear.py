@@ -119,7 +119,7 @@ def main() -> None:
             "new": lambda: linear.solve_lyapunov(A, D),
             "new2": lambda: linear.solve_lyapunov(A, D, workers=2),
             "numpy": lambda: lyapunov._solve_numpy(A, D, 0),
-        }, rounds=3)
+        }, rounds=5)
         V = linear.solve_lyapunov(A, D)
         V_np = lyapunov._solve_numpy(A, D, 0)
         ref = np.array([scipy.linalg.solve_continuous_lyapunov(a, -d) for a, d in zip(A, D)])

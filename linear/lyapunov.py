@@ -94,7 +94,7 @@ def _solve_compiled(kernel, A: np.ndarray, D: np.ndarray, refine: int) -> np.nda
     n = A.shape[-1]
     flatA, flatD = A.reshape(-1, n, n), D.reshape(-1, n, n)  # views unless A is strided
     V = np.empty(flatA.shape)
-    lanes = max(1, min(kernel.LANES, len(flatA)))  # a single point must not pay for 32
+    lanes = max(1, min(kernel.LANES, len(flatA)))  # a single point must not pay for 64
     if kernel.solve_batch(flatA, flatD, refine, lanes, V) >= 0:
         raise np.linalg.LinAlgError("Singular matrix")  # NumPy's words for the same failure
     return V.reshape(A.shape)
