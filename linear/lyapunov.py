@@ -6,9 +6,14 @@ n(n+1)/2 unknowns of its upper triangle (21 for n = 6):
 
     M v = −vech(D),   M = E (A ⊗ I + I ⊗ A) T,
 
-with T the duplication (vech → vec) and E the selection (vec → vech) matrices. M is linear
-in A, so the whole batch is built as one matrix product vec(A)·W with a constant W
-(n² × m²); NumPy's batched ``solve`` then factorises all m×m systems in one call.
+with T the duplication (vech → vec) and E the selection (vec → vech) matrices. Two solvers
+of that one system:
+
+* compiled (:mod:`linear._vech_lu`, numba): M built entry by entry from A and factorised by
+  Gaussian elimination with partial pivoting, many points per SIMD loop. The default.
+* NumPy (:func:`_solve_numpy`): M is linear in A, so the whole batch is built as one matrix
+  product vec(A)·W with a constant W (n² × m²), and NumPy's batched ``solve`` factorises
+  all m×m systems in one call. Used where numba is not installed.
 """
 
 from __future__ import annotations
@@ -57,38 +62,18 @@ def _operator(A: np.ndarray) -> np.ndarray:
     return (A.reshape(A.shape[:-2] + (n * n,)) @ _operator_map(n)).reshape(A.shape[:-2] + (m, m))
 
 
-def solve_lyapunov(A: np.ndarray, D: np.ndarray, *, refine: int = 0, workers: int = 1
-                   ) -> np.ndarray:
-    """Solve A V + V Aᵀ = −D for symmetric V, batched over leading axes (paper Eq. 11).
+@lru_cache(maxsize=1)
+def _compiled_kernel():
+    """The numba kernel, or None without numba (imported on first use: numba is slow to import)."""
+    try:
+        from . import _vech_lu
+    except ImportError:
+        return None
+    return _vech_lu
 
-    Parameters
-    ----------
-    A : ndarray, shape (..., n, n)
-        Drift matrices; the caller checks stability (a singular or unstable A gives
-        no physical steady state).
-    D : ndarray, shape (..., n, n)
-        Symmetric diffusion matrices, broadcastable against ``A``.
-    refine : int
-        Steps of iterative refinement on the residual A V + V Aᵀ + D. None are needed for
-        this model (the benchmark finds no gain in agreement with SciPy); offered for
-        badly conditioned inputs.
-    workers : int
-        Threads sharing a large batch (NumPy's batched LAPACK releases the GIL). The sweep
-        engine parallelises at a coarser level and calls this with 1.
 
-    Returns
-    -------
-    ndarray, shape (..., n, n)
-        Symmetric V.
-    """
-    A = np.asarray(A, dtype=float)
-    D = np.broadcast_to(np.asarray(D, dtype=float), A.shape)
-    if workers > 1 and A.ndim == 3 and len(A) >= 2 * _MIN_SPLIT:
-        parts = np.array_split(np.arange(len(A)), workers)
-        with threadpool_limits(limits=1, user_api="blas"), \
-                ThreadPoolExecutor(max_workers=workers) as pool:  # one BLAS thread per worker
-            out = list(pool.map(lambda i: solve_lyapunov(A[i], D[i], refine=refine), parts))
-        return np.concatenate(out)
+def _solve_numpy(A: np.ndarray, D: np.ndarray, refine: int) -> np.ndarray:
+    """NumPy path of :func:`solve_lyapunov`: A, D (..., n, n) float, D broadcast to A."""
     n = A.shape[-1]
     rows, cols, _, _ = _vech_maps(n)
     M = _operator(A)
@@ -102,3 +87,63 @@ def solve_lyapunov(A: np.ndarray, D: np.ndarray, *, refine: int = 0, workers: in
             AV = A @ V
             R = AV + np.swapaxes(AV, -1, -2) + D
     return V
+
+
+def _solve_compiled(kernel, A: np.ndarray, D: np.ndarray, refine: int) -> np.ndarray:
+    """Compiled path of :func:`solve_lyapunov`: A, D (..., n, n) float, D broadcast to A."""
+    n = A.shape[-1]
+    flatA, flatD = A.reshape(-1, n, n), D.reshape(-1, n, n)  # views unless A is strided
+    V = np.empty(flatA.shape)
+    lanes = max(1, min(kernel.LANES, len(flatA)))  # a single point must not pay for 64
+    if kernel.solve_batch(flatA, flatD, refine, lanes, V) >= 0:
+        raise np.linalg.LinAlgError("Singular matrix")  # NumPy's words for the same failure
+    return V.reshape(A.shape)
+
+
+def solve_lyapunov(A: np.ndarray, D: np.ndarray, *, refine: int = 0, workers: int = 1
+                   ) -> np.ndarray:
+    """Solve A V + V Aᵀ = −D for symmetric V, batched over leading axes (paper Eq. 11).
+
+    Solved as the linear system M vech(V) = −vech(D) in the n(n+1)/2 unknowns of V's upper
+    triangle, by the compiled kernel where numba is installed, else by NumPy's batched
+    LAPACK ``solve`` (the module docstring). Both factorise M with partial pivoting: they
+    agree to rounding (~1e-13 relative on the paper model).
+
+    Parameters
+    ----------
+    A : ndarray, shape (..., n, n)
+        Drift matrices; the caller checks stability (a singular or unstable A gives
+        no physical steady state).
+    D : ndarray, shape (..., n, n)
+        Symmetric diffusion matrices, broadcastable against ``A``.
+    refine : int
+        Steps of iterative refinement on the residual A V + V Aᵀ + D. None are needed for
+        this model (the benchmark finds no gain in agreement with SciPy); offered for
+        badly conditioned inputs.
+    workers : int
+        Threads sharing a large batch (the kernel and NumPy's batched LAPACK release the
+        GIL). The sweep engine parallelises at a coarser level and calls this with 1.
+
+    Returns
+    -------
+    ndarray, shape (..., n, n)
+        Symmetric V.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        "Singular matrix" where some point's M is exactly singular (λ_i + λ_j = 0 for two
+        eigenvalues of A), as NumPy's ``solve`` raises.
+    """
+    A = np.asarray(A, dtype=float)
+    D = np.broadcast_to(np.asarray(D, dtype=float), A.shape)
+    if workers > 1 and A.ndim == 3 and len(A) >= 2 * _MIN_SPLIT:
+        parts = np.array_split(np.arange(len(A)), workers)
+        with threadpool_limits(limits=1, user_api="blas"), \
+                ThreadPoolExecutor(max_workers=workers) as pool:  # one BLAS thread per worker
+            out = list(pool.map(lambda i: solve_lyapunov(A[i], D[i], refine=refine), parts))
+        return np.concatenate(out)
+    kernel = _compiled_kernel()
+    if kernel is None:
+        return _solve_numpy(A, D, refine)
+    return _solve_compiled(kernel, A, D, refine)
