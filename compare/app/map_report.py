@@ -29,6 +29,7 @@ from ...errors import InputError
 from . import journal as _journal
 from ..studies.maps import MapSpec, check_engine, map_table, verdict
 from ..studies.modelmaps import ModelMapSpec
+from ..studies.series import SERIES_STATUSES, SeriesCriteria
 from .runs import read_cache, run_map
 from .metadata import collect
 from .output import OutputDirectory, OutputLocationError, read_marker
@@ -263,13 +264,22 @@ def map_markdown(table: pd.DataFrame, spec: MapSpec | ModelMapSpec, shard: tuple
     trunc_max = f"{trunc.max():.2g}" if len(trunc) else "—"
     seconds = float(pd.to_numeric(table["seconds"], errors="coerce").sum())
     next_line = f"\n\n**Next step:** {v['advice']}." if v["advice"] else ""
+    words = table["series"].dropna().astype(str) if "series" in table else pd.Series([], dtype=str)
+    series_line = ("" if words.empty else
+                   "\n\nThe moment expansion in the nonlinearity (no Fock space, "
+                   "docs/perturbative.md), column `series`: "
+                   + ", ".join(f"{int((words == w).sum())} {w}" for w in SERIES_STATUSES)
+                   + " (`fails`: its s⁴ term exceeds "
+                   f"{SeriesCriteria().max_ratio:.0%} of its s² term, so it gives no number; "
+                   "`disagrees`: V_nonlinear − V_linearized at the converged cutoffs misses "
+                   "its s²V2 + s⁴V4, so the cutoffs are short for the nonlinear correction).")
     pair_figures = "".join(f"\n\n![pair {p}](map_{p}.png)" for p in spec.pair_labels())
     return f"""# Validity map: where the Gaussian E_N holds
 
 **Verdict: {v['word']}.** Of {n} points, {v['judged']} have a converged full-quantum result; there the
 Gaussian E_N is within 1 % of the `{spec.hamiltonian}` model at **{v['within_1']}** points and
 within 10 % at **{v['within_10']}**. Statuses: {status_line}. {multistable} point(s) have a
-multistable mean field (hatched in the figure).{next_line}
+multistable mean field (hatched in the figure).{series_line}{next_line}
 {shard_note}
 {markdown_table(v['ranges'])}
 
@@ -300,7 +310,7 @@ Computing time of these points: {format_seconds(seconds)} (one core each).
 
 ## Points
 
-{markdown_table(table[list(spec.summary_columns())], '.3g')}
+{markdown_table(table.reindex(columns=list(spec.summary_columns())), '.3g')}
 
 All columns: `map.csv`; provenance: `metadata.json` (omxval {meta['packages']['omxval']},
 QuTiP {meta['packages']['qutip']}, commit `{meta['git_commit']}`).

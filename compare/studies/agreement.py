@@ -14,6 +14,7 @@ from ...fullquantum.options import resolve_hamiltonian
 from .deviation import max_abs_difference
 from .tables import TabulatedResult, clip
 from .validity import ValidityCriteria, judge_point, search_advice
+from .series import SeriesCheck, series_check
 
 QUADRATURES = ("X_ccw", "Y_ccw", "X_cw", "Y_cw", "q", "p")
 Verdict = Literal["agree", "disagree", "truncated", "unconverged", "unstable"]
@@ -77,6 +78,10 @@ class PointComparison(TabulatedResult):
         For ``unconverged``: the next step computed from what stopped the cutoff search
         (:func:`~omxval.compare.studies.validity.search_advice`); otherwise "" (the
         verdict's generic next step applies).
+    series : SeriesCheck or None
+        The moment expansion of V (the third framework, :func:`~.series.series_check`):
+        V2 + V4 against V_nonlinear − V_linearized at the same cutoffs, a truncation test
+        that uses no Fock space; a diagnostic that never changes ``verdict``.
     """
 
     _table = "summary"  # the table of _repr_html_ and to_dataframe
@@ -91,6 +96,7 @@ class PointComparison(TabulatedResult):
     tolerances: Tolerances
     cutoffs_converged: bool | None = None
     advice: str = ""
+    series: SeriesCheck | None = None
 
     question = "Gaussian model vs full quantum at the design point"
 
@@ -251,5 +257,9 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
         verdict = "agree"
     else:
         verdict = "disagree"
+    series = (series_check(point, fq, control) if hamiltonian == "nonlinear"
+              else series_check(point))
+    reasons.append(f"moment expansion (no Fock space, docs/perturbative.md): {series.status} — "
+                   f"{series.message}")
     return PointComparison(lin, fq, control, _elements(lin.V, fq.V, control.V), summary,
-                           verdict, tuple(reasons), tol, converged)
+                           verdict, tuple(reasons), tol, converged, series=series)

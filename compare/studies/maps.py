@@ -71,8 +71,9 @@ DEFAULT_DESIGN = dict(REFERENCE_DESIGN)  # the fixed keys of a map: the referenc
 COLUMNS = ("status", "E_N linear", "E_N exact", "E_N gaussian", "abs dE_N", "rel dE_N",
            "max abs dV", "truncation dE_N", "truncation max abs dV", "non-Gaussianity",
            "non-Gaussianity below floor", "photons driven", "phonons", "max top population",
-           "n_branches", "multistable", "N_ccw", "N_cw", "N_m", "solves", "seconds",
-           "search limit", "refused cutoffs", "message")
+           "n_branches", "multistable", "N_ccw", "N_cw", "N_m", "solves", "series",
+           "series ratio", "series dV", "series residual dV", "seconds", "search limit",
+           "refused cutoffs", "message")
 
 
 def check_axes(spec, valid: Sequence[str], what: str) -> None:
@@ -252,7 +253,7 @@ class MapSpec:
     def summary_columns(self) -> tuple[str, ...]:
         """The columns of the report's table of points."""
         return (self.x, self.y, "status", "E_N linear", "E_N exact", "rel dE_N",
-                "truncation dE_N", "N_ccw", "N_cw", "N_m", "seconds")
+                "truncation dE_N", "N_ccw", "N_cw", "N_m", "series", "seconds")
 
     def pair_labels(self) -> tuple[str, ...]:
         """Pairs of modes with their own figure (none: the spinning resonator's map judges

@@ -178,7 +178,8 @@ class ModelMapSpec:
                 "rel dE_N", "max abs dV", "truncation dE_N", "truncation max abs dV",
                 "max top population", *per_pair, *(f"N_{m}" for m in names),
                 *(f"quanta {m}" for m in names), "n_branches", "complete", "multistable",
-                "solves", "seconds", "search limit", "refused cutoffs", "message")
+                "solves", "series", "series ratio", "series dV", "series residual dV",
+                "seconds", "search limit", "refused cutoffs", "message")
 
     @property
     def title(self) -> str:
@@ -199,7 +200,8 @@ class ModelMapSpec:
     def summary_columns(self) -> tuple[str, ...]:
         """The columns of the report's table of points."""
         return (self.x, self.y, "status", "worst pair", "E_N linear", "E_N exact", "rel dE_N",
-                "truncation dE_N", *(f"N_{m}" for m in self.model.mode_names), "seconds")
+                "truncation dE_N", *(f"N_{m}" for m in self.model.mode_names), "series",
+                "seconds")
 
     def pair_labels(self) -> tuple[str, ...]:
         """Pairs of modes with their own figure, ``map_<a>-<b>.png``."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -32,6 +32,7 @@ from .deviation import max_abs_difference
 from .status import FAILED, Status
 from .tables import clip
 from .search import AdaptiveSolve, ValidityCriteria, adaptive_cutoffs
+from .series import SeriesCheck, series_check
 
 Pair = tuple[str, str]
 
@@ -76,6 +77,10 @@ class ModelPointValidity:
     fit : AdaptiveSolve or None
     criteria : ValidityCriteria
     seconds : float
+    series : SeriesCheck or None
+        The moment expansion of V at the point (:func:`~.series.series_check`), against
+        ``state`` − ``control`` where they are the ``nonlinear`` and ``linearized`` models;
+        None at an unstable or failed point.
     """
 
     point: linear.ModelPoint
@@ -88,6 +93,7 @@ class ModelPointValidity:
     fit: AdaptiveSolve | None
     criteria: ValidityCriteria
     seconds: float
+    series: SeriesCheck | None = None
 
     def approximation_error(self, pair: Pair) -> float:
         """E_N exact of the judged form − Lyapunov E_N of ``pair`` (nats); NaN without one."""
@@ -172,6 +178,8 @@ class ModelPointValidity:
                 "truncation max abs dV": max_abs_difference(self.control.V, g.V),
                 "max top population": s.max_top_population,
                 **{f"quanta {m}": q for m, q in s.quanta.items()}})
+        if self.series is not None:
+            row.update(self.series.row())
         row["seconds"] = self.seconds
         return row
 
@@ -199,6 +207,9 @@ class ModelPointValidity:
         out.append(f"cutoffs {self.state.cutoffs} converged for this point (tolerances "
                    f"{crit.V_tolerance:g} on V, {crit.log_negativity_tolerance:g} on E_N); "
                    f"criterion {crit.relative_error:.0%} or |ΔE_N| ≤ {crit.absolute_floor:g}")
+        if self.series is not None:
+            out.append(f"moment expansion (no Fock space, docs/perturbative.md): "
+                       f"{self.series.status} — {self.series.message}")
         return tuple(out)
 
     def __repr__(self) -> str:
@@ -252,8 +263,13 @@ def judge_model_point(point: linear.ModelPoint, hamiltonian: str | None = None, 
     judged = judged_pairs(lin, pairs) if lin.stable else tuple(point.model.pairs)
 
     def done(status, message="", state=None, control=None, fit=None):
+        series = None
+        if status not in ("unstable", FAILED):  # the third framework: milliseconds
+            nonlinear = hamiltonian == "nonlinear" and state is not None
+            series = series_check(point, state if nonlinear else None,
+                                  control if nonlinear else None)
         return ModelPointValidity(point, lin, judged, status, message, state, control, fit,
-                                  crit, time.perf_counter() - t0)
+                                  crit, time.perf_counter() - t0, series)
 
     if not lin.stable:
         return done("unstable", f"max Re λ(A) = {lin.max_growth_rate:.3g}")
@@ -281,9 +297,7 @@ def judge_model_point(point: linear.ModelPoint, hamiltonian: str | None = None, 
             raise
         return done(FAILED, f"{type(exc).__name__}: {exc}")
     result = done("valid", "", state, control, fit)
-    if all(result.holds(p) for p in judged):
-        return result
-    return done("breaks", "", state, control, fit)
+    return result if all(result.holds(p) for p in judged) else replace(result, status="breaks")
 
 
 @dataclass(frozen=True)

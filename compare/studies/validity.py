@@ -30,6 +30,7 @@ from .deviation import max_abs_difference
 from .modelvalidity import ModelPointValidity, judge_model_point
 from .search import (MODES, AdaptiveSolve, ValidityCriteria, adaptive_cutoffs, search_advice,
                      state_change)
+from .series import SeriesCheck, series_check
 from .status import FAILED, Status
 from .tables import clip
 
@@ -55,6 +56,10 @@ class PointValidity:
         The cutoff search (None at an unstable point).
     criteria : ValidityCriteria
     seconds : float
+    series : SeriesCheck or None
+        The moment expansion of V at the point (the third framework,
+        :func:`~.series.series_check`), against ``state`` − ``control`` where both are the
+        ``nonlinear`` and ``linearized`` models; None at an unstable or failed point.
     """
 
     point: linear.OperatingPoint
@@ -66,6 +71,7 @@ class PointValidity:
     fit: AdaptiveSolve | None
     criteria: ValidityCriteria
     seconds: float
+    series: SeriesCheck | None = None
 
     @property
     def approximation_error(self) -> float:
@@ -127,6 +133,8 @@ class PointValidity:
                 "non-Gaussianity below floor": s.non_gaussianity_below_floor,
                 "photons driven": getattr(s.photons, p.direction),
                 "phonons": s.phonons, "max top population": max(s.top_populations)})
+        if self.series is not None:
+            row.update(self.series.row())
         row["seconds"] = self.seconds
         return row
 
@@ -173,8 +181,13 @@ def judge_point(point: linear.OperatingPoint | linear.ModelPoint,
     lin = linear.analyze(point)
 
     def done(status, message="", state=None, control=None, fit=None):
+        series = None
+        if status not in ("unstable", FAILED):  # the third framework: milliseconds
+            nonlinear = hamiltonian == "nonlinear" and state is not None
+            series = series_check(point, state if nonlinear else None,
+                                  control if nonlinear else None)
         return PointValidity(point, lin, status, message, state, control, fit, crit,
-                             time.perf_counter() - t0)
+                             time.perf_counter() - t0, series)
 
     if not lin.stable:
         return done("unstable", f"max Re λ(A) = {lin.max_growth_rate:.3g}")
