@@ -57,7 +57,7 @@ from .observables import (bipartite_exact_log_negativity, exact_log_negativity, 
 from .operators import (FockModes, ModeOperators, check_cutoffs, check_mode_cutoffs,
                         fock_modes, operators)
 from .options import (DEFAULT_TRUNCATION_TOL, HAMILTONIANS, METHODS, SOLVERS, Hamiltonian,
-                      Method, SolveOptions)
+                      Method, SolveOptions, device_options)
 from .result import PerMode, Photons, SteadyState, Timings
 from .steadystate import solve
 from .structured import StructuredOptions
@@ -76,7 +76,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
-    "solve", "liouvillian", "generator_for", "model_hamiltonian", "mechanical_bath",
+    "solve", "device_options", "liouvillian", "generator_for", "model_hamiltonian", "mechanical_bath",
     "linear_terms", "LinearTerms", "operators", "ModeOperators",
     "check_cutoffs", "Generator", "SteadyState", "Timings", "Photons", "PerMode", "SolveOptions",
     "StructuredOptions", "Structured", "QutipMethod", "MethodObject", "Hamiltonian", "Method",

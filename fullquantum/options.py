@@ -18,6 +18,7 @@ from .budget import DEFAULT_MEMORY_BUDGET_BYTES
 from ..linear.checks import check_real
 from ..linear.parameters import check_choice
 from .checks import check_flag, check_instance, check_int, check_mapping
+from .structured.accelerator import DEVICES, array_module
 from .structured.options import StructuredOptions
 
 # Which Hamiltonian a full-quantum model keeps (fullquantum.modelterms): the keyword
@@ -188,6 +189,48 @@ class SolveOptions:
         return tuple(f.name for f in fields(cls))
 
 
-__all__ = ["Hamiltonian", "HAMILTONIANS", "resolve_hamiltonian", "DISPLACED_MODELS", "Method", "METHODS", "SOLVERS",
+def device_options(device: str, method: str = DEFAULT_METHOD, name: str = "device"
+                   ) -> dict[str, Any]:
+    """Keyword arguments of :func:`~fullquantum.solve` that run its dense work on ``device``.
+
+    The one translation of a configuration's or a map's ``device`` ("cpu" | "gpu") into
+    solve options: {} for the CPU (the default, so that keys and results are unchanged),
+    ``{"structured": StructuredOptions(device="gpu")}`` for a CUDA GPU. Checked before any
+    work: the device is one of the two, "gpu" needs ``method="structured"`` and CuPy with a
+    CUDA device (:func:`~fullquantum.structured.accelerator.array_module`).
+
+    Parameters
+    ----------
+    device : {"cpu", "gpu"}
+        Where the structured solver's preconditioner runs.
+    method : str
+        The steady-state method of the solves (only "structured" has a GPU path).
+    name : str
+        The parameter's name in error messages (e.g. ``"solver.device"``).
+
+    Returns
+    -------
+    dict
+        Solve options to merge into :func:`~fullquantum.solve`'s keywords.
+
+    Raises
+    ------
+    InputError
+        An unknown device, a GPU with another method, or a GPU that is not there.
+    """
+    check_choice(name, device, DEVICES)
+    if device == "cpu":
+        return {}
+    if method != "structured":
+        raise InputError(f"{name} = 'gpu' runs the structured solver's preconditioner on the "
+                         f"GPU: it needs method 'structured'; got method {method!r}")
+    try:
+        array_module(device)
+    except InputError as err:
+        raise InputError(f"{name}: {err}") from None
+    return {"structured": StructuredOptions(device="gpu")}
+
+
+__all__ = ["device_options", "Hamiltonian", "HAMILTONIANS", "resolve_hamiltonian", "DISPLACED_MODELS", "Method", "METHODS", "SOLVERS",
            "DEFAULT_METHOD", "DEFAULT_TRUNCATION_TOL", "SolveOptions", "check_method_solver",
            "default_solver"]

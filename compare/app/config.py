@@ -120,7 +120,9 @@ class SolverConfig:
     changes V by less than ``V_tolerance`` (vacuum variance ½) and E_N by less than
     ``log_negativity_tolerance``, trying at most ``max_dimension`` = N_ccw·N_cw·N_m.
     ``engine`` (serial, parallel, loky, mpi: see compare.studies.maps) and ``num_cpus`` (0: every core)
-    run the points of maps and studies, one BLAS thread per worker.
+    run the points of maps and studies, one BLAS thread per worker. ``device = "gpu"`` runs
+    the structured solver's preconditioner on a CUDA GPU (CuPy: ``pip install 'omxval[gpu]'``;
+    checked at load, :func:`fullquantum.device_options`); the same states, the same cache keys.
     """
 
     method: str = "structured"
@@ -131,9 +133,11 @@ class SolverConfig:
     max_dimension: int = 600
     engine: str = "parallel"
     num_cpus: int = 0
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         check_choice("solver.method", self.method, fullquantum.METHODS)
+        fullquantum.device_options(self.device, self.method, "solver.device")
         try:  # SolveOptions is the one validation of these two
             fullquantum.SolveOptions(truncation_tol=self.truncation_tol,
                                      memory_budget_bytes=self.memory_budget_bytes)
@@ -160,7 +164,8 @@ class SolverConfig:
     def options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`fullquantum.solve`."""
         return {"method": self.method, "truncation_tol": self.truncation_tol,
-                "memory_budget_bytes": self.memory_budget_bytes}
+                "memory_budget_bytes": self.memory_budget_bytes,
+                **fullquantum.device_options(self.device, self.method, "solver.device")}
 
     def check_memory(self, cutoffs, hamiltonian: str, bath: str) -> None:
         """Refuse (MemoryBudgetError) a solve at ``cutoffs`` before any study runs."""
@@ -423,14 +428,15 @@ class ReportConfig:
                 pairs=self.model.pairs or None, hamiltonian=m.hamiltonian,
                 criteria=m.criteria(self.solver), method=self.solver.method,
                 memory_budget_bytes=self.solver.memory_budget_bytes,
-                max_dimension=self.solver.max_dimension, source=self.model.file)
+                max_dimension=self.solver.max_dimension, source=self.model.file,
+                device=self.solver.device)
         d = self.design
         return MapSpec(x=m.x, x_values=m.x_values, y=m.y, y_values=m.y_values,
                        design={k: getattr(d, k) for k in linear.DESIGN_KEYS},
                        direction=d.direction, bath=d.bath, hamiltonian=m.hamiltonian,
                        criteria=m.criteria(self.solver), method=self.solver.method,
                        memory_budget_bytes=self.solver.memory_budget_bytes,
-                       max_dimension=self.solver.max_dimension)
+                       max_dimension=self.solver.max_dimension, device=self.solver.device)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (TOML/JSON-friendly)."""
@@ -510,7 +516,8 @@ KEY_HELP: dict[str, dict[str, str]] = {
                                     "less than this [ln]",
         "max_dimension": "largest d = N_ccw·N_cw·N_m a cutoff search may try",
         "engine": "engine of the points: serial | parallel | loky | mpi (also --map)",
-        "num_cpus": "workers of the engine; 0: every core (also --num-cpus)"},
+        "num_cpus": "workers of the engine; 0: every core (also --num-cpus)",
+        "device": "cpu | gpu: where the structured solver's preconditioner runs (gpu: CuPy)"},
     "point": {
         "hamiltonian": "full-quantum form judged: nonlinear | linearized | lab",
         "cutoffs": "Fock cutoffs [N_ccw, N_cw, N_m]; []: converged for the point",

@@ -122,6 +122,9 @@ class MapSpec:
     max_dimension : int, optional
         Cost limit: largest d = N_ccw·N_cw·N_m a point's cutoff search may try; a point
         that needs more is ``unconverged``.
+    device : {"cpu", "gpu"}
+        Where the structured solver's preconditioner runs (:func:`fullquantum.device_options`,
+        checked when the spec is built); not part of the cache key: the states are the same.
     """
 
     x: str
@@ -136,6 +139,7 @@ class MapSpec:
     method: str = "structured"
     memory_budget_bytes: int = 4 * 1024**3
     max_dimension: int | None = None
+    device: str = "cpu"
     model: dataclasses.InitVar[str | None] = None
 
     def __post_init__(self, model: str | None = None) -> None:
@@ -154,6 +158,7 @@ class MapSpec:
         check_choice("map.direction", self.direction, linear.DIRECTIONS)
         check_choice("map.bath", self.bath, linear.BATHS)
         check_choice("map.method", self.method, fullquantum.METHODS)
+        fullquantum.device_options(self.device, self.method, "map.device")
         if not isinstance(self.criteria, ValidityCriteria):
             raise InputError(f"map.criteria must be a ValidityCriteria; got "
                              f"{self.criteria!r}")
@@ -222,7 +227,8 @@ class MapSpec:
         return validity_point(design, self.direction, self.bath, hamiltonian=self.hamiltonian,
                               criteria=self.criteria, method=self.method,
                               memory_budget_bytes=self.memory_budget_bytes,
-                              max_dimension=self.max_dimension)
+                              max_dimension=self.max_dimension,
+                              **fullquantum.device_options(self.device, self.method))
 
     def columns(self) -> tuple[str, ...]:
         """The columns of ``map.csv`` after the two axes."""

@@ -60,7 +60,7 @@ class ModelMapSpec:
         the number of branches there).
     pairs : sequence of (str, str), optional
         Pairs of modes judged (default at each point: those with a nonzero Gaussian E_N).
-    hamiltonian, criteria, method, memory_budget_bytes, max_dimension
+    hamiltonian, criteria, method, memory_budget_bytes, max_dimension, device
         As for :class:`~.maps.MapSpec` (``max_dimension`` bounds d = Π N_k).
     source : str
         Where the model came from (a model file, a preset), for reports; not part of the
@@ -79,6 +79,7 @@ class ModelMapSpec:
     method: str = "structured"
     memory_budget_bytes: int = 4 * 1024**3
     max_dimension: int | None = None
+    device: str = "cpu"
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -98,6 +99,7 @@ class ModelMapSpec:
         object.__setattr__(self, "hamiltonian", resolve_hamiltonian(
             self.hamiltonian, None, "nonlinear", "map.hamiltonian"))
         check_choice("map.method", self.method, fullquantum.METHODS)
+        fullquantum.device_options(self.device, self.method, "map.device")
         if not isinstance(self.criteria, ValidityCriteria):
             raise InputError(f"map.criteria must be a ValidityCriteria; got {self.criteria!r}")
         for name, low in (("memory_budget_bytes", 1), ("max_dimension", 8)):
@@ -161,7 +163,8 @@ class ModelMapSpec:
             return {"status": FAILED, "message": f"{type(exc).__name__}: {exc}"}
         v = judge_model_point(point, self.hamiltonian, pairs=self.pairs,
                               criteria=self.criteria, max_dimension=self.max_dimension,
-                              method=self.method, memory_budget_bytes=self.memory_budget_bytes)
+                              method=self.method, memory_budget_bytes=self.memory_budget_bytes,
+                              **fullquantum.device_options(self.device, self.method))
         row = v.row()
         stable = sum(r.stable for r in linear.analyze_branches(point.model))
         row["multistable"] = stable > 1

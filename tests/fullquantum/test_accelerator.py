@@ -65,3 +65,38 @@ def test_gpu_path_equals_cpu_path():
     assert gpu.device.startswith("gpu")
     diff = cpu.rho - gpu.rho
     assert 0.5 * np.abs(np.linalg.eigvalsh(0.5 * (diff + diff.conj().T))).sum() <= 1e-10
+
+
+def test_device_options_translate_and_check_before_work():
+    """One translation of a configuration's or a map's device into solve options."""
+    assert fullquantum.device_options("cpu") == {}
+    with pytest.raises(InputError, match="solver.device must be one of"):
+        fullquantum.device_options("tpu", name="solver.device")
+    with pytest.raises(InputError, match="needs method 'structured'"):
+        fullquantum.device_options("gpu", "direct")
+    if GPU:
+        opts = fullquantum.device_options("gpu")["structured"]
+        assert opts.device == "gpu"
+    else:
+        with pytest.raises(InputError, match="omxval\\[gpu\\]"):
+            fullquantum.device_options("gpu")
+
+
+def test_configuration_and_maps_carry_the_device_outside_the_cache_key():
+    from omxval.compare.app.config import ReportConfig, SolverConfig
+    from omxval.compare.studies.maps import MapSpec
+
+    assert "structured" not in SolverConfig().options()
+    spec = MapSpec(x="G0", x_values=(0.1,), y="coupling", y_values=(0.2,))
+    assert spec.device == "cpu" and MapSpec.from_dict(spec.to_dict()) == spec
+    point = spec.points()[0]
+    # The key is the same whatever the device: a run resumed on a GPU reuses the CPU rows.
+    assert "device" not in spec._settings
+    assert ReportConfig().map_spec().device == "cpu"
+    if not GPU:
+        with pytest.raises(InputError, match="solver.device: .*omxval\\[gpu\\]"):
+            SolverConfig(device="gpu")
+        with pytest.raises(InputError, match="map.device"):
+            MapSpec(x="G0", x_values=(0.1,), y="coupling", y_values=(0.2,), device="gpu")
+    assert spec.key(point) == MapSpec(x="G0", x_values=(0.1,), y="coupling",
+                                      y_values=(0.2,)).key(point)
