@@ -76,7 +76,8 @@ def _paper_device(args: argparse.Namespace) -> int:
         out = write_paper_device_report(args.out, engine=args.map or "parallel",
                                         num_cpus=args.num_cpus or None, points=points,
                                         progress=None if args.quiet else stderr_progress,
-                                        compute=not args.cached_only, **kw)
+                                        compute=not (args.cached_only or args.direct_only),
+                                        direct=args.direct or args.direct_only, **kw)
     except NothingToReport as empty:  # not a failure, not a verdict: nothing was written
         print(f"omxval paper-device: {empty}", file=sys.stderr)
         return EXIT_OK
@@ -259,6 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="compute nothing: report the rows already in <out>.cache.jsonl and "
                         "list the missing ones (a report while a long run proceeds); with "
                         "none cached it says 'nothing to report', writes nothing and exits 0")
+    d.add_argument("--direct", action="store_true",
+                   help="also compute each point's c2 directly by perturbation theory in G0 "
+                        "(docs/perturbative.md §11: three linear solves at converged cutoffs, "
+                        "minutes per point), shown beside the ladder's fit; where they agree "
+                        "the verdict needs no extrapolation")
+    d.add_argument("--direct-only", action="store_true",
+                   help="compute only the direct c2 (no ladder row: those in "
+                        "<out>.cache.jsonl are reported)")
     d.add_argument("--quiet", action="store_true", help="no progress messages")
     d.set_defaults(run=_paper_device)
 

@@ -3,7 +3,8 @@
 The paper-device study (:mod:`omxval.compare.studies.paper_device`) costs hours of CPU, so
 omxval ships the rows it measured as package data (``data/paper_device.jsonl``, journal
 lines exactly as ``omxval paper-device`` writes them, and ``data/paper_device.json``, the
-versions, criteria and command that made them). ``omxval report`` leads with the verdict
+versions, criteria and command that made them), and the c2 computed directly by perturbation
+theory (``data/paper_device_c2.json``, written by ``omxval paper-device --direct``). ``omxval report`` leads with the verdict
 they give. Rows of a run of ``omxval paper-device`` beside the report
 (``<reports>/paper_device.cache.jsonl``) replace the shipped ones, point by point.
 
@@ -20,14 +21,18 @@ from pathlib import Path
 import pandas as pd
 
 from ... import linear
-from ..studies.paper_device import (DeviceCriteria, PointAnalysis, analyse_point,
-                                    device_verdicts, paper_points, rows_table)
+from ..studies.paper_device import (DeviceCriteria, DirectCoefficient, PointAnalysis,
+                                    analyse_point, device_verdicts, direct_table,
+                                    paper_points, rows_table)
 from . import journal as _journal
 
 ROWS_FILE = "paper_device.jsonl"
 PROVENANCE_FILE = "paper_device.json"
+DIRECT_FILE = "paper_device_c2.json"
 #: The command that recomputes the shipped rows (docs/paper_device.md §6).
 RECOMPUTE = "omxval paper-device --map parallel --num-cpus 2"
+#: The command that recomputes the shipped direct c2 (docs/perturbative.md §11).
+RECOMPUTE_DIRECT = "omxval paper-device --direct-only --map parallel --num-cpus 2"
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,15 @@ class ShippedRows:
     def ladder(self) -> tuple[float, ...]:
         """The G0 ladder (units of ω_m)."""
         return tuple(float(g) for g in self.provenance["G0"])
+
+
+def shipped_direct() -> tuple[dict[str, DirectCoefficient], dict]:
+    """The direct c2 shipped in the package, by point name, and their provenance
+    (``command``, ``git_commit``, ``machine``, ``created_utc``, ``packages``)."""
+    data = resources.files(__package__).joinpath("data", DIRECT_FILE)
+    content = json.loads(data.read_text("utf-8"))
+    return ({name: DirectCoefficient.from_dict(d) for name, d in content["points"].items()},
+            content["provenance"])
 
 
 def shipped_rows() -> ShippedRows:
@@ -109,6 +123,9 @@ def device_answer(cache: str | Path | None = None,
         ladder = sorted({float(r["G0"]) for r in done.values() if "G0" in r})
         if ladder:
             local = rows_table(pts, ladder, done, DeviceCriteria())
+    direct, _ = shipped_direct()
+    if cache is not None and Path(cache).is_file():
+        direct.update(direct_table(pts, _journal.read(cache).done))
     analyses, sources = [], {}
     for p in pts:
         mine = local[local["point"] == p.name] if len(local) else local
@@ -116,7 +133,7 @@ def device_answer(cache: str | Path | None = None,
             rows, sources[p.name] = mine, str(cache)
         else:
             rows, sources[p.name] = theirs[theirs["point"] == p.name], "shipped"
-        analyses.append(analyse_point(p, rows))
+        analyses.append(analyse_point(p, rows, direct.get(p.name)))
     ladder = tuple(sorted(set(shipped.ladder)
                           | ({float(g) for g in local["G0"]} if len(local) else set())))
     verdicts = device_verdicts(analyses, ladder)
@@ -124,4 +141,5 @@ def device_answer(cache: str | Path | None = None,
     return DeviceAnswer(tuple(analyses), verdicts, sources, shipped)
 
 
-__all__ = ["ShippedRows", "DeviceAnswer", "shipped_rows", "device_answer", "RECOMPUTE"]
+__all__ = ["ShippedRows", "DeviceAnswer", "shipped_rows", "shipped_direct", "device_answer",
+           "RECOMPUTE", "RECOMPUTE_DIRECT"]

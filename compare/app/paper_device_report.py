@@ -23,7 +23,7 @@ from ..studies.fits import BAND_LEVEL, Prediction
 from ..studies.paper_device import (DEFAULT_G0, FIG3_J_OVER_KAPPA, POINT_NAMES,
                                     STUDY, DeviceCriteria, PointAnalysis,
                                     analyse_point, check_ladder, curvature, device_verdicts,
-                                    fits_table,
+                                    direct_table, fits_table,
                                     paper_points, points_table, row_key)
 from ..studies.maps import check_engine
 from ..studies.progress import sink
@@ -32,7 +32,8 @@ from . import plots
 from .markdown import markdown_table
 from .metadata import collect
 from .output import OutputDirectory
-from .runs import run_rows
+from .device_answer import RECOMPUTE_DIRECT, shipped_direct
+from .runs import run_direct, run_rows
 
 
 class NothingToReport(OmxvalError):
@@ -60,7 +61,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
                               criteria: DeviceCriteria | None = None,
                               cache: str | Path | None = None,
                               setup: linear.PaperSetup | None = None,
-                              compute: bool = True) -> Path:
+                              compute: bool = True, direct: bool = False) -> Path:
     """Run the study and write ``index.md``, CSV tables and the figure to ``out``.
 
     The output location is checked before any computation and replaced only when every file
@@ -92,6 +93,12 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
     compute : bool
         False: compute no row, report the rows already in the cache and list the missing
         ones as not computed (a report while a long run proceeds, or from shards).
+    direct : bool
+        Also compute each point's c2 directly by perturbation theory
+        (:func:`~omxval.compare.studies.paper_device.direct_coefficient`, into the same
+        cache; minutes per point instead of the ladder's hours), also with ``compute=False``
+        (then only the direct route runs). Without it the report shows
+        the direct c2 found in the cache, else the shipped ones (``data/paper_device_c2.json``).
 
     Returns
     -------
@@ -113,7 +120,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         known = _journal.read(cache).done
         cached = sum(row_key(p, g, crit) in known for p in pts for g in ladder)
         say(f"{len(pts)} points x {len(ladder)} G0 values; {cached} rows in the cache {cache}")
-        if not compute and not cached:  # leaves the previous report (if any) untouched
+        if not compute and not cached and not direct:  # the previous report stays as it is
             raise NothingToReport(f"nothing to report: none of the {len(pts) * len(ladder)} "
                                   f"rows is in the cache {cache}; run omxval paper-device "
                                   f"without --cached-only to compute them (resumable)")
@@ -121,7 +128,19 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         rows = run_rows(pts, ladder, cache, engine=engine, num_cpus=num_cpus, criteria=crit,
                         progress=say, compute=compute)
         timings["rows"] = time.perf_counter() - t
-        analyses = [analyse_point(p, rows[rows["point"] == p.name]) for p in pts]
+        directs, direct_source = shipped_direct()[0], {}
+        direct_source = {name: "shipped (data/paper_device_c2.json)" for name in directs}
+        if direct:
+            t = time.perf_counter()
+            say("c2 directly by perturbation theory (docs/perturbative.md §11) ...")
+            mine = run_direct(pts, cache, engine=engine, num_cpus=num_cpus, progress=say)
+            timings["direct"] = time.perf_counter() - t
+        else:
+            mine = direct_table(pts, _journal.read(cache).done)
+        directs.update(mine)
+        direct_source.update({name: str(cache) for name in mine})
+        analyses = [analyse_point(p, rows[rows["point"] == p.name], directs.get(p.name))
+                    for p in pts]
         timings["total"] = time.perf_counter() - t0
 
         tmp = target.path
@@ -133,7 +152,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         fits_table(analyses).to_csv(tmp / "paper_device_fits.csv", index=False)
         device_verdicts(analyses, ladder).to_csv(tmp / "verdicts.csv", index=False)
         configuration = {"G0": list(ladder), "points": [p.name for p in pts],
-                         "compute": compute,
+                         "compute": compute, "direct": direct,
                          "J_over_kappa": J_over_kappa, "criteria": dataclasses.asdict(crit),
                          "engine": engine, "num_cpus": num_cpus, "cache": str(cache),
                          "setup": dataclasses.asdict(setup)}
@@ -141,7 +160,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         meta["verdicts"] = {a.point.name: a.verdict for a in analyses}  # read by omxval report
         target.metadata = meta
         (tmp / "index.md").write_text(_markdown(analyses, ladder, crit, cache, cached,
-                                                  meta))
+                                                  meta, direct_source))
     say(f"wrote {Path(out).resolve()}")
     return Path(out)
 
@@ -190,8 +209,40 @@ def _display_rows(rows: pd.DataFrame) -> pd.DataFrame:
         "seconds": col("seconds", ".0f")})
 
 
+def _direct_section(analyses: Sequence[PointAnalysis], sources: dict[str, str]) -> str:
+    """The direct route beside the ladder: c2 by perturbation theory, no fit."""
+    rows = []
+    for a in analyses:
+        d = a.direct
+        if d is None:
+            continue
+        rows.append({"point": a.point.name, "c2 direct": f"{d.c2:.5f} ± {d.uncertainty:.5f}",
+                     "cutoffs": "×".join(map(str, d.cutoffs)), "status": d.status,
+                     "solves": d.solves, "seconds": f"{d.seconds:.0f}",
+                     "|c2| ladder (c; c + 1)": "—" if a.leading is None else
+                     f"{a.leading.c2:.5f} ± {a.leading.c2_stderr:.5f}; "
+                     f"{a.leading_raised.c2:.5f}",
+                     "agree": {True: "yes", False: "**no**", None: "—"}[a.direct_agrees],
+                     "|ΔE_N| at paper G0": f"{d.prediction(a.point.G0).value:.3g}",
+                     "source": sources.get(a.point.name, "")})
+    if not rows:
+        return ""
+    return f"""## The direct route: c2 by perturbation theory, no ladder
+
+ρ = ρ0 + G0·ρ1 + G0²·ρ2 + … with L0ρ0 = 0, L0ρ1 = −L1ρ0, L0ρ2 = −L1ρ1 (L0 the linearized
+generator, L1 the cubic terms per unit G0), and the second-order perturbation of
+ln‖ρ^T‖₁ gives E_N = E_N(ρ0) + c2·G0² + O(G0⁴) from three linear solves at cutoffs
+converged for c2 (docs/perturbative.md §11, Eqs. P12–P14; the uncertainty is c2's change at
+the last cutoff step). The ladder fits |ΔE_N|, so its c2 is compared with |c2 direct|. Where the two agree the verdict's bound is c2·G0² with that uncertainty — no
+extrapolation. Recompute with `{RECOMPUTE_DIRECT}`.
+
+{markdown_table(pd.DataFrame(rows))}
+"""
+
+
 def _markdown(analyses: Sequence[PointAnalysis], ladder: Sequence[float],
-              crit: DeviceCriteria, cache: Path, cached: int, meta: dict) -> str:
+              crit: DeviceCriteria, cache: Path, cached: int, meta: dict,
+              direct_sources: dict[str, str] | None = None) -> str:
     verdicts = "\n".join(f"- {a.verdict}" for a in analyses)
     pts = points_table([a.point for a in analyses])
     shown_points = pts[["point", "direction", "Omega [rad/s]", "J/kappa", "Delta_c [omega_m]",
@@ -220,7 +271,7 @@ def _markdown(analyses: Sequence[PointAnalysis], ladder: Sequence[float],
         notes = a.rows[a.rows["status"] != "converged"]
         note = "".join(f"\n- G0 = {r['G0']:g}: {r['status']} — {r['message']}"
                        for _, r in notes.iterrows())
-        missing = [g for g in ladder if g not in set(a.rows["G0"])]
+        missing = [g for g in ladder if not len(a.rows) or g not in set(a.rows["G0"])]
         if missing:
             note += (f"\n- not computed (not in the cache): G0 = "
                      f"{', '.join(f'{g:g}' for g in missing)}")
@@ -268,6 +319,7 @@ largest upper band end of the four predictions.
 
 {markdown_table(fits, '.4g')}
 
+{_direct_section(analyses, direct_sources or {})}
 ## Rows
 
 Truncation error = E_N(linearized Fock, c) − E_N(Lyapunov); approximation error =

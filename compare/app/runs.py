@@ -15,8 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..studies.maps import MapSpec, check_engine, check_shard, map_rows
-from ..studies.paper_device import (DeviceCriteria, PaperPoint, device_rows, row_tasks,
-                                    rows_table)
+from ..studies.paper_device import (DeviceCriteria, DirectCoefficient, PaperPoint,
+                                    device_rows, direct_coefficients, direct_key, direct_table,
+                                    row_tasks, rows_table)
 from . import journal as _journal
 
 
@@ -119,4 +120,34 @@ def run_rows(points: Sequence[PaperPoint], G0: Sequence[float], cache: str | Pat
         return rows_table(points, G0, journal.contents.rows, crit)
 
 
-__all__ = ["run_map", "run_rows", "read_cache"]
+def run_direct(points: Sequence[PaperPoint], cache: str | Path, *, engine: str = "serial",
+               num_cpus: int | None = None, rtol: float = 0.02, max_steps: int = 6,
+               progress: Callable[[str], None] | None = None
+               ) -> dict[str, DirectCoefficient]:
+    """Compute the missing direct c2 of the paper-device points into the journal ``cache``
+    (the ladder's journal: the keys differ) and return every one it holds.
+
+    Parameters
+    ----------
+    points : sequence of PaperPoint
+    cache : path
+        The journal (created if absent and locked while points are computed).
+    engine, num_cpus, rtol, max_steps, progress
+        As for :func:`~omxval.compare.studies.paper_device.direct_coefficients`.
+
+    Returns
+    -------
+    dict
+        Point name → :class:`~omxval.compare.studies.paper_device.DirectCoefficient`.
+    """
+    check_engine(engine)
+    with _journal.Journal(cache) as journal:
+        keys = [direct_key(p, rtol, max_steps) for p in points]
+        done = _announce(journal, keys, progress or (lambda message: None))
+        direct_coefficients(points, on_result=journal.append, skip=done, rtol=rtol,
+                            max_steps=max_steps, engine=engine, num_cpus=num_cpus,
+                            progress=progress)
+        return direct_table(points, journal.contents.rows, rtol, max_steps)
+
+
+__all__ = ["run_map", "run_rows", "run_direct", "read_cache"]

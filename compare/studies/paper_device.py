@@ -22,6 +22,10 @@ Pipeline (SI at the edge, units of ω_m inside):
    callback (the application journals it: :func:`omxval.compare.app.runs.run_rows`).
 4. :func:`analyse_point` — the fits of :mod:`omxval.compare.studies.fits` (free power law
    and leading order) and the prediction at the paper's G0 with its band.
+5. :func:`direct_coefficient` — the third framework's route (docs/perturbative.md §11):
+   c2 of the exact E_N by perturbation theory in G0 at converged cutoffs, no ladder and no
+   fit; where it agrees with the ladder's c2 the verdict rests on c2·G0² alone
+   (:attr:`PointAnalysis.upper`).
 
 The report (``omxval paper-device``) is written by
 :mod:`omxval.compare.app.paper_device_report`.
@@ -41,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ... import fullquantum, linear
+from ... import fullquantum, linear, perturbative
 from ...errors import InputError
 from ...linear.checks import check_real
 from ...linear import paper
@@ -540,6 +544,8 @@ class PointAnalysis:
         The leading-order fit, at c and at c + 1.
     verdict : str
         One sentence generated from the numbers.
+    direct : DirectCoefficient or None
+        c2 computed directly by perturbation theory (:func:`direct_coefficient`), if known.
     """
 
     point: PaperPoint
@@ -549,6 +555,7 @@ class PointAnalysis:
     leading: LeadingOrderFit | None
     leading_raised: LeadingOrderFit | None
     verdict: str
+    direct: DirectCoefficient | None = None
 
     @property
     def converged(self) -> pd.DataFrame:
@@ -566,38 +573,77 @@ class PointAnalysis:
         return None if self.leading is None else self.leading.predict(self.point.G0)
 
     @property
+    def direct_agrees(self) -> bool | None:
+        """Whether the direct c2 and the ladder's leading-order c2 agree: |c2 direct| and
+        the fit's c2 differ by at most twice their combined uncertainties (the direct
+        route's truncation uncertainty, the fit's standard error) plus the fit's own change
+        at cutoffs c + 1. None when either is missing or the direct c2 is unconverged."""
+        if self.direct is None or self.leading is None or not self.direct.usable:
+            return None
+        ladder = self.leading.c2
+        spread = (2 * float(np.hypot(self.direct.uncertainty, self.leading.c2_stderr))
+                  + abs(ladder - self.leading_raised.c2))
+        return bool(abs(abs(self.direct.c2) - ladder) <= spread)
+
+    @property
     def word(self) -> str:
         """The verdict word (:data:`~omxval.compare.studies.verdicts.VERDICTS`): ``agree``
         when the bound :attr:`upper` lies below half a unit of the paper's printed fourth
         decimal (:data:`PRINTED_PRECISION`, docs/paper_device.md §5), ``disagree`` above it;
-        without a fit ``unconverged`` or ``failed`` when such rows are why, else
-        ``incomplete`` (rows not computed yet)."""
-        if self.fit is not None:
+        without a fit or a usable direct c2 ``unconverged`` or ``failed`` when such rows are
+        why, else ``incomplete`` (rows not computed yet)."""
+        if self.fit is not None or (self.direct is not None and self.direct.usable):
             return "agree" if self.upper < PRINTED_PRECISION else "disagree"
-        statuses = set(self.rows["status"])
+        statuses = set(self.rows["status"]) if len(self.rows) else set()
         return next((w for w in ("unconverged", FAILED) if w in statuses), "incomplete")
 
     @property
     def upper(self) -> float:
-        """The largest upper band end of the four predictions (both fits, at c and c + 1):
-        the bound the verdict uses (docs/paper_device.md §5); NaN without fits."""
+        """The bound the verdict uses (docs/paper_device.md §5): where the direct c2 agrees
+        with the ladder (or there is no ladder), the upper end of c2·G0² at the paper's G0
+        with its truncation uncertainty — no extrapolation; otherwise the largest upper
+        band end of the four ladder predictions (both fits, at c and c + 1), and of the
+        direct one if it disagrees. NaN without either."""
+        direct = (self.direct.prediction(self.point.G0).high
+                  if self.direct is not None and self.direct.usable else None)
         if self.fit is None:
-            return float("nan")
-        return max(f.predict(self.point.G0).high for f in
-                   (self.fit, self.fit_raised, self.leading, self.leading_raised))
+            return float("nan") if direct is None else direct
+        if self.direct_agrees:
+            return direct
+        ladder = max(f.predict(self.point.G0).high for f in
+                     (self.fit, self.fit_raised, self.leading, self.leading_raised))
+        return ladder if direct is None else max(ladder, direct)
 
 
-def analyse_point(point: PaperPoint, rows: pd.DataFrame) -> PointAnalysis:
-    """Fit the converged rows of ``point`` and predict the error at the paper's G0."""
-    rows = rows.sort_values("G0").reset_index(drop=True)
-    ok = rows[rows["status"] == "converged"]
+def analyse_point(point: PaperPoint, rows: pd.DataFrame,
+                  direct: DirectCoefficient | None = None) -> PointAnalysis:
+    """Fit the converged rows of ``point`` and predict the error at the paper's G0.
+
+    Parameters
+    ----------
+    point : PaperPoint
+    rows : DataFrame
+        The point's ladder rows (:func:`rows_table`), any status; may be empty.
+    direct : DirectCoefficient, optional
+        c2 computed directly (:func:`direct_coefficient`): shown beside the fit, and the
+        verdict's bound where the two agree (:attr:`PointAnalysis.upper`).
+    """
+    if direct is not None and direct.point != point.name:
+        raise InputError(f"direct coefficient of {direct.point!r} given for point "
+                         f"{point.name!r}")
+    rows = rows.sort_values("G0").reset_index(drop=True) if len(rows) else rows
+    ok = rows[rows["status"] == "converged"] if len(rows) else rows
     if len(ok) < 3:
+        a = PointAnalysis(point, rows, None, None, None, None, "", direct)
         verdict = (f"{point.label}: only {len(ok)} converged row(s); a fit with an uncertainty "
-                   "needs at least 3, so no prediction is made.")
-        return PointAnalysis(point, rows, None, None, None, None, verdict)
+                   "needs at least 3, so the ladder predicts nothing.")
+        if direct is not None:
+            verdict += " " + _direct_sentence(a)
+        return dataclasses.replace(a, verdict=verdict)
     errors = ok["approximation error"], ok["approximation error (c+1)"]
     a = PointAnalysis(point, rows, *(fit_power_law(ok["G0"], np.abs(e)) for e in errors),
-                      *(fit_leading_order(ok["G0"], np.abs(e)) for e in errors), verdict="")
+                      *(fit_leading_order(ok["G0"], np.abs(e)) for e in errors), verdict="",
+                      direct=direct)
     return dataclasses.replace(a, verdict=_verdict(a))
 
 
@@ -616,7 +662,8 @@ def device_verdicts(analyses: Sequence[PointAnalysis], ladder: Sequence[float]
     """
     rows = []
     for a in analyses:
-        missing = [g for g in ladder if g not in set(a.rows["G0"])]
+        missing = [g for g in ladder if not len(a.rows) or g not in set(a.rows["G0"])]
+        d = a.direct if a.direct is not None and a.direct.usable else None
         if a.fit is not None:
             lo = a.leading_order
             evidence = (f"|ΔE_N| at the paper's G0 = {a.point.G0:.3g} ω_m: {lo.value:.3g} "
@@ -626,15 +673,24 @@ def device_verdicts(analyses: Sequence[PointAnalysis], ladder: Sequence[float]
                         f"{len(a.converged)} converged rows")
         else:
             evidence = f"{len(a.converged)} converged row(s); a fit needs 3"
+        if d is not None:
+            agree = {True: "agrees with the ladder: no extrapolation needed",
+                     False: "disagrees with the ladder", None: "no ladder to check"}
+            evidence += (f"; direct c2 = {d.c2:.5f} ± {d.uncertainty:.5f} at cutoffs "
+                         f"{d.cutoffs} ({agree[a.direct_agrees]}), |ΔE_N| = "
+                         f"{d.prediction(a.point.G0).value:.3g}")
         if missing:
             evidence += f"; not computed: G0 = {', '.join(f'{g:g}' for g in missing)}"
         rows.append({"point": a.point.name,
                      "question": f"paper's device, {a.point.label}: Gaussian E_N to the "
                                  f"printed precision",
                      "verdict": a.word, "evidence": evidence,
-                     "abs error at paper G0": np.nan if a.fit is None else a.leading_order.value,
+                     "abs error at paper G0": (a.leading_order.value if a.fit is not None
+                                               else d.prediction(a.point.G0).value
+                                               if d is not None else np.nan),
                      "upper bound": a.upper,
-                     "relative upper bound": a.upper / a.point.log_negativity})
+                     "relative upper bound": a.upper / a.point.log_negativity,
+                     "direct c2": np.nan if d is None else d.c2})
     return pd.DataFrame(rows)
 
 
@@ -658,13 +714,35 @@ def _verdict(a: PointAnalysis) -> str:
               if upper < PRINTED_PRECISION else
               f"above half a unit of the paper's fourth decimal ({PRINTED_PRECISION:g}): the "
               f"linearization may change the printed E_N = {point.log_negativity:.4f}")
-    return (f"{point.label}: the nonlinear model {sign} E_N at every G0 of the ladder "
+    text = (f"{point.label}: the nonlinear model {sign} E_N at every G0 of the ladder "
             f"(|error| = {a.leading.c2:.4f}·G0² + {a.leading.c4:.2g}·G0⁴; free power law "
             f"G0^{a.fit.exponent:.2f}±{a.fit.exponent_stderr:.2f}); at the paper's "
             f"G0 = {point.G0:.3g} ω_m the predicted |error| is "
             f"{a.leading_order.value:.3g} (leading order) and at most {upper:.3g} "
             f"(relative {rel:.1e}; upper end of the {BAND_LEVEL:.0%} bands of both fits at "
             f"cutoffs c and c + 1), {judged}.")
+    return text if a.direct is None else f"{text} {_direct_sentence(a)}"
+
+
+def _direct_sentence(a: PointAnalysis) -> str:
+    """What the direct c2 says, and whether the verdict needs the ladder's extrapolation."""
+    d = a.direct
+    pred = d.prediction(a.point.G0)
+    text = (f"Perturbation theory in G0 (docs/perturbative.md §11) gives c2 = {d.c2:.5f} ± "
+            f"{d.uncertainty:.5f} directly ({d.status} at cutoffs {d.cutoffs}, {d.solves} "
+            f"linear solves), |ΔE_N| = {pred.value:.3g} at the paper's G0")
+    if not d.usable:
+        return text + "; its cutoffs did not converge, so the verdict does not use it."
+    agrees = a.direct_agrees
+    if agrees is None:
+        return (text + f": with no ladder fit to check it against, the verdict's bound is "
+                f"{pred.high:.3g}.")
+    if agrees:
+        return (text + f", agreeing with the ladder's c2 = {a.leading.c2:.5f} ± "
+                f"{a.leading.c2_stderr:.5f}: the verdict's bound {pred.high:.3g} needs no "
+                f"extrapolation.")
+    return (text + f", which does NOT agree with the ladder's c2 = {a.leading.c2:.5f} ± "
+            f"{a.leading.c2_stderr:.5f}: the verdict takes the larger bound of the two.")
 
 
 def points_table(pts: Sequence[PaperPoint]) -> pd.DataFrame:
@@ -700,5 +778,212 @@ def fits_table(analyses: Sequence[PointAnalysis]) -> pd.DataFrame:
             r.update({"|error| upper bound": a.upper,
                       "relative leading order": a.leading_order.value / a.point.log_negativity,
                       "relative upper bound": a.upper / a.point.log_negativity})
+        if a.direct is not None:
+            d = a.direct
+            r.update({"c2 direct": d.c2, "c2 direct uncertainty": d.uncertainty,
+                      "c2 direct cutoffs": "×".join(map(str, d.cutoffs)),
+                      "c2 direct status": d.status, "c2 direct seconds": d.seconds,
+                      "direct agrees with ladder": a.direct_agrees,
+                      "|error| direct": d.prediction(a.point.G0).value})
         rows.append(r)
     return pd.DataFrame(rows)
+
+
+# --- 5. the direct route: c2 by perturbation theory (docs/perturbative.md §11) ----------------
+#: Statuses of a direct c2 that the verdict may use ("unconverged": cutoffs still moving).
+DIRECT_USABLE: tuple[str, ...] = ("converged", "fixed")
+
+
+@dataclass(frozen=True)
+class DirectCoefficient:
+    """c2 of the exact E_N at one operating point, computed directly (no ladder, no fit).
+
+    E_N(G0) = E_N(ρ0) + c2·G0² + O(G0⁴) at fixed (Δ̃_c, |G_d|) (docs/perturbative.md
+    Eqs. P12–P14; even in G0, docs/paper_device.md §4), from three linear solves with the
+    linearized generator at converged cutoffs
+    (:func:`omxval.perturbative.leading_coefficient`).
+
+    Attributes
+    ----------
+    point : str
+        The operating point's name (``fig2-ccw``, …).
+    c2 : float
+        Per (G0/ω_m)²; negative where the nonlinearity lowers E_N (the ladder reports
+        |ΔE_N|, so its fitted c2 is −c2).
+    uncertainty : float
+        Truncation uncertainty of c2: its change at the last cutoff step (≥ 0).
+    cutoffs : tuple of int
+        The cutoffs of c2 (N_ccw, N_cw, N_m).
+    status : {"converged", "fixed", "unconverged"}
+        From the cutoff convergence of c2 ("fixed": cutoffs given, the uncertainty then
+        comes from one step below them).
+    seconds : float
+        Wall time of the computation (one core).
+    solves : int
+        Linear solves with the linearized generator.
+    """
+
+    point: str
+    c2: float
+    uncertainty: float
+    cutoffs: tuple[int, ...]
+    status: str
+    seconds: float = float("nan")
+    solves: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "c2", check_real("c2", self.c2))
+        object.__setattr__(self, "uncertainty", check_real("uncertainty", self.uncertainty,
+                                                           low=0.0))
+        object.__setattr__(self, "cutoffs", tuple(int(c) for c in self.cutoffs))
+        if self.status not in DIRECT_USABLE + ("unconverged",):
+            raise InputError(f"direct coefficient status must be one of "
+                             f"{DIRECT_USABLE + ('unconverged',)}; got {self.status!r}")
+
+    @property
+    def usable(self) -> bool:
+        """Whether the verdict may use it (its cutoffs converged, or were given)."""
+        return self.status in DIRECT_USABLE
+
+    def prediction(self, G0: float) -> Prediction:
+        """|ΔE_N| = |c2|·G0² at ``G0`` (units of ω_m), band ± uncertainty·G0² (Eq. P14;
+        the O(G0⁴) rest is below 1e-20 at the paper's G0)."""
+        g2 = float(G0) ** 2
+        value = abs(self.c2) * g2
+        return Prediction(value, max(value - self.uncertainty * g2, 0.0),
+                          value + self.uncertainty * g2, float("nan"))
+
+    def to_dict(self) -> dict:
+        """Plain dict (JSON): :meth:`from_dict` restores an equal object."""
+        out = dataclasses.asdict(self)
+        out["cutoffs"] = list(self.cutoffs)
+        return out
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "DirectCoefficient":
+        """The object :meth:`to_dict` wrote."""
+        return cls(**values)
+
+
+#: G0 (units of ω_m) at which the direct route builds the point: any value gives the same
+#: Gaussian model at fixed (Δ̃_c, |G_d|) (§5 of the conventions); c2 is per G0².
+DIRECT_G0 = 0.05
+
+
+def direct_coefficient(point: PaperPoint, *, cutoffs: Sequence[int] | None = None,
+                       rtol: float = 0.02, max_steps: int = 6,
+                       options: fullquantum.SolveOptions | None = None) -> DirectCoefficient:
+    """c2 of the exact E_N at ``point`` by perturbation theory in G0 (docs/perturbative.md
+    §11, Eqs. P12–P14), with its truncation uncertainty.
+
+    Parameters
+    ----------
+    point : PaperPoint
+        An operating point of :func:`paper_points` with a nonzero Gaussian E_N.
+    cutoffs : (int, int, int), optional
+        Fixed cutoffs; default: converged from the predicted start, every cutoff raised by
+        one until c2 changes by less than ``rtol``.
+    rtol : float
+        Relative change of c2 at which the cutoffs count as converged.
+    max_steps : int
+        Most cutoff steps before the status is "unconverged".
+    options : fullquantum.SolveOptions, optional
+        Options of the linear solves.
+
+    Returns
+    -------
+    DirectCoefficient
+        c2 per (G0/ω_m)², for the (driven mode, mechanics) pair.
+    """
+    t0 = time.perf_counter()
+    res = perturbative.leading_coefficient(
+        point.operating_point(DIRECT_G0), cutoffs=None if cutoffs is None else tuple(cutoffs),
+        rtol=rtol, max_steps=max_steps, options=options)
+    c2 = res.c2 / res.scale ** 2  # per unit of the series variable → per (G0/ω_m)²
+    unc = res.uncertainty / res.scale ** 2
+    return DirectCoefficient(point.name, c2, unc, res.cutoffs, res.status,
+                             time.perf_counter() - t0, res.solves)
+
+
+def direct_key(point: PaperPoint, rtol: float = 0.02, max_steps: int = 6,
+               version: str = __version__) -> str:
+    """Cache key of a point's direct c2 (the journal of the ladder's rows holds both)."""
+    payload = {"study": STUDY, "route": "direct", "design": point.design,
+               "direction": point.direction, "bath": point.bath, "rtol": float(rtol),
+               "max_steps": int(max_steps), "omxval": version}
+    text = json.dumps(payload, sort_keys=True, default=float)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _direct_task(task: tuple[str, PaperPoint], rtol: float, max_steps: int
+                 ) -> tuple[str, dict]:
+    """One point's direct c2 in a worker (one BLAS thread: parallelism belongs to points);
+    a failure is a row with its message, never an exception."""
+    key, point = task
+    try:
+        d = direct_coefficient(point, rtol=rtol, max_steps=max_steps)
+        return key, {"point": point.name, "route": "direct", "status": d.status,
+                     "direct": d.to_dict()}
+    except Exception as exc:  # noqa: BLE001 - one point's failure is that point's row
+        return key, {"point": point.name, "route": "direct", "status": FAILED,
+                     "message": f"{type(exc).__name__}: {exc}"}
+
+
+def _lost_direct(task: tuple[str, PaperPoint], reason: str) -> tuple[str, dict]:
+    return task[0], {"point": task[1].name, "route": "direct", "status": FAILED,
+                     "message": reason}
+
+
+def direct_coefficients(points: Sequence[PaperPoint], *,
+                        on_result: Callable[[str, dict], None], skip: Collection[str] = (),
+                        rtol: float = 0.02, max_steps: int = 6, engine: str = "serial",
+                        num_cpus: int | None = None,
+                        progress: Callable[[str], None] | None = None) -> None:
+    """Compute the direct c2 of every point with a nonzero Gaussian E_N whose key
+    (:func:`direct_key`) is not in ``skip``; each result row goes to ``on_result(key, row)``
+    as it finishes (``row["direct"]`` is :meth:`DirectCoefficient.to_dict`).
+
+    Parameters
+    ----------
+    points : sequence of PaperPoint
+        Points with E_N = 0 are left out (ln‖ρ^T‖₁ has no expansion at its kink).
+    on_result : callable
+        Called in this process as each point finishes; a point whose worker died is a
+        ``failed`` row with the reason.
+    skip : collection of str
+        Keys already known.
+    rtol, max_steps
+        As for :func:`direct_coefficient`.
+    engine, num_cpus
+        The map engine and its workers (:func:`omxval.compare.studies.maps.map_points`).
+    progress : callable, optional
+        One line per finished point, with an ETA weighted by each point's predicted cost.
+    """
+    check_engine(engine)
+    todo = [(direct_key(p, rtol, max_steps), p) for p in points
+            if p.log_negativity > 0 and direct_key(p, rtol, max_steps) not in skip]
+    count = Counter(len(todo), progress, weights=[row_cost(p) for _, p in todo])
+
+    def record(result: tuple[str, dict]) -> None:
+        key, row = result
+        on_result(key, row)
+        d = row.get("direct")
+        count.step(f"{row['point']}: direct c2 " + (
+            f"= {d['c2']:.5f} ± {d['uncertainty']:.5f} at cutoffs {tuple(d['cutoffs'])} "
+            f"({d['status']}, {d['seconds']:.0f} s)" if d else f"failed: {row['message']}"))
+
+    if todo:
+        map_points(_direct_task, todo, task_args=(rtol, max_steps), engine=engine,
+                   num_cpus=num_cpus, reduce_func=record, on_lost=_lost_direct)
+
+
+def direct_table(points: Sequence[PaperPoint], rows: dict[str, dict], rtol: float = 0.02,
+                 max_steps: int = 6, version: str = __version__
+                 ) -> dict[str, DirectCoefficient]:
+    """The direct c2 of each point found among journal ``rows`` (by :func:`direct_key`)."""
+    out = {}
+    for p in points:
+        row = rows.get(direct_key(p, rtol, max_steps, version))
+        if row is not None and "direct" in row:
+            out[p.name] = DirectCoefficient.from_dict(row["direct"])
+    return out
