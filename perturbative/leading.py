@@ -33,9 +33,6 @@ from .series import PointLike, as_model_point, stable_result
 #: Smallest Fock cutoff (fullquantum.operators.MIN_CUTOFF; repeated here so that the
 #: checks run without importing QuTiP).
 _MIN_CUTOFF = 2
-#: An eigenvalue of X0 closer to zero than this (relative to max|λ|) makes the second-order
-#: formula of P13 meaningless: refused.
-_ZERO_EIGENVALUE = 1e-15
 
 Pair = tuple[str, str]
 
@@ -340,10 +337,12 @@ def trace_norm_series(X0: np.ndarray, X1: np.ndarray, X2: np.ndarray
     Raises
     ------
     InputError
-        X0 has an eigenvalue at zero (relative 1e-15): the trace norm is not analytic there.
+        X0 has an eigenvalue exactly zero: the trace norm is not analytic there. (The tiny
+        eigenvalues of a truncated state's tail, ~1e-20, are kept: a pair of them adds
+        |⟨i|X1|j⟩|²/(λ_i − λ_j) of their own magnitude, below round-off of N2.)
     """
     lam, U = np.linalg.eigh(0.5 * (X0 + X0.conj().T))
-    if np.min(np.abs(lam)) <= _ZERO_EIGENVALUE * np.max(np.abs(lam)):
+    if np.any(lam == 0):
         raise InputError("the partial transpose of ρ0 has an eigenvalue at zero: its trace "
                          "norm is not analytic in s there (docs/perturbative.md Eq. P13)")
     Y1 = U.conj().T @ X1 @ U
@@ -445,9 +444,11 @@ def _pair_series(orders: _Orders, index: tuple[int, int]) -> tuple[float, float,
     return E0, N1, E2
 
 
-def _default_pairs(mp: ModelPoint) -> tuple[Pair, ...]:
+def _default_pairs(point: object, mp: ModelPoint) -> tuple[Pair, ...]:
     lin = analyze(mp)
     pairs = tuple(p for p, v in lin.log_negativities.items() if np.isfinite(v) and v > 0)
+    if isinstance(point, OperatingPoint):  # the pair fullquantum's SteadyState reports
+        pairs = tuple(p for p in pairs if p == (point.direction, "m"))
     if not pairs:
         raise InputError("no pair of modes is entangled in the Gaussian state at this point "
                          "(E_N = 0 near s = 0, where it is not analytic); name a pair")
@@ -477,7 +478,9 @@ def leading_coefficient(point: PointLike, pair: Sequence[str] | None = None, *,
         OperatingPoint: its preset model, modes ``ccw``, ``cw``, ``m``). It must be stable.
     pair : (str, str), optional
         Two mode names (the second partially transposed, the others traced out). Default:
-        every pair whose Gaussian E_N is nonzero.
+        every pair whose Gaussian E_N is nonzero; for an OperatingPoint the pair
+        (driven mode, ``m``) that :func:`fullquantum.solve` reports. The search converges
+        when every pair has.
     cutoffs : sequence of int or mapping of mode name → int, optional
         Fixed Fock cutoffs in mode order, each ≥ 2: no search, status "fixed", uncertainty
         NaN.
@@ -534,7 +537,7 @@ def leading_coefficient(point: PointLike, pair: Sequence[str] | None = None, *,
                                  f"got {short_repr(options)}")
     stable_result(mp)  # UnstablePointError before any Fock work
     if pairs is None:
-        pairs = _default_pairs(mp)
+        pairs = _default_pairs(point, mp)
     index = {p: (mp.model.index(p[0]), mp.model.index(p[1])) for p in pairs}
     variable, scale = _variable(point, mp)
 
