@@ -86,7 +86,8 @@ def main() -> None:
               f"[{pred.low:.4e}, {pred.high:.4e}]")
         if point.name in LADDER_FITS:
             c, se = LADDER_FITS[point.name]
-            print(f"ladder (leading-order fit, docs/paper_device.md §6): c2 = {-c:.5f} ± {se:.5f}")
+            print(f"ladder (leading-order fit, docs/paper_device.md §6): "
+                  f"c2 = {-c:.5f} ± {se:.5f}")
         for G0, cut, ratio in ladder_rows(point.name):
             print(f"  ladder row G0 = {G0:g}, cutoffs {cut}: approximation error / G0² = "
                   f"{ratio:.5f}")

@@ -358,7 +358,8 @@ def trace_norm_series(X0: np.ndarray, X1: np.ndarray, X2: np.ndarray
 
 
 def log_negativity_coefficients(N0: float, N1: float, N2: float) -> tuple[float, float, float]:
-    """(E_N0, E_N1, E_N2) of E_N = ln N = ln N0 + s·N1/N0 + s²(N2/N0 − N1²/(2N0²)) (Eq. P14)."""
+    """(E_N0, E_N1, E_N2) of E_N = ln N = ln N0 + s·N1/N0 + s²(N2/N0 − N1²/(2N0²)) + …
+    (Eq. P14): E_N2 is c2 per unit s²."""
     return math.log(N0), N1 / N0, N2 / N0 - N1 * N1 / (2.0 * N0 * N0)
 
 

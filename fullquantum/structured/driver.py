@@ -3,6 +3,11 @@
 Builds the operators (:mod:`.terms`), checks the memory (:mod:`.memory`), builds the
 preconditioner (:mod:`.preconditioners`) and runs FGMRES (:mod:`.krylov`) on the bordered
 system M(ρ) = L(ρ) + tr(ρ)·W = W, W = I/d, in real vectors (:mod:`.packing`).
+
+The bordered operator with its preconditioner is :class:`_BorderedSystem`, built once and
+solved for any right-hand side by :func:`_solve_bordered`: W for the steady state, a
+traceless R for the orders of a perturbation series (L(X) = R, tr X = 0;
+:func:`omxval.perturbative.leading_coefficient`, docs/perturbative.md Eq. P12).
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ space (docs/perturbative.md §11, Eqs. P12–P14), against independent truths:
   numpy, and E_N(s) of its exact null vectors (Richardson extrapolation).
 """
 
-import dataclasses
 import math
 import pathlib
 import subprocess
@@ -160,7 +159,9 @@ def test_the_trace_norm_series_against_eigenvalues():
         M = rng.normal(size=(6, 6)) + 1j * rng.normal(size=(6, 6))
         X.append(M + M.conj().T)
     N0, N1, N2 = trace_norm_series(*X)
-    norm = lambda s: np.sum(np.abs(np.linalg.eigvalsh(X[0] + s * X[1] + s * s * X[2])))  # noqa: E731
+    def norm(s):
+        return np.sum(np.abs(np.linalg.eigvalsh(X[0] + s * X[1] + s * s * X[2])))
+
     h = 1e-4
     assert N0 == pytest.approx(norm(0.0), rel=1e-13)
     assert N1 == pytest.approx((norm(h) - norm(-h)) / (2 * h), rel=1e-6)
