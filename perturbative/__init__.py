@@ -12,15 +12,22 @@ computed by linear algebra on monomial coefficients, with no Fock space
 * :func:`mean_series` — the means of the fluctuations, s·m1 + s³·m3;
 * :func:`gaussian_log_negativity_series` — the Gaussian E_N of a pair of modes,
   E_N(V0) + s²·c2.
+* :func:`leading_coefficient` — the *exact* E_N's leading coefficient c2 of the
+  ``nonlinear`` full-quantum model, by perturbation theory in a Fock space (three linear
+  solves with the linearized generator, Eqs. P12–P14) → :class:`LeadingCoefficient`.
 
 An unstable point raises :class:`UnstablePointError` (there is no steady state to expand).
 Modules: :mod:`.monomials` (bases, Wick moments) → :mod:`.generator` (the generator as a
 differential operator on Wigner symbols) → :mod:`.series` (the order-by-order solve and
-the public functions). Depends on :mod:`omxval.linear` only.
+the public functions); :mod:`.leading` (the Fock-space coefficient) imports
+:mod:`omxval.fullquantum`, hence QuTiP, only when called. Depends on :mod:`omxval.linear`
+at import time.
 """
 
+from .leading import LeadingCoefficient, PairCoefficient, leading_coefficient
 from .series import (MAX_ORDER, UnstablePointError, covariance_series,
                      gaussian_log_negativity_series, mean_series)
 
 __all__ = ["covariance_series", "mean_series", "gaussian_log_negativity_series",
-           "UnstablePointError", "MAX_ORDER"]
+           "UnstablePointError", "MAX_ORDER", "leading_coefficient", "LeadingCoefficient",
+           "PairCoefficient"]

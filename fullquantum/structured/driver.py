@@ -3,6 +3,11 @@
 Builds the operators (:mod:`.terms`), checks the memory (:mod:`.memory`), builds the
 preconditioner (:mod:`.preconditioners`) and runs FGMRES (:mod:`.krylov`) on the bordered
 system M(ρ) = L(ρ) + tr(ρ)·W = W, W = I/d, in real vectors (:mod:`.packing`).
+
+The bordered operator with its preconditioner is :class:`_BorderedSystem`, built once and
+solved for any right-hand side by :func:`_solve_bordered`: W for the steady state, a
+traceless R for the orders of a perturbation series (L(X) = R, tr X = 0;
+:func:`omxval.perturbative.leading_coefficient`, docs/perturbative.md Eq. P12).
 """
 
 from __future__ import annotations
@@ -74,6 +79,134 @@ class StructuredResult:
     device: str = "cpu"
 
 
+class _BorderedSystem:
+    """The bordered operator M(X) = L(X) + tr(X)·W, W = I/d, of a generator, ready to solve.
+
+    Built once (operators, Hermiticity test, preconditioner, memory check), then solved for
+    any right-hand side R by :func:`_solve_bordered`: M(X) = R. Since tr L(X) = 0 for every
+    X (L preserves the trace, also on a truncated Fock space: each term is a commutator or
+    a Lindblad form, traceless by cyclicity), tr M(X) = tr X, so the solution has
+    tr X = tr R and L(X) = R − tr(R)·W:
+
+    * R = W: the steady state (tr ρ = 1, L(ρ) = 0), :func:`steadystate_structured`;
+    * tr R = 0: X is traceless and L(X) = R, the solve of a perturbation order
+      (:func:`omxval.perturbative.leading_coefficient`, docs/perturbative.md Eq. P12).
+
+    Attributes
+    ----------
+    d : int
+        Hilbert-space dimension.
+    hermitian : bool
+        Whether the Hermitian formulation is used (then R must be Hermitian).
+    liou : callable
+        X ↦ L(X) for d×d arrays.
+    W : ndarray
+        I/d.
+    kind : str
+        The preconditioner used.
+    threads : int
+        BLAS threads.
+    estimate : int
+        Estimated peak bytes (checked against the budget).
+    """
+
+    def __init__(self, generator: Generator, opts: StructuredOptions, xp) -> None:
+        d = generator.hilbert_dim
+        dims = generator.dims[0]
+        A = _to_operator(generator.left, d)
+        B = _to_operator(generator.right, d)
+        pairs = [(_to_operator(C, d), _to_operator(D, d)) for C, D in generator.sandwich]
+        b_is_a_herm = _rel_diff(B, _herm(A)) <= 1e-13
+        general = _GeneralLiouvillian(A, B, pairs)
+        hermitian = _is_hermiticity_preserving(general, d)
+        if hermitian:
+            # Ā = (A + Bᴴ)/2 (= A for every generator built from generator.py): L(X) = K + Kᴴ.
+            A_bar = A if b_is_a_herm else 0.5 * (A + _herm(B))
+            liou = _HermitianLiouvillian(A_bar, pairs)
+        else:
+            liou = general
+        if not hermitian:
+            check_budget(structured_memory(dims, opts, hermitian=False), opts.memory_budget)
+
+        threads = opts.threads if opts.threads is not None else default_threads(d)
+        with threadpool_limits(limits=threads, user_api="blas"):
+            # The preconditioner inverts S(X) = Ā X + X B̄. In the Hermitian mode B̄ = Āᴴ, so
+            # that S⁻¹ maps Hermitian matrices to Hermitian ones and one Schur (or eigen-)
+            # decomposition serves both sides.
+            if hermitian:
+                A_pre = A_bar
+                B_pre, B_pre_dense = _herm(A_pre), None
+            else:
+                A_pre, B_pre = A, B
+                B_pre_dense = B.toarray() if sp.issparse(B) else np.array(B)
+            A_pre_dense = A_pre.toarray() if sp.issparse(A_pre) else np.array(A_pre)
+            precond, kind, switch = _build_preconditioner(opts.preconditioner, A_pre_dense,
+                                                          B_pre_dense, A_pre, B_pre, hermitian,
+                                                          d, xp)
+            del A_pre_dense, B_pre_dense
+        memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
+        check_budget(memory, opts.memory_budget)
+        self.d, self.hermitian, self.liou, self.kind = d, hermitian, liou, kind
+        self.threads, self.estimate, self.opts = threads, memory.total_bytes, opts
+        self._precond, self._switch = precond, switch
+        self.packing = _HermitianPacking(d) if hermitian else _ComplexPacking(d)
+        self.W = np.eye(d, dtype=np.complex128) / d
+
+    def matvec(self, v: np.ndarray) -> np.ndarray:
+        """M applied to a packed vector."""
+        X = self.packing.unpack(v)
+        out = self.liou(X)
+        out += np.trace(X) * self.W
+        return self.packing.pack(out)
+
+    def apply_precond(self, v: np.ndarray, relres: float) -> np.ndarray:
+        """S⁻¹ on a packed vector (single precision while ``relres`` is above the switch)."""
+        precise = relres <= self._switch
+        dtype = np.complex128 if precise or not self._precond.mixed else np.complex64
+        return self.packing.pack(self._precond(self.packing.unpack(v, dtype), precise))
+
+    def residual(self, X: np.ndarray) -> float:
+        """‖L(X)‖_F."""
+        with threadpool_limits(limits=self.threads, user_api="blas"):
+            return float(np.linalg.norm(self.liou(X)))
+
+
+def _solve_bordered(system: _BorderedSystem, rhs: np.ndarray, x0: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, int, float]:
+    """X with M(X) = L(X) + tr(X)·W = ``rhs``, by preconditioned FGMRES.
+
+    Parameters
+    ----------
+    system : _BorderedSystem
+    rhs : ndarray (d, d)
+        Hermitian when ``system.hermitian`` (its anti-Hermitian part would be dropped).
+    x0 : ndarray (d, d), optional
+        Initial guess.
+
+    Returns
+    -------
+    X, iterations, relative residual ‖rhs − M(X)‖_F / ‖rhs‖_F (≤ ``opts.tol``).
+
+    Raises
+    ------
+    SteadyStateConvergenceError
+        The relative residual did not reach ``opts.tol`` within ``opts.maxiter``.
+    """
+    opts = system.opts
+    with threadpool_limits(limits=system.threads, user_api="blas"):
+        b = system.packing.pack(np.asarray(rhs, dtype=np.complex128))
+        x0v = None if x0 is None else system.packing.pack(np.asarray(x0, dtype=np.complex128))
+        x, its, relres, converged = _fgmres(system.matvec, system.apply_precond, b, x0v,
+                                            opts.tol, opts.restart, opts.maxiter)
+        if not converged:
+            raise SteadyStateConvergenceError(
+                f"structured steady state did not converge: relative residual {relres:.3e} > "
+                f"tol {opts.tol:.1e} after {its} GMRES iterations (maxiter={opts.maxiter}, "
+                f"restart={opts.restart}, preconditioner={system.kind}); raise maxiter, or "
+                "check that the generator has a unique steady state", its, relres)
+        return system.packing.unpack(x), its, relres
+
+
 def steadystate_structured(generator: Generator, *, options: StructuredOptions | None = None,
                            rho0: np.ndarray | None = None) -> StructuredResult:
     """Steady state ρ (L(ρ) = 0, tr ρ = 1) of a structured generator.
@@ -128,77 +261,19 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
             raise InputError(f"rho0 must have a finite nonzero trace; got {trace}")
         rho0 = rho0 / trace  # the bordered system's solution has unit trace
 
-    A = _to_operator(generator.left, d)
-    B = _to_operator(generator.right, d)
-    pairs = [(_to_operator(C, d), _to_operator(D, d)) for C, D in generator.sandwich]
-    b_is_a_herm = _rel_diff(B, _herm(A)) <= 1e-13
-    general = _GeneralLiouvillian(A, B, pairs)
-    hermitian = _is_hermiticity_preserving(general, d)
-    if hermitian:
-        # Ā = (A + Bᴴ)/2 (= A for every generator built from generator.py): L(X) = K + Kᴴ.
-        A_bar = A if b_is_a_herm else 0.5 * (A + _herm(B))
-        liou = _HermitianLiouvillian(A_bar, pairs)
-    else:
-        liou = general
-    if not hermitian:
-        check_budget(structured_memory(dims, opts, hermitian=False), opts.memory_budget)
-
-    threads = opts.threads if opts.threads is not None else default_threads(d)
-    with threadpool_limits(limits=threads, user_api="blas"):
-        # The preconditioner inverts S(X) = Ā X + X B̄. In the Hermitian mode B̄ = Āᴴ, so
-        # that S⁻¹ maps Hermitian matrices to Hermitian ones and one Schur (or eigen-)
-        # decomposition serves both sides.
-        if hermitian:
-            A_pre = A_bar
-            B_pre, B_pre_dense = _herm(A_pre), None
-        else:
-            A_pre, B_pre = A, B
-            B_pre_dense = B.toarray() if sp.issparse(B) else np.array(B)
-        A_pre_dense = A_pre.toarray() if sp.issparse(A_pre) else np.array(A_pre)
-        precond, kind, switch = _build_preconditioner(opts.preconditioner, A_pre_dense,
-                                                      B_pre_dense, A_pre, B_pre, hermitian, d,
-                                                      xp)
-        del A_pre_dense, B_pre_dense
-        memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
-        check_budget(memory, opts.memory_budget)
-        estimate = memory.total_bytes
-
-        packing = _HermitianPacking(d) if hermitian else _ComplexPacking(d)
-        W = np.eye(d, dtype=np.complex128) / d
-
-        def matvec(v: np.ndarray) -> np.ndarray:
-            X = packing.unpack(v)
-            out = liou(X)
-            out += np.trace(X) * W
-            return packing.pack(out)
-
-        def apply_precond(v: np.ndarray, relres: float) -> np.ndarray:
-            precise = relres <= switch
-            dtype = np.complex128 if precise or not precond.mixed else np.complex64
-            return packing.pack(precond(packing.unpack(v, dtype), precise))
-
-        b = packing.pack(W)
-        x0 = None if rho0 is None else packing.pack(rho0)
-        t_setup = time.perf_counter()
-        x, its, relres, converged = _fgmres(matvec, apply_precond, b, x0, opts.tol,
-                                            opts.restart, opts.maxiter)
-        if not converged:
-            raise SteadyStateConvergenceError(
-                f"structured steady state did not converge: relative residual {relres:.3e} > "
-                f"tol {opts.tol:.1e} after {its} GMRES iterations (maxiter={opts.maxiter}, "
-                f"restart={opts.restart}, preconditioner={kind}); raise maxiter, or check "
-                "that the generator has a unique steady state", its, relres)
-        rho = packing.unpack(x)
-        rho /= np.trace(rho)
-        if hermitian:
-            rho = 0.5 * (rho + rho.conj().T)  # exact Hermiticity after the complex division
-        residual = float(np.linalg.norm(liou(rho)))
+    system = _BorderedSystem(generator, opts, xp)
+    t_setup = time.perf_counter()
+    rho, its, relres = _solve_bordered(system, system.W, rho0)
+    rho /= np.trace(rho)
+    if system.hermitian:
+        rho = 0.5 * (rho + rho.conj().T)  # exact Hermiticity after the complex division
+    residual = system.residual(rho)
     t_end = time.perf_counter()
     return StructuredResult(rho=rho, iterations=its, residual=residual, relative_residual=relres,
                             converged=True, setup_seconds=t_setup - t_start,
-                            solve_seconds=t_end - t_setup, memory_estimate=estimate,
-                            threads=threads, preconditioner=kind, hermitian=hermitian,
-                            device=describe(opts.device))
+                            solve_seconds=t_end - t_setup, memory_estimate=system.estimate,
+                            threads=system.threads, preconditioner=system.kind,
+                            hermitian=system.hermitian, device=describe(opts.device))
 
 
 __all__ = ["StructuredResult", "steadystate_structured"]
