@@ -28,7 +28,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ.setdefault("OMXVAL_WORKERS", "1")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import omxval  # noqa: E402  (installed: pip install -e ".[docs]")
 
