@@ -137,7 +137,7 @@ def write_api_pages(app) -> None:
     for package, blurb in API.items():
         module = importlib.import_module(package)
         names = [n for n in module.__all__ if n not in SKIP]
-        lines = [package, "=" * len(package), "", blurb, "",
+        lines = [package, "=" * len(package), "",
                  f".. automodule:: {package}", "   :no-members:", "",
                  ".. currentmodule:: " + package, ""]
         kinds = {n: _kind(module, n) for n in names}
@@ -198,6 +198,14 @@ def escape_docstring(app, what, name, obj, options, lines) -> None:
         lines[i] = _escape(line)
         if stripped.endswith("::"):
             block_indent = indent
+
+
+# autosummary's one-line summaries end at the first ". ": not after "Eq.", "Eqs.", "Fig.",
+# "et al." or "e.g." of the physics docstrings.
+from sphinx.ext import autosummary as _autosummary  # noqa: E402
+
+_autosummary.periods_re = re.compile(
+    r"(?<!\bEq)(?<!Eqs)(?<!Fig)(?<! al)(?<!e\.g)(?<!i\.e)(?<!cf)\.(?:\s+)")
 
 
 def setup(app):
