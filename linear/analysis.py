@@ -152,6 +152,17 @@ def analyze(point: OperatingPoint | System | Model | ModelPoint,
         contradicts ``point``; or a quantity that overflows float64 at this point (mean
         field, drift or diffusion matrix, or — at a stable point — V or E_N). Such a point is
         never returned as a number: the message names the System fields involved.
+
+    Examples
+    --------
+    The reference point of docs/conventions.md §5 (units of ω_m):
+
+    >>> from omxval import linear
+    >>> p = linear.design_point(kappa=0.2, J=0.1, Delta_F=0.1, gamma_m=5e-3, n_m=0.2,
+    ...                         G0=0.05, detuning=0.9, coupling=0.25, direction="ccw")
+    >>> r = linear.analyze(p)
+    >>> r.stable, round(float(r.log_negativity_gaussian), 6)
+    (True, 0.099523)
     """
     if isinstance(point, (Model, ModelPoint)):
         if direction is not None:

@@ -297,6 +297,17 @@ def design_point(kappa: float | Design = _REQUIRED, J: float = _REQUIRED,
         needs an enormous drive); that message names the inputs it is computed from, most
         extreme first. With a Design: a number passed too, or a direction or bath that
         contradicts it.
+
+    Examples
+    --------
+    >>> from omxval import linear
+    >>> p = linear.design_point(kappa=0.2, J=0.1, Delta_F=0.1, gamma_m=5e-3, n_m=0.2,
+    ...                         G0=0.05, detuning=0.9, coupling=0.25, direction="ccw",
+    ...                         bath="brownian")
+    >>> p.direction, p.branch
+    ('ccw', 0)
+    >>> round(float(abs(linear.analyze(p).coupling)), 6)    # the designed |G_d|
+    0.25
     """
     numbers = {"kappa": kappa, "J": J, "Delta_F": Delta_F, "gamma_m": gamma_m, "n_m": n_m,
                "G0": G0, "detuning": detuning, "coupling": coupling}

@@ -134,6 +134,14 @@ def solve_lyapunov(A: np.ndarray, D: np.ndarray, *, refine: int = 0, workers: in
     numpy.linalg.LinAlgError
         "Singular matrix" where some point's M is exactly singular (λ_i + λ_j = 0 for two
         eigenvalues of A), as NumPy's ``solve`` raises.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from omxval import linear
+    >>> V = linear.solve_lyapunov(np.diag([-1.0, -2.0]), np.eye(2))   # V_ii = D_ii / (2|A_ii|)
+    >>> V.round(6).tolist()
+    [[0.5, 0.0], [0.0, 0.25]]
     """
     A = np.asarray(A, dtype=float)
     D = np.broadcast_to(np.asarray(D, dtype=float), A.shape)

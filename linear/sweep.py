@@ -219,8 +219,16 @@ def sweep(system: OperatingPoint | System | Model,
 
     Examples
     --------
-    >>> df = sweep(system, direction=["ccw", "cw"], Delta_c=np.linspace(0, 2, 201))
-    >>> df = sweep(linear.design_point(**design), G0=[0.01, 0.02])
+    >>> import numpy as np
+    >>> from omxval import linear
+    >>> system = linear.PaperSetup().system(Delta_c=0.3, Omega=8e3, J=0.0, power=0.02)
+    >>> df = linear.sweep(system, direction=["ccw", "cw"], Delta_c=np.linspace(0, 2, 201))
+    >>> len(df), sorted(set(df["direction"]))
+    (402, ['ccw', 'cw'])
+    >>> p = linear.design_point(kappa=0.2, J=0.1, Delta_F=0.1, gamma_m=5e-3, n_m=0.2,
+    ...                         G0=0.05, detuning=0.9, coupling=0.25, direction="ccw")
+    >>> linear.sweep(p, G0=[0.01, 0.02])["stable"].tolist()
+    [True, True]
     """
     if isinstance(system, Model):
         return sweep_model(system, direction or {}, **grids)

@@ -234,6 +234,17 @@ def covariance_series(point: PointLike, order: int = 4) -> Mapping[int, np.ndarr
         ``order`` out of range; an expansion too large (:data:`MAX_BLOCK`).
     UnstablePointError
         The linearized model is unstable at the point's branch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from omxval import linear, perturbative, presets
+    >>> model = presets.vitali2007()
+    >>> V = perturbative.covariance_series(model)
+    >>> sorted(V), V[0].shape
+    ([0, 2, 4], (4, 4))
+    >>> bool(np.allclose(V[0], linear.analyze(model).V))         # V0 is the Lyapunov V
+    True
     """
     order = _check_order(order)
     point = as_model_point(point)
