@@ -872,7 +872,8 @@ DIRECT_G0 = 0.05
 
 def direct_coefficient(point: PaperPoint, *, cutoffs: Sequence[int] | None = None,
                        rtol: float = 0.02, max_steps: int = 6,
-                       options: fullquantum.SolveOptions | None = None) -> DirectCoefficient:
+                       options: fullquantum.StructuredOptions | None = None
+                       ) -> DirectCoefficient:
     """c2 of the exact E_N at ``point`` by perturbation theory in G0 (docs/perturbative.md
     §11, Eqs. P12–P14), with its truncation uncertainty.
 
@@ -881,27 +882,39 @@ def direct_coefficient(point: PaperPoint, *, cutoffs: Sequence[int] | None = Non
     point : PaperPoint
         An operating point of :func:`paper_points` with a nonzero Gaussian E_N.
     cutoffs : (int, int, int), optional
-        Fixed cutoffs; default: converged from the predicted start, every cutoff raised by
-        one until c2 changes by less than ``rtol``.
+        Fixed cutoffs (N_ccw, N_cw, N_m), each ≥ 3: c2 there, its uncertainty from one step
+        below them (status "fixed"). Default: from the Gaussian state's Fock tails, every
+        cutoff raised by one until c2 changes by less than ``rtol`` (status "converged" or
+        "unconverged").
     rtol : float
-        Relative change of c2 at which the cutoffs count as converged.
+        Relative change of c2 at which the cutoffs count as converged, in (0, 1).
     max_steps : int
-        Most cutoff steps before the status is "unconverged".
-    options : fullquantum.SolveOptions, optional
-        Options of the linear solves.
+        Most cutoff steps of the search, ≥ 1.
+    options : fullquantum.StructuredOptions, optional
+        Settings of the linear solves.
 
     Returns
     -------
     DirectCoefficient
-        c2 per (G0/ω_m)², for the (driven mode, mechanics) pair.
+        c2 per (G0/ω_m)² of the (driven mode, mechanics) pair.
     """
     t0 = time.perf_counter()
-    res = perturbative.leading_coefficient(
-        point.operating_point(DIRECT_G0), cutoffs=None if cutoffs is None else tuple(cutoffs),
-        rtol=rtol, max_steps=max_steps, options=options)
-    c2 = res.c2 / res.scale ** 2  # per unit of the series variable → per (G0/ω_m)²
-    unc = res.uncertainty / res.scale ** 2
-    return DirectCoefficient(point.name, c2, unc, res.cutoffs, res.status,
+    op = point.operating_point(DIRECT_G0)
+    if cutoffs is not None:
+        fixed = fullquantum.check_cutoffs(cutoffs, "cutoffs")
+        if min(fixed) < 3:
+            raise InputError(f"cutoffs must each be >= 3 (one step below them gives the "
+                             f"uncertainty); got {fixed}")
+        res = perturbative.leading_coefficient(op, start=tuple(c - 1 for c in fixed),
+                                               rtol=rtol, max_steps=1, options=options)
+        status = "fixed"
+    else:
+        res = perturbative.leading_coefficient(op, rtol=rtol, max_steps=max_steps,
+                                               options=options)
+        status = res.status
+    if res.variable != "G0":  # an OperatingPoint's series variable is G0/ω_m (Eq. P14)
+        raise RuntimeError(f"expected the series variable G0, got {res.variable!r}")
+    return DirectCoefficient(point.name, res.c2, res.uncertainty, res.cutoffs, status,
                              time.perf_counter() - t0, res.solves)
 
 

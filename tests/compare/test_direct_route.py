@@ -97,3 +97,31 @@ def test_direct_results_have_their_own_journal_keys(ladder):
             "other": {"point": point.name, "status": "failed", "message": "x"}}
     assert direct_table([point], rows) == {point.name: d}
     assert direct_table([point], {}) == {}
+
+
+@pytest.mark.filterwarnings("ignore:Fock truncation")  # small cutoffs on purpose: same at both
+def test_direct_coefficient_is_the_finite_difference_of_the_nonlinear_model():
+    """At fixed cutoffs c2 is [E_N(nonlinear, G0) − E_N(linearized)]/G0² as G0 → 0, the two
+    full-quantum models solved by fullquantum.solve at the same cutoffs (no perturbation
+    theory): an independent truth of the three bordered solves."""
+    from omxval import fullquantum
+    from omxval.compare.studies.paper_device import DIRECT_G0, direct_coefficient
+
+    (point,) = paper_points(linear.PaperSetup(), names=("fig2-ccw",))
+    cut = (5, 3, 7)
+    d = direct_coefficient(point, cutoffs=cut)
+    assert d.status == "fixed" and d.cutoffs == cut and d.solves == 6
+    assert d.uncertainty > 0 and np.isfinite(d.c2)
+    base = fullquantum.solve(point.operating_point(DIRECT_G0), cutoffs=cut,
+                             hamiltonian="linearized").log_negativity_exact
+    estimates = []
+    for g in (0.01, 0.005):
+        en = fullquantum.solve(point.operating_point(g), cutoffs=cut,
+                               hamiltonian="nonlinear").log_negativity_exact
+        estimates.append((en - base) / g**2)
+    # The finite difference converges to c2 as G0² (the next order is c4·G0²).
+    err = [abs(e - d.c2) for e in estimates]
+    assert err[1] < 0.3 * err[0] + 1e-6
+    assert err[1] < 1e-2 * abs(d.c2)
+    with pytest.raises(InputError, match="cutoffs must each be >= 3"):
+        direct_coefficient(point, cutoffs=(2, 3, 7))
