@@ -29,6 +29,7 @@ from ...errors import InputError
 from . import journal as _journal
 from ..studies.maps import MapSpec, check_engine, map_table, verdict
 from ..studies.modelmaps import ModelMapSpec
+from ..studies.leading import LEADING_STATUSES, LeadingCriteria
 from ..studies.series import SERIES_STATUSES, SeriesCriteria
 from .runs import read_cache, run_map
 from .metadata import collect
@@ -273,13 +274,24 @@ def map_markdown(table: pd.DataFrame, spec: MapSpec | ModelMapSpec, shard: tuple
                    f"{SeriesCriteria().max_ratio:.0%} of its s² term, so it gives no number; "
                    "`disagrees`: V_nonlinear − V_linearized at the converged cutoffs misses "
                    "its s²V2 + s⁴V4, so the cutoffs are short for the nonlinear correction).")
+    lead = (table["leading order"].dropna().astype(str) if "leading order" in table
+            else pd.Series([], dtype=str))
+    leading_line = ("" if lead.empty else
+                    "\n\nThe approximation error against its leading order c2·s² from "
+                    "perturbation theory at the same cutoffs (docs/perturbative.md §11), column "
+                    "`leading order`: "
+                    + ", ".join(f"{int((lead == w).sum())} {w}" for w in LEADING_STATUSES)
+                    + f" (`holds`: the Fock-space ΔE_N is c2·s² within "
+                    f"{LeadingCriteria().max_deviation:.0%}, so c2·s² extrapolates it to smaller "
+                    "nonlinearity; `beyond`: higher orders matter there; `c2 ratio` is their "
+                    "ratio).")
     pair_figures = "".join(f"\n\n![pair {p}](map_{p}.png)" for p in spec.pair_labels())
     return f"""# Validity map: where the Gaussian E_N holds
 
 **Verdict: {v['word']}.** Of {n} points, {v['judged']} have a converged full-quantum result; there the
 Gaussian E_N is within 1 % of the `{spec.hamiltonian}` model at **{v['within_1']}** points and
 within 10 % at **{v['within_10']}**. Statuses: {status_line}. {multistable} point(s) have a
-multistable mean field (hatched in the figure).{series_line}{next_line}
+multistable mean field (hatched in the figure).{series_line}{leading_line}{next_line}
 {shard_note}
 {markdown_table(v['ranges'])}
 

@@ -14,6 +14,7 @@ from ...fullquantum.options import resolve_hamiltonian
 from .deviation import max_abs_difference
 from .tables import TabulatedResult, clip
 from .validity import ValidityCriteria, judge_point, search_advice
+from .leading import LeadingCheck, leading_check
 from .series import SeriesCheck, series_check
 
 QUADRATURES = ("X_ccw", "Y_ccw", "X_cw", "Y_cw", "q", "p")
@@ -82,6 +83,10 @@ class PointComparison(TabulatedResult):
         The moment expansion of V (the third framework, :func:`~.series.series_check`):
         V2 + V4 against V_nonlinear − V_linearized at the same cutoffs, a truncation test
         that uses no Fock space; a diagnostic that never changes ``verdict``.
+    leading : LeadingCheck or None
+        c2·G0² of perturbation theory at the same cutoffs against the Fock-space ΔE_N
+        (nonlinear − linearized Fock) and their ratio (:func:`~.leading.leading_check`);
+        None unless the judged model is ``nonlinear``. A diagnostic too.
     """
 
     _table = "summary"  # the table of _repr_html_ and to_dataframe
@@ -97,6 +102,7 @@ class PointComparison(TabulatedResult):
     cutoffs_converged: bool | None = None
     advice: str = ""
     series: SeriesCheck | None = None
+    leading: LeadingCheck | None = None
 
     question = "Gaussian model vs full quantum at the design point"
 
@@ -261,5 +267,11 @@ def compare_point(point: linear.OperatingPoint | linear.System, direction: str |
               else series_check(point))
     reasons.append(f"moment expansion (no Fock space, docs/perturbative.md): {series.status} — "
                    f"{series.message}")
+    leading = None
+    if hamiltonian == "nonlinear":
+        leading = leading_check(point, fq, control)
+        reasons.append(f"leading order (perturbation theory, docs/perturbative.md §11): "
+                       f"{leading.status} — {leading.message}")
     return PointComparison(lin, fq, control, _elements(lin.V, fq.V, control.V), summary,
-                           verdict, tuple(reasons), tol, converged, series=series)
+                           verdict, tuple(reasons), tol, converged, series=series,
+                           leading=leading)

@@ -72,7 +72,8 @@ COLUMNS = ("status", "E_N linear", "E_N exact", "E_N gaussian", "abs dE_N", "rel
            "max abs dV", "truncation dE_N", "truncation max abs dV", "non-Gaussianity",
            "non-Gaussianity below floor", "photons driven", "phonons", "max top population",
            "n_branches", "multistable", "N_ccw", "N_cw", "N_m", "solves", "series",
-           "series ratio", "series dV", "series residual dV", "seconds", "search limit",
+           "series ratio", "series dV", "series residual dV", "leading order", "c2",
+           "c2 dE_N", "c2 ratio", "seconds", "search limit",
            "refused cutoffs", "message")
 
 
@@ -259,7 +260,8 @@ class MapSpec:
     def summary_columns(self) -> tuple[str, ...]:
         """The columns of the report's table of points."""
         return (self.x, self.y, "status", "E_N linear", "E_N exact", "rel dE_N",
-                "truncation dE_N", "N_ccw", "N_cw", "N_m", "series", "seconds")
+                "truncation dE_N", "N_ccw", "N_cw", "N_m", "series", "leading order",
+                "c2 ratio", "seconds")
 
     def pair_labels(self) -> tuple[str, ...]:
         """Pairs of modes with their own figure (none: the spinning resonator's map judges

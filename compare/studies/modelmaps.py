@@ -182,6 +182,7 @@ class ModelMapSpec:
                 "max top population", *per_pair, *(f"N_{m}" for m in names),
                 *(f"quanta {m}" for m in names), "n_branches", "complete", "multistable",
                 "solves", "series", "series ratio", "series dV", "series residual dV",
+                "leading order", "c2", "c2 dE_N", "c2 ratio",
                 "seconds", "search limit", "refused cutoffs", "message")
 
     @property
@@ -204,7 +205,7 @@ class ModelMapSpec:
         """The columns of the report's table of points."""
         return (self.x, self.y, "status", "worst pair", "E_N linear", "E_N exact", "rel dE_N",
                 "truncation dE_N", *(f"N_{m}" for m in self.model.mode_names), "series",
-                "seconds")
+                "leading order", "c2 ratio", "seconds")
 
     def pair_labels(self) -> tuple[str, ...]:
         """Pairs of modes with their own figure, ``map_<a>-<b>.png``."""

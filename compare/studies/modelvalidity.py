@@ -32,6 +32,7 @@ from .deviation import max_abs_difference
 from .status import FAILED, Status
 from .tables import clip
 from .search import AdaptiveSolve, ValidityCriteria, adaptive_cutoffs
+from .leading import LeadingCheck, leading_check
 from .series import SeriesCheck, series_check
 
 Pair = tuple[str, str]
@@ -81,6 +82,10 @@ class ModelPointValidity:
         The moment expansion of V at the point (:func:`~.series.series_check`), against
         ``state`` − ``control`` where they are the ``nonlinear`` and ``linearized`` models;
         None at an unstable or failed point.
+    leading : LeadingCheck or None
+        c2·s² of perturbation theory per judged pair at the converged cutoffs against the
+        Fock-space ΔE_N (:func:`~.leading.leading_check`); None unless the judged model is
+        ``nonlinear`` and the point is valid or breaks.
     """
 
     point: linear.ModelPoint
@@ -94,6 +99,7 @@ class ModelPointValidity:
     criteria: ValidityCriteria
     seconds: float
     series: SeriesCheck | None = None
+    leading: LeadingCheck | None = None
 
     def approximation_error(self, pair: Pair) -> float:
         """E_N exact of the judged form − Lyapunov E_N of ``pair`` (nats); NaN without one."""
@@ -180,6 +186,8 @@ class ModelPointValidity:
                 **{f"quanta {m}": q for m, q in s.quanta.items()}})
         if self.series is not None:
             row.update(self.series.row())
+        if self.leading is not None:
+            row.update(self.leading.row(worst))
         row["seconds"] = self.seconds
         return row
 
@@ -210,6 +218,9 @@ class ModelPointValidity:
         if self.series is not None:
             out.append(f"moment expansion (no Fock space, docs/perturbative.md): "
                        f"{self.series.status} — {self.series.message}")
+        if self.leading is not None:
+            out.append(f"leading order (perturbation theory, docs/perturbative.md §11): "
+                       f"{self.leading.status} — {self.leading.message}")
         return tuple(out)
 
     def __repr__(self) -> str:
@@ -263,13 +274,15 @@ def judge_model_point(point: linear.ModelPoint, hamiltonian: str | None = None, 
     judged = judged_pairs(lin, pairs) if lin.stable else tuple(point.model.pairs)
 
     def done(status, message="", state=None, control=None, fit=None):
-        series = None
+        series = leading = None
         if status not in ("unstable", FAILED):  # the third framework: milliseconds
             nonlinear = hamiltonian == "nonlinear" and state is not None
             series = series_check(point, state if nonlinear else None,
                                   control if nonlinear else None)
+            if nonlinear:  # three linear solves per pair at the converged cutoffs
+                leading = leading_check(point, state, control, pairs=judged)
         return ModelPointValidity(point, lin, judged, status, message, state, control, fit,
-                                  crit, time.perf_counter() - t0, series)
+                                  crit, time.perf_counter() - t0, series, leading)
 
     if not lin.stable:
         return done("unstable", f"max Re λ(A) = {lin.max_growth_rate:.3g}")

@@ -30,6 +30,7 @@ from .deviation import max_abs_difference
 from .modelvalidity import ModelPointValidity, judge_model_point
 from .search import (MODES, AdaptiveSolve, ValidityCriteria, adaptive_cutoffs, search_advice,
                      state_change)
+from .leading import LeadingCheck, leading_check
 from .series import SeriesCheck, series_check
 from .status import FAILED, Status
 from .tables import clip
@@ -60,6 +61,10 @@ class PointValidity:
         The moment expansion of V at the point (the third framework,
         :func:`~.series.series_check`), against ``state`` − ``control`` where both are the
         ``nonlinear`` and ``linearized`` models; None at an unstable or failed point.
+    leading : LeadingCheck or None
+        c2·G0² of perturbation theory at the converged cutoffs against the Fock-space
+        ΔE_N (:func:`~.leading.leading_check`); None unless the judged model is
+        ``nonlinear`` and the point is valid or breaks.
     """
 
     point: linear.OperatingPoint
@@ -72,6 +77,7 @@ class PointValidity:
     criteria: ValidityCriteria
     seconds: float
     series: SeriesCheck | None = None
+    leading: LeadingCheck | None = None
 
     @property
     def approximation_error(self) -> float:
@@ -135,6 +141,8 @@ class PointValidity:
                 "phonons": s.phonons, "max top population": max(s.top_populations)})
         if self.series is not None:
             row.update(self.series.row())
+        if self.leading is not None:
+            row.update(self.leading.row())
         row["seconds"] = self.seconds
         return row
 
@@ -181,13 +189,15 @@ def judge_point(point: linear.OperatingPoint | linear.ModelPoint,
     lin = linear.analyze(point)
 
     def done(status, message="", state=None, control=None, fit=None):
-        series = None
+        series = leading = None
         if status not in ("unstable", FAILED):  # the third framework: milliseconds
             nonlinear = hamiltonian == "nonlinear" and state is not None
             series = series_check(point, state if nonlinear else None,
                                   control if nonlinear else None)
+            if nonlinear:  # three linear solves at the converged cutoffs (≈ 10 % more)
+                leading = leading_check(point, state, control)
         return PointValidity(point, lin, status, message, state, control, fit, crit,
-                             time.perf_counter() - t0, series)
+                             time.perf_counter() - t0, series, leading)
 
     if not lin.stable:
         return done("unstable", f"max Re λ(A) = {lin.max_growth_rate:.3g}")
