@@ -23,7 +23,11 @@ Public API (``__all__``), by question:
 * reports — :func:`write_report`, :func:`write_paper_report`, :func:`load_config`,
   :class:`ReportConfig`, :func:`config_from_dict`, :class:`OutputDirectory`,
   :class:`OutputLocationError`; :func:`max_abs_difference`;
-* the paper's own device — :func:`paper_points`, :func:`write_paper_device_report`;
+* the paper's own device — :func:`paper_points`, :func:`write_paper_device_report`,
+  :func:`direct_coefficient` → :class:`DirectCoefficient` (c2 without the ladder);
+* the third framework at a judged point — :func:`series_check` → :class:`SeriesCheck` (the
+  moment expansion of V), :func:`leading_check` → :class:`LeadingCheck` (c2·s² against the
+  Fock-space ΔE_N);
 * any model (docs/models.md §7–8) — :func:`judge_model_point` → :class:`ModelPointValidity`,
   :func:`model_convergence_study` → :class:`ModelConvergence`, :class:`ModelMapSpec` (maps
   over any two parameters or s), :func:`device_study` → :class:`DeviceStudy` ("my device").
@@ -65,6 +69,12 @@ _API = {
     "OutputDirectory": "app.output", "OutputLocationError": "app.output",
     "max_abs_difference": "studies.deviation",
     "paper_points": "studies.paper_device",
+    "direct_coefficient": "studies.paper_device",
+    "DirectCoefficient": "studies.paper_device",
+    "series_check": "studies.series", "SeriesCheck": "studies.series",
+    "SeriesCriteria": "studies.series",
+    "leading_check": "studies.leading", "LeadingCheck": "studies.leading",
+    "LeadingCriteria": "studies.leading",
     "write_paper_device_report": "app.paper_device_report",
 }
 

@@ -11,5 +11,7 @@ Modules, one concept each: :mod:`.agreement` (one point, linear vs full quantum)
 engines, the map verdict), :mod:`.paper_device` (the paper's own device), :mod:`.fits`,
 :mod:`.deviation`, :mod:`.verdicts` (the verdict words), :mod:`.status` (the status words),
 :mod:`.reference` (the reference design), :mod:`.pool` (worker processes),
-:mod:`.progress` (progress messages with an ETA), :mod:`.tables` (notebook tables).
+:mod:`.progress` (progress messages with an ETA), :mod:`.tables` (notebook tables);
+the third framework beside a judged point: :mod:`.series` (the moment expansion of V) and
+:mod:`.leading` (c2·s² of perturbation theory against the Fock-space ΔE_N).
 """
