@@ -94,19 +94,19 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Prediction:
-    """c2·x² at one value x of the series variable, with its truncation band.
+    """c2·s² at one value s of the series variable, with its truncation band.
 
     Attributes
     ----------
-    x : float
-        Value of the series variable.
+    s : float
+        Value of the series variable (``LeadingCoefficient.variable``).
     value : float
-        c2·x², the change of E_N from E_N0 (nats).
+        c2·s², the change of E_N from E_N0 (nats).
     low, high : float
-        value ∓ uncertainty·x² (NaN where the uncertainty is unknown).
+        value ∓ uncertainty·s² (NaN where the uncertainty is unknown).
     """
 
-    x: float
+    s: float
     value: float
     low: float
     high: float
@@ -180,18 +180,19 @@ class LeadingCoefficient:
         """The :class:`PairCoefficient` of ``pair`` (default the first)."""
         return self._pair(pair)
 
-    def prediction(self, x: float, pair: Sequence[str] | None = None) -> Prediction:
-        """E_N(x) − E_N0 ≈ c2·x² at ``x`` (in units of :attr:`variable`), with its band.
+    def prediction(self, s: float, pair: Sequence[str] | None = None) -> Prediction:
+        """E_N(s) − E_N0 ≈ c2·s² at ``s`` (a value of :attr:`variable`), with its band.
 
-        For the spinning resonator x is G0/ω_m, e.g. the paper's 7.2e-6. No fit is
-        involved: the band is the truncation uncertainty of c2 times x².
+        For the spinning resonator's OperatingPoint ``s`` is G0/ω_m, e.g. the paper's
+        7.2e-6; for a model, the ladder variable of ``model.scaled(s)``. No fit is
+        involved: the band is the truncation uncertainty of c2 times s².
         """
-        if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-            raise InputError(f"x must be a finite real number; got {short_repr(x)}")
+        if isinstance(s, bool) or not isinstance(s, numbers.Real) or not math.isfinite(s):
+            raise InputError(f"s must be a finite real number; got {short_repr(s)}")
         pc = self._pair(pair)
-        value = pc.c2 * x * x
-        band = pc.uncertainty * x * x
-        return Prediction(float(x), float(value), float(value - band), float(value + band))
+        value = pc.c2 * s * s
+        band = pc.uncertainty * s * s
+        return Prediction(float(s), float(value), float(value - band), float(value + band))
 
     def __repr__(self) -> str:
         lines = [f"LeadingCoefficient({self.status}, E_N = E_N0 + c2·{self.variable}², "
