@@ -87,7 +87,8 @@ nitpicky = False
 # -- HTML ---------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"omxval {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["omxval.css"]
 html_theme_options = {
     "source_repository": "",
     "navigation_with_keys": True,
