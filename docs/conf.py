@@ -87,7 +87,8 @@ nitpicky = False
 # -- HTML ---------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"omxval {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["omxval.css"]
 html_theme_options = {
     "source_repository": "",
     "navigation_with_keys": True,
@@ -146,22 +147,26 @@ def write_api_pages(app) -> None:
             lines += ["Subpackages: " + ", ".join(
                 f":doc:`{package}.{m} <{package}.{m}>`" if f"{package}.{m}" in SUBPACKAGES
                 else f"``{package}.{m}``" for m in modules), ""]
-        objects = [n for n in names if kinds[n] != "module"]
+        objects = [n for n in names if kinds[n] not in ("module", "data")]
+        constants = [n for n in names if kinds[n] == "data"]
         if objects:
             lines += [".. autosummary::", "   :nosignatures:", ""]
             lines += [f"   {n}" for n in objects] + [""]
         for n in objects:
             directive = {"class": "autoclass", "exception": "autoexception",
-                         "function": "autofunction", "data": "autodata"}[kinds[n]]
+                         "function": "autofunction"}[kinds[n]]
             lines += [f".. {directive}:: {n}"]
             if id(getattr(module, n)) in documented:
                 lines += ["   :no-index:"]
             documented.add(id(getattr(module, n)))
             if kinds[n] in ("class", "exception"):
                 lines += ["   :members:", "   :show-inheritance:"]
-            if kinds[n] == "data":
-                lines += ["   :no-value:"]
             lines += [""]
+        if constants:  # plain values: their repr (an int's docstring is not theirs)
+            lines += [".. rubric:: Constants", ""]
+            for n in constants:
+                value = repr(getattr(module, n)).replace("\n", " ")
+                lines += [f".. py:data:: {n}", f"   :value: {value}", ""]
         text = "\n".join(lines)
         path = out / f"{package}.rst"
         if not path.exists() or path.read_text() != text:  # unchanged: no rebuild

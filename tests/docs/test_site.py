@@ -78,6 +78,14 @@ def test_tutorials_ran_and_show_the_promised_numbers(site):
 
 
 @pytest.mark.slow
+def test_the_gallery_shows_each_tutorials_figure(site):
+    gallery = (site / "tutorials" / "index.html").read_text()
+    assert len(re.findall(r'<img[^>]+src="[^"]+\.png"', gallery)) == len(TUTORIALS)
+    for name in TUTORIALS:
+        assert f'href="{name}.html"' in gallery, name
+
+
+@pytest.mark.slow
 def test_api_pages_render_the_docstrings(site):
     linear = (site / "api" / "generated" / "omxval.linear.html").read_text()
     for name in ("log_negativity", "design_point", "analyze", "PaperSetup", "sweep"):
