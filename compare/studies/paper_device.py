@@ -883,9 +883,9 @@ def direct_coefficient(point: PaperPoint, *, cutoffs: Sequence[int] | None = Non
         An operating point of :func:`paper_points` with a nonzero Gaussian E_N.
     cutoffs : (int, int, int), optional
         Fixed cutoffs (N_ccw, N_cw, N_m), each ≥ 3: c2 there, its uncertainty from one step
-        below them (status "fixed"). Default: from the Gaussian state's Fock tails, every
-        cutoff raised by one until c2 changes by less than ``rtol`` (status "converged" or
-        "unconverged").
+        below them (status "fixed"). Default: from the ladder's first cutoffs (the Gaussian
+        state's Fock tails at :attr:`DeviceCriteria.start_tail`), every cutoff raised by one
+        until c2 changes by less than ``rtol`` (status "converged" or "unconverged").
     rtol : float
         Relative change of c2 at which the cutoffs count as converged, in (0, 1).
     max_steps : int
@@ -908,9 +908,10 @@ def direct_coefficient(point: PaperPoint, *, cutoffs: Sequence[int] | None = Non
         res = perturbative.leading_coefficient(op, start=tuple(c - 1 for c in fixed),
                                                rtol=rtol, max_steps=1, options=options)
         status = "fixed"
-    else:
-        res = perturbative.leading_coefficient(op, rtol=rtol, max_steps=max_steps,
-                                               options=options)
+    else:  # the ladder's first cutoffs (Gaussian tails at start_tail), then one up a step
+        start = gaussian_cutoffs(op, tol=DeviceCriteria().start_tail)
+        res = perturbative.leading_coefficient(op, start=start, rtol=rtol,
+                                               max_steps=max_steps, options=options)
         status = res.status
     if res.variable != "G0":  # an OperatingPoint's series variable is G0/ω_m (Eq. P14)
         raise RuntimeError(f"expected the series variable G0, got {res.variable!r}")
