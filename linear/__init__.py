@@ -37,7 +37,8 @@ from .device import PaperSetup
 from .drift import diffusion_matrix, drift_matrix, growth_rate, is_stable
 from .gaussian import (bipartite_log_negativity, gaussian_entropy, gaussian_purity,
                        is_physical, log_negativity,
-                       mode_occupation, symplectic_eigenvalues, symplectic_form)
+                       mode_occupation, symplectic_eigenvalues, symplectic_form,
+                       thermal_tail_cutoff)
 from .lyapunov import solve_lyapunov
 from .meanfield import MeanField
 from .modes import PerMode, Photons
@@ -58,7 +59,7 @@ __all__ = [
     "MeanField", "steady_states", "PointResult", "analyze", "cut", "mode_detunings",
     "driven_first", "drift_matrix", "diffusion_matrix", "growth_rate", "is_stable",
     "solve_lyapunov", "log_negativity", "symplectic_eigenvalues", "symplectic_form",
-    "is_physical", "gaussian_entropy", "gaussian_purity", "mode_occupation", "sweep",
+    "is_physical", "gaussian_entropy", "gaussian_purity", "mode_occupation", "thermal_tail_cutoff", "sweep",
     "design_sweep", "paper_sweep", "evaluate", "max_over_detuning", "DESIGN_KEYS", "BATHS",
     "DIRECTIONS", "Photons", "PerMode", "Table", "Model", "Cavity", "Mechanical",
     "RadiationPressure", "Hopping", "ModelPoint", "ModelMeanField", "ModelResult",

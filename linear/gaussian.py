@@ -200,3 +200,32 @@ def mode_occupation(V: np.ndarray, mode: int) -> np.ndarray:
 def gaussian_purity(V: np.ndarray) -> np.ndarray:
     """Tr ρ² = 1/√det(2V) of the Gaussian state with covariance V (1 for pure states)."""
     return 1.0 / np.sqrt(np.linalg.det(2.0 * np.asarray(V, dtype=float)))
+
+
+def thermal_tail_cutoff(quanta: float, tail: float, minimum: int = 2) -> int:
+    """Smallest Fock cutoff N whose thermal tail (n̄/(n̄ + 1))^N is at most ``tail``.
+
+    The population above level N − 1 of a thermal state with n̄ = ``quanta`` quanta is
+    (n̄/(n̄ + 1))^N: the first cutoffs that searches start from, read off a Gaussian state's
+    fluctuation quanta (the Lyapunov state is not thermal, so it is an estimate).
+
+    Parameters
+    ----------
+    quanta : float
+        Mean fluctuation quanta n̄ ≥ 0 of the mode (negative round-off counts as 0).
+    tail : float
+        Allowed tail population, in (0, 1).
+    minimum : int
+        The smallest cutoff returned (also for n̄ = 0).
+
+    Returns
+    -------
+    int
+        max(minimum, ⌈ln tail / ln(n̄/(n̄ + 1))⌉).
+    """
+    n = max(float(quanta), 0.0)
+    ratio = n / (n + 1.0)
+    if ratio <= 0:
+        return minimum
+    return max(minimum, math.ceil(math.log(tail) / math.log(ratio)))
+

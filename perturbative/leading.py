@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import InputError, InputTypeError
 from ..linear import ModelPoint, OperatingPoint, analyze
+from ..linear.cutoffs import gaussian_start_cutoffs
 from ..linear.checks import short_repr
 from .series import PointLike, as_model_point, stable_result
 
@@ -257,8 +258,8 @@ def _variable(point: object, mp: ModelPoint) -> tuple[str, float]:
 def start_cutoffs(point: PointLike, tail: float = 1e-6) -> tuple[int, ...]:
     """First cutoffs of the search, from the Gaussian (Lyapunov) state of ``point``.
 
-    The rule of :func:`omxval.compare.studies.convergence.gaussian_cutoffs` (which this
-    package may not import): each mode's fluctuation quanta n̄ give the smallest N whose
+    The rule of :func:`omxval.linear.cutoffs.gaussian_start_cutoffs` (also the start of the
+    studies' cutoff searches): each mode's fluctuation quanta n̄ give the smallest N whose
     thermal tail (n̄/(n̄ + 1))^N is below ``tail``, at least 2; every driven cavity gets the
     largest cavity estimate.
 
@@ -275,19 +276,8 @@ def start_cutoffs(point: PointLike, tail: float = 1e-6) -> tuple[int, ...]:
     """
     tail = _check_real("tail", tail, 0.0, 1.0)
     mp = as_model_point(point)
-    quanta = stable_result(mp).fluctuation_quanta
-    out = {}
-    for mode, n in quanta.items():
-        n = max(float(n), 0.0)
-        ratio = n / (n + 1.0)
-        out[mode] = (_MIN_CUTOFF if ratio <= 0 else
-                     max(_MIN_CUTOFF, math.ceil(math.log(tail) / math.log(ratio))))
-    cavities = mp.model.cavities
-    top = max((out[c.name] for c in cavities), default=_MIN_CUTOFF)
-    for c in cavities:
-        if c.drive > 0:
-            out[c.name] = top
-    return tuple(out[name] for name in mp.model.mode_names)
+    stable_result(mp)  # UnstablePointError, the package's word for it
+    return gaussian_start_cutoffs(mp, tail, _MIN_CUTOFF)
 
 
 # --- the Fock-space pieces --------------------------------------------------------------

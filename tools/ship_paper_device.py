@@ -9,6 +9,10 @@ names that environment's versions::
 It writes ``compare/app/data/paper_device.jsonl`` (the journal lines of the default ladder's
 rows, failed rows left out, nothing recomputed or edited) and ``paper_device.json`` (the
 provenance). Rows not in the cache are simply absent; the report names them.
+
+With ``--direct`` it ships instead the c2 computed directly (``omxval paper-device
+--direct-only``, docs/perturbative.md §13) that the cache holds: ``paper_device_c2.json``,
+``{"provenance": {...}, "points": {name: DirectCoefficient fields}}``.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from pathlib import Path
 
 from omxval import __version__, linear
 from omxval.compare.app import journal
-from omxval.compare.app.device_answer import PROVENANCE_FILE, RECOMPUTE, ROWS_FILE
+from omxval.compare.app.device_answer import (DIRECT_FILE, PROVENANCE_FILE, RECOMPUTE,
+                                              RECOMPUTE_DIRECT, ROWS_FILE)
 from omxval.compare.studies.paper_device import (DEFAULT_G0, POINT_NAMES, DeviceCriteria,
-                                                 paper_points, row_tasks)
+                                                 direct_table, paper_points, row_tasks)
 
 DATA = Path(__file__).resolve().parents[1] / "compare" / "app" / "data"
 
@@ -36,10 +41,13 @@ def main() -> int:
     ap.add_argument("cache", type=Path)
     ap.add_argument("--commit", required=True)
     ap.add_argument("--machine", default=platform.processor() or platform.machine())
+    ap.add_argument("--direct", action="store_true", help="ship the direct c2 instead")
     args = ap.parse_args()
     crit = DeviceCriteria()
     done = journal.read(args.cache).done
     pts = paper_points(linear.PaperSetup())
+    if args.direct:
+        return _ship_direct(pts, done, args)
     keep = [(t[0], done[t[0]]) for t in row_tasks(pts, DEFAULT_G0, crit) if t[0] in done]
     DATA.mkdir(parents=True, exist_ok=True)
     journal.write_rows(DATA / ROWS_FILE, keep)
@@ -56,6 +64,22 @@ def main() -> int:
     (DATA / PROVENANCE_FILE).write_text(json.dumps(provenance, indent=2) + "\n")
     print(f"{len(keep)} rows -> {DATA / ROWS_FILE}; "
           + ", ".join(f"{k} {v}" for k, v in provenance["rows"].items()))
+    return 0
+
+
+def _ship_direct(pts, done: dict, args: argparse.Namespace) -> int:
+    direct = direct_table(pts, done)
+    provenance = {
+        "omxval": __version__,
+        "packages": {n: metadata.version(n) for n in ("qutip", "numpy", "scipy")},
+        "python": sys.version.split()[0],
+        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": args.commit, "machine": args.machine, "command": RECOMPUTE_DIRECT}
+    content = {"provenance": provenance,
+               "points": {name: d.to_dict() for name, d in direct.items()}}
+    (DATA / DIRECT_FILE).write_text(json.dumps(content, indent=2) + "\n")
+    print(f"{len(direct)} direct c2 -> {DATA / DIRECT_FILE}: "
+          + ", ".join(f"{k} {d.c2:.5f}" for k, d in direct.items()))
     return 0
 
 

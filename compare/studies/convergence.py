@@ -23,6 +23,7 @@ from ...errors import InputError
 from ... import fullquantum
 from ... import linear
 from ...fullquantum.operators import MIN_CUTOFF
+from ...linear.cutoffs import gaussian_start_cutoffs
 from ...fullquantum.options import resolve_hamiltonian
 from .deviation import max_abs_difference
 from .progress import sink
@@ -191,25 +192,7 @@ def gaussian_cutoffs(point: linear.OperatingPoint | linear.ModelPoint, tol: floa
     InputError
         The point is unstable (no Gaussian state to estimate from).
     """
-    lin = linear.analyze(point)
-    if not lin.stable:
-        raise InputError("cutoffs cannot be estimated at an unstable point (no steady state)")
-    q = lin.fluctuation_quanta
-    out = {}
-    for mode, n in (q.items() if isinstance(point, linear.ModelPoint) else q._asdict().items()):
-        n = max(float(n), 0.0)
-        ratio = n / (n + 1.0)
-        out[mode] = minimum if ratio <= 0 else max(minimum, math.ceil(math.log(tol) / math.log(ratio)))
-    if isinstance(point, linear.ModelPoint):
-        cavities = point.model.cavities
-        top = max((out[c.name] for c in cavities), default=minimum)
-        for c in cavities:
-            if c.drive > 0:
-                out[c.name] = top
-        return tuple(out[name] for name in point.model.mode_names)
-    driven, undriven = linear.driven_first("ccw", "cw", point.direction)
-    out[driven] = max(out[driven], out[undriven])
-    return out["ccw"], out["cw"], out["mechanics"]
+    return gaussian_start_cutoffs(point, tol, minimum)  # one rule: linear/cutoffs.py
 
 
 def convergence_study(point: linear.OperatingPoint | linear.System,
