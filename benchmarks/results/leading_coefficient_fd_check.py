@@ -7,9 +7,8 @@ differences of fullquantum.solve's exact E_N (nonlinear at G0 = 0.01, 0.005 vs l
 Output: leading_coefficient_fd_check.txt.
 """
 import time, warnings, numpy as np
-from omxval import fullquantum, perturbative
+from omxval import fullquantum
 from omxval.compare.studies.paper_device import paper_points
-from omxval.linear.presets import spinning_resonator_point
 from omxval.perturbative.leading import perturbation_orders, reduced_partial_transpose, trace_norm_series, log_negativity_coefficients
 warnings.simplefilter("ignore")
 p = paper_points(names=["fig2-ccw"])[0]
