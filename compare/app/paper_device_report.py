@@ -32,7 +32,7 @@ from . import plots
 from .markdown import markdown_table
 from .metadata import collect
 from .output import OutputDirectory
-from .device_answer import RECOMPUTE_DIRECT, shipped_direct
+from .device_answer import RECOMPUTE_DIRECT
 from .runs import run_direct, run_rows
 
 
@@ -97,8 +97,9 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         Also compute each point's c2 directly by perturbation theory
         (:func:`~omxval.compare.studies.paper_device.direct_coefficient`, into the same
         cache; minutes per point instead of the ladder's hours), also with ``compute=False``
-        (then only the direct route runs). Without it the report shows
-        the direct c2 found in the cache, else the shipped ones (``data/paper_device_c2.json``).
+        (then only the direct route runs). Without it the report shows the direct c2 found
+        in the cache. Like the ladder's rows, the shipped values are not used here: this
+        report is of this run (``omxval report`` leads with the shipped answer).
 
     Returns
     -------
@@ -128,8 +129,6 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
         rows = run_rows(pts, ladder, cache, engine=engine, num_cpus=num_cpus, criteria=crit,
                         progress=say, compute=compute)
         timings["rows"] = time.perf_counter() - t
-        directs, direct_source = shipped_direct()[0], {}
-        direct_source = {name: "shipped (data/paper_device_c2.json)" for name in directs}
         if direct:
             t = time.perf_counter()
             say("c2 directly by perturbation theory (docs/perturbative.md §11) ...")
@@ -137,8 +136,7 @@ def write_paper_device_report(out: str | Path = "reports/paper_device", *,
             timings["direct"] = time.perf_counter() - t
         else:
             mine = direct_table(pts, _journal.read(cache).done)
-        directs.update(mine)
-        direct_source.update({name: str(cache) for name in mine})
+        directs, direct_source = mine, {name: str(cache) for name in mine}
         analyses = [analyse_point(p, rows[rows["point"] == p.name], directs.get(p.name))
                     for p in pts]
         timings["total"] = time.perf_counter() - t0

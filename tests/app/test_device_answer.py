@@ -12,7 +12,7 @@ import pytest
 from omxval import linear
 from omxval.compare.app import journal
 from omxval.compare.app.device_answer import (PROVENANCE_FILE, ROWS_FILE, device_answer,
-                                              shipped_rows)
+                                              shipped_direct, shipped_rows)
 from omxval.compare.studies.paper_device import (DEFAULT_G0, POINT_NAMES, DeviceCriteria,
                                                  ROW_COLUMNS, paper_points, row_key)
 
@@ -61,17 +61,43 @@ def test_the_answer_from_shipped_rows_names_what_is_missing():
     v = answer.verdicts
     assert list(v["point"]) == list(POINT_NAMES)
     assert set(answer.sources.values()) == {"shipped"}
+    direct, _ = shipped_direct()
     for a, (_, row) in zip(answer.analyses, v.iterrows()):
         n = len(a.converged)
-        assert row["verdict"] == ("agree" if n >= 3 and a.upper < 5e-5 else
-                                  "disagree" if n >= 3 else "incomplete")
+        answered = n >= 3 or (a.direct is not None and a.direct.usable)
+        assert row["verdict"] == ("agree" if answered and a.upper < 5e-5 else
+                                  "disagree" if answered else "incomplete")
         missing = [g for g in DEFAULT_G0 if g not in set(a.rows["G0"])]
         if missing:
             assert "not computed: G0 = " + ", ".join(f"{g:g}" for g in missing) in row["evidence"]
-        if n >= 3:  # a number only with a fit, and it is the fit's
+        # The shipped direct c2 is every point's, and it is shown beside the ladder.
+        assert a.direct == direct.get(a.point.name)
+        if n >= 3:  # the number is the fit's where there is one, else the direct route's
             assert row["abs error at paper G0"] == a.leading_order.value
+        elif a.direct is not None:
+            assert row["abs error at paper G0"] == a.direct.prediction(a.point.G0).value
         else:
             assert np.isnan(row["abs error at paper G0"])
+
+
+def test_shipped_direct_coefficients_load_and_agree_with_the_ladder(points):
+    """The c2 computed directly (omxval paper-device --direct-only) ship with their
+    provenance; at the points with a ladder they agree with its fit, so the verdict there
+    needs no extrapolation (docs/paper_device.md §8)."""
+    direct, prov = shipped_direct()
+    for key in ("omxval", "packages", "created_utc", "git_commit", "command", "machine"):
+        assert prov[key]
+    assert set(direct) <= set(POINT_NAMES) and direct
+    for name, d in direct.items():
+        assert d.point == name and d.usable and d.c2 < 0 and d.uncertainty > 0
+    answer = device_answer()
+    for a in answer.analyses:
+        if a.fit is not None and a.direct is not None:
+            assert a.direct_agrees
+            assert a.upper == pytest.approx(a.direct.prediction(a.point.G0).high, rel=1e-12)
+    # The Fig. 2 optima of both drives and at rest are one state (J = 0): one c2.
+    fig2 = [direct[n].c2 for n in ("fig2-ccw", "fig2-rest", "fig2-cw") if n in direct]
+    assert max(fig2) - min(fig2) <= min(direct[n].uncertainty for n in direct)
 
 
 def test_a_run_beside_the_report_replaces_the_shipped_rows(tmp_path, points):
