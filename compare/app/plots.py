@@ -911,6 +911,10 @@ def _device_styles() -> dict[str, object]:
         "band": Patch(facecolor="k", alpha=0.1, lw=0, label=f"{BAND_LEVEL:.0%} band of the fit"),
         "power_law": Line2D([], [], marker="s", **_K, label="prediction (power law)"),
         "leading_order": Line2D([], [], marker="D", **_K, label="prediction (leading order)"),
+        "direct": Line2D([], [], color="k", ls="--", lw=1.2,
+                         label=r"$|c_2|\,G_0^2$, $c_2$ by perturbation theory (no fit)"),
+        "direct_point": Line2D([], [], marker="*", ms=9, **_K,
+                               label="prediction (perturbation theory)"),
     }
 
 
@@ -926,6 +930,8 @@ def plot_device(analyses: Sequence[PointAnalysis], path: Path | None = None):
     Left: the measured rows (at the converged cutoffs c and at c + 1), the truncation errors
     and the fits over the ladder. Right: the fits extrapolated to the paper's G0 with the
     power law's band and both predictions there (dodged sideways when points overlap).
+    Where a point has a direct c2 (perturbation theory, no fit), |c2|·G0² is drawn dashed
+    on both panels and its prediction at the paper's G0 as a star with its band.
     Colour: operating point; marker and line style: quantity. One legend below both panels
     lists the operating points and quantities actually drawn; each panel's limits fit its
     data.
@@ -963,9 +969,24 @@ def plot_device(analyses: Sequence[PointAnalysis], path: Path | None = None):
     for i, a in enumerate(analyses):
         col = DEVICE_COLORS.get(a.point.name, "gray")
         ok = a.converged
+        d = a.direct if a.direct is not None and a.direct.usable else None
+        if d is not None:  # c2·G0² over the ladder and down to the paper's G0, and its point
+            points.append(Line2D([], [], color=col, lw=6, label=a.point.label))
+            for ax, side, g in ((left, "left", np.geomspace(lo_g, hi_g, 20)),
+                                (right, "right", np.geomspace(G0_paper / 2, hi_g, 50))):
+                draw(ax, g, [d.prediction(v).value for v in g], "--", color=col, lw=1.2,
+                     side=side, kind="direct")
+            pred, x = d.prediction(a.point.G0), a.point.G0 / 1.18 ** (i + 1)
+            right.errorbar([x], [pred.value], yerr=[[pred.value - pred.low],
+                                                    [pred.high - pred.value]],
+                           fmt="*", color=col, ms=10, capsize=3, lw=1)
+            xs["right"].append(x)
+            ys["right"].extend([pred.value, pred.low, pred.high])
+            drawn["direct_point"] = None
         if ok.empty:  # no converged row yet (e.g. --cached-only on an empty cache)
             continue
-        points.append(Line2D([], [], color=col, lw=6, label=a.point.label))
+        if d is None:
+            points.append(Line2D([], [], color=col, lw=6, label=a.point.label))
         for ax, side in ((left, "left"), (right, "right")):
             draw(ax, ok["G0"], ok["approximation error"], "o", color=col, ms=6, side=side,
                  kind="approx")
@@ -1015,10 +1036,10 @@ def plot_device(analyses: Sequence[PointAnalysis], path: Path | None = None):
         if (lim := _log_limits(ys[side], 2.0)) is not None:
             ax.set_ylim(*lim)
         ax.grid(True, which="major", alpha=0.3)
-    if not points:
+    if not any(k in drawn for k in ("approx", "direct")):
         left.text(0.5, 0.5, "no converged row yet", transform=left.transAxes, ha="center",
                   va="center", color="gray")
-    if "fit" not in drawn:  # say why the panel holds no extrapolation (off the line)
+    if "fit" not in drawn and "direct" not in drawn:  # say why the panel is empty
         lo, hi = np.log(right.get_ylim())
         line = (np.log(PRINTED_PRECISION) - lo) / (hi - lo)
         right.text(0.4, 0.25 if line > 0.5 else 0.75,
@@ -1027,7 +1048,8 @@ def plot_device(analyses: Sequence[PointAnalysis], path: Path | None = None):
     left.set(xlabel=G0_LABEL, ylabel=r"$|\Delta E_N|$ (ln)",
              title="measured on the ladder (full quantum, converged cutoffs)")
     right.set(xlabel=G0_LABEL, ylabel=r"$|$approximation error of $E_N|$ (ln)",
-              title="extrapolation to the paper's $G_0$")
+              title="extrapolation to the paper's $G_0$" if "direct" not in drawn else
+              r"at the paper's $G_0$: fits extrapolated, $c_2 G_0^2$ computed")
     styles = _device_styles()
     handles = points + [styles[k] for k in styles if k in drawn]
     if handles:

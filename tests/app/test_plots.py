@@ -628,3 +628,29 @@ def test_device_figure_has_one_legend_of_what_is_drawn_and_fitted_limits(tmp_pat
     plt.close(fig)
     path = tmp_path / "approximation_error.png"
     assert plots.plot_device(analyses, path) is None and path.stat().st_size > 10_000
+
+
+def test_device_figure_draws_the_direct_route_without_rows():
+    """A direct c2 alone (omxval paper-device --direct-only): |c2|·G0² on both panels and its
+    prediction at the paper's G0 as a star, no 'nothing yet' notes, one legend."""
+    from omxval.compare.studies.paper_device import DirectCoefficient, analyse_point
+
+    analyses = []
+    for a in _device_analyses():
+        d = DirectCoefficient(a.point.name, -0.06, 1e-3, (13, 3, 19), "converged", 1.0, 6)
+        analyses.append(analyse_point(a.point, a.rows.iloc[0:0], d))
+    fig = plots.plot_device(analyses)
+    labels = _legend_labels(fig)
+    assert "prediction (perturbation theory)" in labels
+    assert any("perturbation theory (no fit)" in lab for lab in labels)
+    assert {a.point.label for a in analyses} <= set(labels)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert not any(t.startswith(("no converged row", "no extrapolation")) for t in texts)
+    right = fig.axes[1]
+    dashed = [ln for ln in right.lines if ln.get_linestyle() == "--"
+              and ln.get_transform() == right.transData]
+    assert len(dashed) == len(analyses)
+    x, y = dashed[0].get_xdata(), dashed[0].get_ydata()
+    assert np.allclose(y, 0.06 * np.asarray(x) ** 2, rtol=1e-12)
+    assert_readable(fig)
+    plt.close(fig)
