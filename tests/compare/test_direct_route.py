@@ -125,3 +125,20 @@ def test_direct_coefficient_is_the_finite_difference_of_the_nonlinear_model():
     assert err[1] < 1e-2 * abs(d.c2)
     with pytest.raises(InputError, match="cutoffs must each be >= 3"):
         direct_coefficient(point, cutoffs=(2, 3, 7))
+
+
+@pytest.mark.slow  # one c2 evaluation at d = 468 (≈ 1 min on one core)
+def test_c2_meets_the_ladder_row_at_the_same_cutoffs_at_the_fig2_optimum(ladder):
+    """The shipped ladder row at G0 = 0.01 (a nonlinear and a linearized full-quantum solve
+    at its converged cutoffs), less the fit's c4·G0², is c2·G0² at those cutoffs: the direct
+    route and the ladder are the same number where they share the Fock space."""
+    from omxval import perturbative
+    from omxval.compare.studies.paper_device import DIRECT_G0
+
+    point, rows = ladder
+    fit = analyse_point(point, rows).leading
+    row = rows[rows["G0"] == 0.01].iloc[0]
+    cut = (int(row["N_ccw"]), int(row["N_cw"]), int(row["N_m"]))
+    ladder_c2 = row["approximation error"] / 0.01**2 + fit.c4 * 0.01**2  # error < 0
+    c2 = perturbative.leading_coefficient(point.operating_point(DIRECT_G0), cutoffs=cut).c2
+    assert c2 == pytest.approx(ladder_c2, rel=2e-3)
