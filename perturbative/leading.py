@@ -436,6 +436,18 @@ def _pair_series(orders: _Orders, index: tuple[int, int]) -> tuple[float, float,
     return E0, N1, E2
 
 
+def _blas_threads(options, cutoffs: tuple[int, ...]):
+    """A temporary limit of BLAS threads: ``options.threads``, else the structured solver's
+    default (:func:`~omxval.fullquantum.structured.options.default_threads`)."""
+    from threadpoolctl import threadpool_limits
+
+    from ..fullquantum.structured.options import default_threads
+
+    threads = options.threads if options is not None and options.threads else None
+    return threadpool_limits(limits=threads or default_threads(int(np.prod(cutoffs))),
+                             user_api="blas")
+
+
 def _default_pairs(point: object, mp: ModelPoint) -> tuple[Pair, ...]:
     lin = analyze(mp)
     pairs = tuple(p for p, v in lin.log_negativities.items() if np.isfinite(v) and v > 0)
@@ -544,11 +556,14 @@ def leading_coefficient(point: PointLike, pair: Sequence[str] | None = None, *,
         initial = None
         if previous is not None:
             initial = [_embed(r, previous.cutoffs, current) for r in previous.rho]
-        orders = perturbation_orders(mp, current, options=options, initial=initial)
-        per_pair = {}
-        for p in pairs:
-            E0, N1, c2_s = _pair_series(orders, index[p])
-            per_pair[p] = (E0, N1, c2_s / scale ** 2)
+        # The BLAS threads of the solves for all the dense work (L1, P13's eigenproblems), so
+        # that c2 is the same bit for bit in a one-thread worker and in the caller.
+        with _blas_threads(options, current):
+            orders = perturbation_orders(mp, current, options=options, initial=initial)
+            per_pair = {}
+            for p in pairs:
+                E0, N1, c2_s = _pair_series(orders, index[p])
+                per_pair[p] = (E0, N1, c2_s / scale ** 2)
         results.append(per_pair)
         evaluations.append(Evaluation(current, MappingProxyType(
             {p: v[2] for p, v in per_pair.items()}), orders.iterations,

@@ -296,6 +296,7 @@ class MapSpec:
 
 def _one_thread(value, task: Callable, *args):
     """Run ``task(value, *args)`` with one BLAS thread: parallelism belongs to points."""
+    import scipy.linalg  # noqa: F401 - SciPy's own BLAS loaded, so that it is limited too
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):

@@ -63,25 +63,29 @@ def _worker(conn, parent_pid: int) -> None:
     """A worker's life: tasks in, results out, until told to stop or the parent is gone."""
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    import scipy.linalg  # noqa: F401 - load SciPy's own BLAS before limiting every BLAS
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                return
-            if message is None:
-                return
-            index, task, value, args = message
-            try:
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, task, value, args = message
+        try:
+            # One BLAS thread, applied per task: threadpoolctl limits the libraries loaded
+            # when it is entered, and a task may load one (the serial engine does the same,
+            # so serial and parallel maps give the same numbers bit for bit).
+            with threadpool_limits(limits=1, user_api="blas"):
                 reply = (index, True, task(value, *args))
-            except Exception as exc:  # sent to the parent, which raises it there
-                reply = (index, False, exc)
-            try:
-                conn.send(reply)
-            except Exception as exc:  # an unpicklable result or exception
-                conn.send((index, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        except Exception as exc:  # sent to the parent, which raises it there
+            reply = (index, False, exc)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # an unpicklable result or exception
+            conn.send((index, False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def lost_reason(exitcode: int | None) -> str:
