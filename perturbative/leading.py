@@ -31,10 +31,6 @@ from ..linear.cutoffs import gaussian_start_cutoffs
 from ..linear.checks import short_repr
 from .series import PointLike, as_model_point, stable_result
 
-#: Smallest Fock cutoff (fullquantum.operators.MIN_CUTOFF; repeated here so that the
-#: checks run without importing QuTiP).
-_MIN_CUTOFF = 2
-
 Pair = tuple[str, str]
 
 
@@ -222,25 +218,6 @@ def _check_real(name: str, value: object, low: float, high: float) -> float:
     return float(value)
 
 
-def _check_cutoffs(name: str, cutoffs: object, names: tuple[str, ...]) -> tuple[int, ...]:
-    if isinstance(cutoffs, Mapping):
-        if set(cutoffs) != set(names):
-            raise InputError(f"{name} as a mapping must name every mode ({', '.join(names)}); "
-                             f"got {sorted(map(str, cutoffs))}")
-        cutoffs = [cutoffs[m] for m in names]
-    try:
-        values = tuple(cutoffs)  # type: ignore[arg-type]
-    except TypeError:
-        values = ()
-    if len(values) != len(names) or not all(
-            isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= _MIN_CUTOFF
-            for n in values):
-        raise InputError(f"{name} must be {len(names)} integers "
-                         f"({', '.join('N_' + m for m in names)}), in mode order, each >= "
-                         f"{_MIN_CUTOFF}; got {short_repr(cutoffs)}")
-    return tuple(int(n) for n in values)
-
-
 def _check_pair(pair: object, names: tuple[str, ...]) -> Pair:
     if (isinstance(pair, str) or not isinstance(pair, (tuple, list)) or len(pair) != 2
             or pair[0] == pair[1] or any(m not in names for m in pair)):
@@ -277,7 +254,7 @@ def start_cutoffs(point: PointLike, tail: float = 1e-6) -> tuple[int, ...]:
     tail = _check_real("tail", tail, 0.0, 1.0)
     mp = as_model_point(point)
     stable_result(mp)  # UnstablePointError, the package's word for it
-    return gaussian_start_cutoffs(mp, tail, _MIN_CUTOFF)
+    return gaussian_start_cutoffs(mp, tail)  # each ≥ 2, fullquantum's MIN_CUTOFF
 
 
 # --- the Fock-space pieces --------------------------------------------------------------
@@ -528,12 +505,14 @@ def leading_coefficient(point: PointLike, pair: Sequence[str] | None = None, *,
     rtol = _check_real("rtol", rtol, 0.0, 1.0)
     tail = _check_real("tail", tail, 0.0, 1.0)
     max_steps = _check_positive_int("max_steps", max_steps, 1)
-    fixed = None if cutoffs is None else _check_cutoffs("cutoffs", cutoffs, names)
+    from ..fullquantum.operators import check_mode_cutoffs  # the one check of Fock cutoffs
+
+    fixed = None if cutoffs is None else check_mode_cutoffs(cutoffs, names, "cutoffs")
     if start is not None:
         if fixed is not None:
             raise InputError("give either cutoffs (fixed, no search) or start (the first "
                              "cutoffs of the search), not both")
-        start = _check_cutoffs("start", start, names)
+        start = check_mode_cutoffs(start, names, "start")
     if options is not None:
         from ..fullquantum.structured import StructuredOptions
         if not isinstance(options, StructuredOptions):
