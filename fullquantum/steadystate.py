@@ -256,7 +256,8 @@ def _steady(gen, m, opts: SolveOptions, rho0: np.ndarray | None):
         rho = qutip.Qobj(out.rho, dims=gen.dims)
         solver_info = {"iterations": out.iterations, "preconditioner": out.preconditioner,
                        "relative_residual": out.relative_residual, "threads": out.threads,
-                       "warm_start": rho0 is not None, "device": out.device}
+                       "warm_start": rho0 is not None, "device": out.device,
+                       "parity_sectors": out.parity_sectors}
     t2 = time.perf_counter()
     # QuTiP's direct path is Hermitian with trace ≈ 1; eigen/svd/power are not always both.
     rho = 0.5 * (rho + rho.dag())

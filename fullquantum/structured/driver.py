@@ -29,6 +29,7 @@ from .krylov import _fgmres
 from .memory import structured_memory
 from .options import StructuredOptions, default_threads
 from .packing import _ComplexPacking, _HermitianPacking
+from .parity import parity_solver
 from .preconditioners import _build_preconditioner
 from .terms import (_GeneralLiouvillian, _HermitianLiouvillian, _herm, _is_hermiticity_preserving,
                     _rel_diff, _to_operator)
@@ -63,6 +64,9 @@ class StructuredResult:
         Whether the Hermitian (real d²-vector) formulation was used.
     device : str
         Where the preconditioner ran: "cpu" or "gpu: <device name>".
+    parity_sectors : bool
+        Whether the generator commuted with the total Fock parity and was solved in its
+        even sector (``StructuredOptions.parity``).
     """
 
     rho: np.ndarray
@@ -77,6 +81,7 @@ class StructuredResult:
     preconditioner: str
     hermitian: bool
     device: str = "cpu"
+    parity_sectors: bool = False
 
 
 class _BorderedSystem:
@@ -129,6 +134,30 @@ class _BorderedSystem:
             check_budget(structured_memory(dims, opts, hermitian=False), opts.memory_budget)
 
         threads = opts.threads if opts.threads is not None else default_threads(d)
+        self.parity = None
+        if (hermitian and opts.parity == "auto" and xp is np
+                and opts.preconditioner in ("auto", "schur-mixed", "schur-double")):
+            with threadpool_limits(limits=threads, user_api="blas"):
+                # None unless every term has a definite parity (every linearized model).
+                self.parity = parity_solver(A_bar, pairs, dims, d, opts.preconditioner)
+        if self.parity is not None:
+            precond, kind, switch = None, self.parity.kind, self.parity.switch
+        else:
+            precond, kind, switch = self._full_preconditioner(A, B, A_bar if hermitian
+                                                              else None, hermitian, opts,
+                                                              threads, d, xp)
+        memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
+        check_budget(memory, opts.memory_budget)
+        self.d, self.hermitian, self.liou, self.kind = d, hermitian, liou, kind
+        self.threads, self.estimate, self.opts = threads, memory.total_bytes, opts
+        self._precond, self._switch = precond, switch
+        self.packing = _HermitianPacking(d) if hermitian else _ComplexPacking(d)
+        self.W = np.eye(d, dtype=np.complex128) / d
+
+    @staticmethod
+    def _full_preconditioner(A, B, A_bar, hermitian: bool, opts: StructuredOptions,
+                             threads: int, d: int, xp):
+        """S⁻¹ on the whole d×d space, its kind and mixed-precision switch."""
         with threadpool_limits(limits=threads, user_api="blas"):
             # The preconditioner inverts S(X) = Ā X + X B̄. In the Hermitian mode B̄ = Āᴴ, so
             # that S⁻¹ maps Hermitian matrices to Hermitian ones and one Schur (or eigen-)
@@ -143,14 +172,7 @@ class _BorderedSystem:
             precond, kind, switch = _build_preconditioner(opts.preconditioner, A_pre_dense,
                                                           B_pre_dense, A_pre, B_pre, hermitian,
                                                           d, xp)
-            del A_pre_dense, B_pre_dense
-        memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
-        check_budget(memory, opts.memory_budget)
-        self.d, self.hermitian, self.liou, self.kind = d, hermitian, liou, kind
-        self.threads, self.estimate, self.opts = threads, memory.total_bytes, opts
-        self._precond, self._switch = precond, switch
-        self.packing = _HermitianPacking(d) if hermitian else _ComplexPacking(d)
-        self.W = np.eye(d, dtype=np.complex128) / d
+        return precond, kind, switch
 
     def matvec(self, v: np.ndarray) -> np.ndarray:
         """M applied to a packed vector."""
@@ -194,17 +216,23 @@ def _solve_bordered(system: _BorderedSystem, rhs: np.ndarray, x0: np.ndarray | N
     """
     opts = system.opts
     with threadpool_limits(limits=system.threads, user_api="blas"):
-        b = system.packing.pack(np.asarray(rhs, dtype=np.complex128))
-        x0v = None if x0 is None else system.packing.pack(np.asarray(x0, dtype=np.complex128))
-        x, its, relres, converged = _fgmres(system.matvec, system.apply_precond, b, x0v,
-                                            opts.tol, opts.restart, opts.maxiter)
+        if system.parity is not None:  # sector by sector: the same X
+            X, its, relres, converged = system.parity.solve(rhs, x0, opts.tol, opts.restart,
+                                                            opts.maxiter)
+        else:
+            b = system.packing.pack(np.asarray(rhs, dtype=np.complex128))
+            x0v = None if x0 is None else system.packing.pack(
+                np.asarray(x0, dtype=np.complex128))
+            x, its, relres, converged = _fgmres(system.matvec, system.apply_precond, b, x0v,
+                                                opts.tol, opts.restart, opts.maxiter)
+            X = system.packing.unpack(x)
         if not converged:
             raise SteadyStateConvergenceError(
                 f"structured steady state did not converge: relative residual {relres:.3e} > "
                 f"tol {opts.tol:.1e} after {its} GMRES iterations (maxiter={opts.maxiter}, "
                 f"restart={opts.restart}, preconditioner={system.kind}); raise maxiter, or "
                 "check that the generator has a unique steady state", its, relres)
-        return system.packing.unpack(x), its, relres
+        return X, its, relres
 
 
 def steadystate_structured(generator: Generator, *, options: StructuredOptions | None = None,
@@ -273,7 +301,8 @@ def steadystate_structured(generator: Generator, *, options: StructuredOptions |
                             converged=True, setup_seconds=t_setup - t_start,
                             solve_seconds=t_end - t_setup, memory_estimate=system.estimate,
                             threads=system.threads, preconditioner=system.kind,
-                            hermitian=system.hermitian, device=describe(opts.device))
+                            hermitian=system.hermitian, device=describe(opts.device),
+                            parity_sectors=system.parity is not None)
 
 
 __all__ = ["StructuredResult", "steadystate_structured"]

@@ -54,6 +54,7 @@ def test_agrees_with_qutip_direct(references, bath, variant):
     res = steadystate_structured(g)
     rho = res.rho
     assert res.converged and res.hermitian
+    assert res.parity_sectors == (variant == "linearized")  # test_parity.py: why
     assert trace_distance(rho, ref) <= 1e-10
     assert abs(np.trace(rho) - 1.0) <= 1e-14
     assert np.array_equal(rho, rho.conj().T)

@@ -1,0 +1,134 @@
+"""Parity sectors of the structured solver (fullquantum/structured/parity.py).
+
+Independent truths: the total Fock parity counted by hand; QuTiP's direct steady state (which
+knows nothing of sectors) is parity-even for linearized models; the full d×d solve
+(``parity="off"``) of the same bordered system for even, odd and mixed right-hand sides.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import qutip
+from threadpoolctl import threadpool_limits
+
+from omxval import fullquantum as fq
+from omxval.fullquantum.generator import dissipator, hamiltonian
+from omxval.fullquantum.modelterms import model_generator_terms
+from omxval.fullquantum.structured import StructuredOptions, steadystate_structured
+from omxval.fullquantum.structured.driver import _BorderedSystem, _solve_bordered
+from omxval.fullquantum.structured.parity import parity_order
+from omxval.fullquantum.symbolic import realize
+from tests.conftest import reference_system
+from tests.fullquantum.test_any_model import four_modes
+
+
+def generator(variant: str, bath: str, cutoffs=(3, 3, 5)):
+    system = reference_system(bath, G0=0.25 if variant == "lab" else 0.05)
+    return fq.generator_for(system, "ccw", cutoffs, hamiltonian=variant)
+
+
+def parity_operator(dims) -> np.ndarray:
+    """Π = (−1)^(n₁+…) built from QuTiP's number operators, not from parity_order."""
+    ops = []
+    for k, n in enumerate(dims):
+        f = [qutip.qeye(m) for m in dims]
+        f[k] = qutip.num(n)
+        ops.append(qutip.tensor(*f))
+    total = sum(ops[1:], ops[0]).full().diagonal().real
+    return np.diag((-1.0) ** np.rint(total))
+
+
+def trace_distance(a: np.ndarray, b: np.ndarray) -> float:
+    return 0.5 * float(np.abs(np.linalg.eigvalsh(a - b)).sum())
+
+
+def test_parity_order_lists_the_even_fock_states_first():
+    dims = (3, 2, 4)
+    perm, h = parity_order(dims)
+    P = parity_operator(dims).diagonal()
+    assert sorted(perm) == list(range(24))
+    assert h == int((P > 0).sum()) == 12
+    assert np.all(P[perm[:h]] == 1) and np.all(P[perm[h:]] == -1)
+    # The Fock index order is QuTiP's: the first mode most significant.
+    assert list(perm[:4]) == [0, 2, 5, 7]
+
+
+@pytest.mark.parametrize("bath", ["lindblad", "brownian"])
+def test_linearized_steady_state_is_parity_even_and_solved_in_its_sector(bath):
+    g = generator("linearized", bath)
+    with threadpool_limits(1):
+        ref = qutip.steadystate(g.superoperator(), method="direct").full()
+    P = parity_operator(g.dims[0])
+    # The claim the sectors rest on, checked on QuTiP's state: ΠρΠ = ρ.
+    assert np.abs(P @ ref @ P - ref).max() <= 1e-12
+    on = steadystate_structured(g)
+    off = steadystate_structured(g, options=StructuredOptions(parity="off"))
+    assert on.parity_sectors and not off.parity_sectors
+    assert trace_distance(on.rho, ref) <= 1e-10
+    assert trace_distance(on.rho, off.rho) <= 1e-10
+    assert abs(on.iterations - off.iterations) <= 3  # the same Krylov problem, half the size
+
+
+@pytest.mark.parametrize("variant", ["nonlinear", "lab"])
+def test_generators_that_break_parity_use_the_full_solve(variant):
+    res = steadystate_structured(generator(variant, "brownian", (3, 2, 6)))
+    assert not res.parity_sectors
+
+
+def test_a_term_of_mixed_parity_breaks_the_symmetry():
+    a = qutip.tensor(qutip.destroy(5), qutip.qeye(4))
+    b = qutip.tensor(qutip.qeye(5), qutip.destroy(4))
+    H = a.dag() * a + 0.8 * b.dag() * b + 0.2 * (a.dag() * b.dag() + a * b)
+    even = hamiltonian(H) + dissipator(a, 0.5) + dissipator(b, 0.3)
+    driven = hamiltonian(H + 0.1 * (a + a.dag())) + dissipator(a, 0.5) + dissipator(b, 0.3)
+    assert steadystate_structured(even).parity_sectors
+    res = steadystate_structured(driven)
+    assert not res.parity_sectors
+    with threadpool_limits(1):
+        ref = qutip.steadystate(driven.superoperator(), method="direct").full()
+    assert trace_distance(res.rho, ref) <= 1e-10
+
+
+def random_hermitian(d: int, rng) -> np.ndarray:
+    X = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
+    return X + X.conj().T
+
+
+@pytest.mark.parametrize("part", ["even", "odd", "mixed"])
+def test_bordered_solve_of_any_parity_equals_the_full_solve(part):
+    """M(X) = L(X) + tr(X)·I/d = R for R of either parity or both (the perturbation orders of
+    docs/perturbative.md Eq. P12 alternate between the sectors)."""
+    g = generator("linearized", "brownian", (4, 3, 5))
+    d = g.hilbert_dim
+    P = parity_operator(g.dims[0])
+    R = random_hermitian(d, np.random.default_rng(7))
+    R = {"even": 0.5 * (R + P @ R @ P), "odd": 0.5 * (R - P @ R @ P), "mixed": R}[part]
+    opts = StructuredOptions()
+    sectors = _BorderedSystem(g, opts, np)
+    full = _BorderedSystem(g, StructuredOptions(parity="off"), np)
+    assert sectors.parity is not None and full.parity is None
+    X, its, relres = _solve_bordered(sectors, R)
+    Y, _, _ = _solve_bordered(full, R)
+    # The bordered equation checked with the generator's own L (not the sector code).
+    MX = g.apply(X) + np.trace(X) * np.eye(d) / d
+    assert np.linalg.norm(MX - R) <= 10 * opts.tol * np.linalg.norm(R)
+    assert relres <= opts.tol and its > 0
+    assert np.abs(X - Y).max() <= 1e-9 * np.abs(Y).max()
+    if part == "odd":
+        assert abs(np.trace(X)) <= 1e-14 and np.abs(P @ X @ P + X).max() <= 1e-14
+
+
+def test_a_four_mode_linearized_model_is_solved_in_its_sectors():
+    point = four_modes()
+    cutoffs = (3, 2, 3, 2)
+    g = realize(model_generator_terms(point, "linearized"), cutoffs)
+    res = steadystate_structured(g)
+    assert res.parity_sectors
+    with threadpool_limits(1):
+        ref = qutip.steadystate(g.superoperator(), method="direct").full()
+    assert trace_distance(res.rho, ref) <= 1e-10
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fq.TruncationWarning)
+        state = fq.solve(point, cutoffs=cutoffs, hamiltonian="linearized")
+    assert state.solver_info["parity_sectors"] is True
