@@ -261,11 +261,15 @@ class DeviceCriteria:
 
 
 def _solve(point: linear.OperatingPoint, cutoffs: tuple[int, int, int], hamiltonian: str,
-           criteria: DeviceCriteria) -> fullquantum.SteadyState:
+           criteria: DeviceCriteria, near: fullquantum.SteadyState | None = None
+           ) -> fullquantum.SteadyState:
+    """One solve of a row; ``near``: a state of the same model at other cutoffs, GMRES's
+    start (the same state to the solver's tolerance in fewer iterations)."""
     with warnings.catch_warnings():  # truncation is judged by the refinement, not the warning
         warnings.simplefilter("ignore", fullquantum.TruncationWarning)
         return fullquantum.solve(point, cutoffs=cutoffs, hamiltonian=hamiltonian, method=criteria.method,
-                                 memory_budget_bytes=criteria.memory_budget_bytes)
+                                 memory_budget_bytes=criteria.memory_budget_bytes,
+                                 initial_state=near if criteria.method == "structured" else None)
 
 
 def approximation_row(design: dict, G0: float, direction: str = "ccw",
@@ -337,9 +341,11 @@ def approximation_row(design: dict, G0: float, direction: str = "ccw",
         raised = tuple(n + 1 for n in c)
         try:
             states = {("nonlinear", ""): fit.state}
+            # Each solve at c + 1 starts from its model's state at c.
             for model, cut, suffix in (("linearized", c, ""), ("nonlinear", raised, " (c+1)"),
                                        ("linearized", raised, " (c+1)")):
-                states[model, suffix] = _solve(point, cut, model, crit)
+                near = states.get((model, "")) if suffix else None
+                states[model, suffix] = _solve(point, cut, model, crit, near)
                 say(f"estimator: {model} model at cutoffs {cut} (d = {np.prod(cut)}), "
                     f"{states[model, suffix].timings.total_s:.0f} s")
         except fullquantum.MemoryBudgetError:
