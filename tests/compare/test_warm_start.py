@@ -110,10 +110,33 @@ def test_the_ladder_never_solves_the_same_cutoffs_twice(monkeypatch):
     real = fullquantum.solve
 
     def recording(point, **kwargs):
-        solved.append(kwargs["cutoffs"])
+        solved.append((kwargs["hamiltonian"], kwargs["cutoffs"]))
         return real(point, **kwargs)
 
     monkeypatch.setattr(validity.fullquantum, "solve", recording)
     fit = adaptive_cutoffs(reference_point(G0=0.2))
     assert fit.converged and fit.solves == len(solved)
     assert len(set(solved)) == len(solved)
+
+
+@pytest.mark.parametrize("G0", [0.05, 0.2])
+def test_climbing_with_the_linearized_model_first_ends_with_the_nonlinear_final_pass(G0):
+    """linearized_first changes which model climbs, not the answer: the same converged
+    cutoffs and state as the nonlinear-only search, and the last solves are the nonlinear
+    model's own pass at the final cutoffs (one trial per mode)."""
+    p = reference_point(G0=G0)
+    plain = adaptive_cutoffs(p, linearized_first=False)
+    first = adaptive_cutoffs(p)
+    assert plain.converged and first.converged
+    assert first.cutoffs == plain.cutoffs
+    assert first.state.hamiltonian == "nonlinear"
+    assert trace_distance(first.state.rho, plain.state.rho) < 1e-9
+    models = [h["hamiltonian"] for h in first.history]
+    assert models[0] == "linearized" and set(models) == {"linearized", "nonlinear"}
+    k = models.index("nonlinear")
+    assert set(models[k:]) == {"nonlinear"}  # once the nonlinear model starts, it finishes
+    final = [h["cutoffs"] for h in first.history[-3:]]
+    assert sorted(final) == sorted(tuple(c + (i == m) for i, c in enumerate(first.cutoffs))
+                                   for m in range(3))
+    assert first.solves == len(first.history)
+    assert {h["hamiltonian"] for h in plain.history} == {"nonlinear"}
