@@ -184,7 +184,7 @@ def test_killed_and_resumed_ladder_equals_an_uninterrupted_one(tmp_path):
     assert len(finished) == 1 and finished[0].startswith("[1/1] reference, G0 = 0.1: ")
     inside = messages[1:-1]
     assert inside and all(m.startswith("reference, G0 = 0.1: ") for m in inside)
-    assert any("cutoff search, solve 1: cutoffs" in m for m in inside)
+    assert any("cutoff search, solve 1 (" in m for m in inside)
     assert sum("estimator:" in m for m in inside) == 3  # linearized at c, both at c + 1
     cols = [c for c in full.columns if c != "seconds"]
     pd.testing.assert_frame_equal(full[cols], resumed[cols])
