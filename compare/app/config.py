@@ -130,7 +130,7 @@ class SolverConfig:
     memory_budget_bytes: int = fullquantum.DEFAULT_MEMORY_BUDGET_BYTES
     V_tolerance: float = _CRITERIA.V_tolerance
     log_negativity_tolerance: float = _CRITERIA.log_negativity_tolerance
-    max_dimension: int = 600
+    max_dimension: int = 1000
     engine: str = "parallel"
     num_cpus: int = 0
     device: str = "cpu"

@@ -22,6 +22,7 @@ import pandas as pd
 from ...errors import InputError
 from ... import fullquantum
 from ... import linear
+from ... import perturbative
 from ...fullquantum.operators import MIN_CUTOFF
 from ...linear.cutoffs import gaussian_start_cutoffs
 from ...fullquantum.options import resolve_hamiltonian
@@ -148,6 +149,62 @@ def _drive(point, name: str) -> float:
     if not isinstance(point, linear.ModelPoint):
         return 1.0 if linear.driven_first("ccw", "cw", point.direction)[0] == name else 0.0
     return next(c.drive for c in point.model.cavities if c.name == name)
+
+
+#: max|V2| (quadrature units) of the covariance's nonlinear correction at which the cutoffs
+#: a nonlinear search converges at grow by a further factor 2 (measured on the built-in map:
+#: docs/validity.md §"Cost prediction").
+NONLINEAR_DV_SCALE = 5e-3
+#: How a search's seconds grow with the dimension it ends at, d ~ 60–730 on the built-in map
+#: (fitted d^1.5–1.7: below d ≈ 1000 the operator and GMRES work weigh as much as the
+#: O(d³) preconditioner).
+MAP_COST_EXPONENT = 1.5
+#: The final cutoffs of a search over its start's, typically (1.3–2.6 on the built-in map).
+GROWTH = 2.0
+
+
+def predicted_point_cost(point: linear.OperatingPoint | linear.ModelPoint,
+                         hamiltonian: str = "nonlinear", *, V_tolerance: float = 1e-5,
+                         max_dimension: int | None = None) -> float:
+    """Relative cost of judging one point, predicted from its Gaussian state before any solve.
+
+    The search ends near d_end = GROWTH·d_start (d_start: :func:`predicted_cutoffs`); for
+    the ``nonlinear`` (and ``lab``) model further by 1 + (max|V2| / NONLINEAR_DV_SCALE)²,
+    V2 the second-order nonlinear correction of the covariance from perturbation theory
+    (:func:`omxval.perturbative.covariance_series`, milliseconds): a large one means a
+    non-Gaussian state whose Fock tails the Gaussian start under-predicts. d_end is capped
+    at ``max_dimension`` (a search stops there), and the cost is d_end^MAP_COST_EXPONENT.
+    On the built-in map (100 points) every point whose search reached max_dimension had
+    max|V2| > 6.6e-3, every other one but one below 6.2e-3; ordering the map by this cost
+    makes its ETA right to a factor 0.8–1.8 instead of 0.03–0.4 (docs/validity.md).
+
+    Parameters
+    ----------
+    point : linear.OperatingPoint or linear.ModelPoint
+    hamiltonian : {"nonlinear", "linearized", "lab"}
+        The judged full-quantum model.
+    V_tolerance : float
+        The search's tolerance (sets the start).
+    max_dimension : int, optional
+        The search's cost limit.
+
+    Returns
+    -------
+    float
+        Arbitrary unit; monotone in the predicted start cutoffs. Unstable or unbuildable
+        points raise (as :func:`predicted_cutoffs`).
+    """
+    d = GROWTH * float(np.prod([float(c) for c in predicted_cutoffs(point, V_tolerance)]))
+    if hamiltonian != "linearized":
+        try:
+            dv = float(np.max(np.abs(np.asarray(
+                perturbative.covariance_series(point, order=2)[2]))))
+        except (InputError, perturbative.UnstablePointError, ValueError):
+            dv = 0.0  # no expansion for this model (too many modes): the Gaussian start
+        d *= 1.0 + (dv / NONLINEAR_DV_SCALE) ** 2
+    if max_dimension is not None:
+        d = min(d, float(max_dimension))
+    return d ** MAP_COST_EXPONENT
 
 
 def search_cost(cutoffs: Sequence[int]) -> float:

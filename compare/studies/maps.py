@@ -52,7 +52,7 @@ from ... import __version__, fullquantum, linear
 from ...errors import InputError
 from ...linear import DESIGN_KEYS
 from ...linear.checks import check_choice
-from .convergence import predicted_cutoffs, search_cost
+from .convergence import predicted_point_cost
 from .pool import process_map
 from .progress import Counter
 from .reference import REFERENCE_DESIGN
@@ -237,11 +237,14 @@ class MapSpec:
 
     def predicted_cost(self, design: dict) -> float:
         """Relative cost of a grid point, from its Gaussian state before any solve
-        (:func:`~.convergence.search_cost` of :func:`~.convergence.predicted_cutoffs`);
-        1 for a point that cannot be built or is unstable (it ends at once)."""
+        (:func:`~.convergence.predicted_point_cost`: the Gaussian start, the nonlinear
+        correction of the covariance, ``max_dimension``); 1 for a point that cannot be
+        built or is unstable (it ends at once)."""
         try:
             point = linear.design_point(**design, direction=self.direction, bath=self.bath)
-            return search_cost(predicted_cutoffs(point, self.criteria.V_tolerance))
+            return predicted_point_cost(point, self.hamiltonian,
+                                        V_tolerance=self.criteria.V_tolerance,
+                                        max_dimension=self.max_dimension)
         except (InputError, ValueError, ArithmeticError, np.linalg.LinAlgError):
             return 1.0
 

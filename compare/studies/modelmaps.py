@@ -26,7 +26,7 @@ from ...errors import InputError
 from ...fullquantum.modelresult import pair_label
 from ...fullquantum.options import resolve_hamiltonian
 from ...linear.checks import check_choice
-from .convergence import predicted_cutoffs, search_cost
+from .convergence import predicted_point_cost
 from .maps import MAX_POINTS, check_axes
 from .modelvalidity import judge_model_point
 from .search import ValidityCriteria
@@ -151,7 +151,9 @@ class ModelMapSpec:
         """Relative cost of a grid point from its Gaussian state (as
         :meth:`~.maps.MapSpec.predicted_cost`); 1 if it cannot be built or is unstable."""
         try:
-            return search_cost(predicted_cutoffs(self.point(values), self.criteria.V_tolerance))
+            return predicted_point_cost(self.point(values), self.hamiltonian,
+                                        V_tolerance=self.criteria.V_tolerance,
+                                        max_dimension=self.max_dimension)
         except (InputError, ValueError, ArithmeticError, np.linalg.LinAlgError):
             return 1.0
 

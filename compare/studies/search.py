@@ -9,6 +9,7 @@ model); :func:`search_advice` says what to change when a search stops short.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from collections.abc import Callable, Sequence
@@ -81,7 +82,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
                      progress: Callable[[str], None] | None = None,
                      pairs: Sequence[tuple[str, str]] | None = None,
                      model: str | None = None, linearized_first: bool = True,
-                     **solve_options) -> AdaptiveSolve:
+                     dismiss_early: bool = True, **solve_options) -> AdaptiveSolve:
     """Raise each Fock cutoff until one more level changes V and E_N by less than tolerance.
 
     A pass raises cutoffs by one in turn, against the state at the current cutoffs; the
@@ -128,6 +129,13 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
         the nonlinear model's own final pass at the final cutoffs; where the nonlinear state
         needs more levels, the search climbs on with it. ``solves`` and ``history`` count
         both models' solves (``history``'s ``hamiltonian``).
+    dismiss_early : bool
+        With ``max_dimension``: stop as soon as the changes of a mode's last two refinement
+        steps predict, decaying geometrically (:func:`predicted_final_cutoffs`), final
+        cutoffs beyond ``max_dimension`` ("unconverged", limit ``max_dimension``, the
+        prediction as the refused cutoffs): the climb to the limit would end there at
+        several times the cost. A prediction can only dismiss a point, never converge
+        one. False: climb until the next solve would exceed ``max_dimension``.
     **solve_options
         Passed to :func:`fullquantum.solve` (``method=``, ``memory_budget_bytes=``, …).
     """
@@ -144,7 +152,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
                                log_negativity_tolerance=log_negativity_tolerance,
                                max_passes=max_passes, max_dimension=max_dimension,
                                warm_start=warm_start, progress=progress, pairs=pairs,
-                               **solve_options)
+                               dismiss_early=dismiss_early, **solve_options)
         if pre.state is not None:
             current = pre.cutoffs
     if isinstance(point, linear.ModelPoint):
@@ -191,6 +199,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
         return result(None, current, False, f"the first cutoffs: {_why(exc)}", exc, current)
     everything = tuple(range(len(current)))
     pending = everything  # the modes refined in this pass
+    steps: dict[int, dict[int, float]] = {k: {} for k in everything}  # level: change/tol
     for _ in range(max_passes):
         raise_modes, trials = [], {}
         for k in pending:
@@ -200,8 +209,10 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
             except (fullquantum.MemoryBudgetError, _TooLarge) as exc:
                 return result(state, current, False, _why(exc), exc, trial)
             change = state_change(trials[k], state)
-            if (change[0] > V_tolerance or change[1] > log_negativity_tolerance
-                    or change[2] > log_negativity_tolerance):
+            steps[k][current[k]] = max(change[0] / V_tolerance,
+                                       change[1] / log_negativity_tolerance,
+                                       change[2] / log_negativity_tolerance)
+            if steps[k][current[k]] > 1:
                 raise_modes.append(k)
         if not raise_modes:
             if pending == everything:  # every mode refined at the final cutoffs
@@ -209,6 +220,23 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
             pending = everything  # the modes not refined since they last passed: check all
             continue
         current = tuple(c + (i in raise_modes) for i, c in enumerate(current))
+        if dismiss_early and max_dimension is not None:
+            final = predicted_final_cutoffs(current, {k: steps[k] for k in raise_modes},
+                                            max_dimension)
+            if final is not None:
+                names = (point.model.mode_names if isinstance(point, linear.ModelPoint)
+                         else ("ccw", "cw", "mechanics"))
+                seen = "; ".join(
+                    f"{names[k]} {steps[k][current[k] - 2]:.3g} then "
+                    f"{steps[k][current[k] - 1]:.3g}" for k in raise_modes
+                    if current[k] - 2 in steps[k])
+                return result(state, current, False,
+                              f"the last two refinement steps (changes in units of the "
+                              f"tolerance: {seen}), extrapolated geometrically, need final "
+                              f"cutoffs of at least {final} (d = {int(np.prod(final))}), "
+                              f"over max_dimension = {max_dimension}: stopped before "
+                              f"climbing there (dismiss_early=False climbs to the limit)",
+                              _TooLarge(), final)
         if len(raise_modes) == 1:  # the trial is the state at the raised cutoffs
             state = trials[raise_modes[0]]
         else:
@@ -223,6 +251,37 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
             del known[c]
     return result(state, current, False,
                   f"still changing after {max_passes} passes (cutoffs {current})")
+
+
+def predicted_final_cutoffs(current: tuple[int, ...], steps: dict[int, dict[int, float]],
+                            max_dimension: int) -> tuple[int, ...] | None:
+    """The final cutoffs a search must reach, predicted from its refinement steps, when they
+    exceed ``max_dimension``; None otherwise (or when nothing can be predicted yet).
+
+    ``steps[k]`` maps a level N of mode k to the change measured from N to N + 1, divided
+    by its tolerance (> 1: still changing); the search has just raised the mode to
+    ``current[k]``. With the two steps below it, at levels current − 2 and current − 1,
+    the ratio r = last/before predicts the change m levels further as last·rᵐ (truncation
+    errors of a damped mode fall geometrically: docs/validity.md §"Early dismissal"), so
+    the mode stops at current + m − 1, m the first level where the change falls to 1. A
+    mode whose change did not fall (r ≥ 1) never stops on this evidence: it is raised
+    until d exceeds the maximum. Modes without two such steps keep their current cutoff.
+    """
+    final, flat, predicted = list(current), [], False
+    for k, levels in steps.items():
+        last, before = levels.get(current[k] - 1, 0.0), levels.get(current[k] - 2, 0.0)
+        if last <= 1 or before <= 0:
+            continue
+        r, predicted = last / before, True
+        if r >= 1:
+            flat.append(k)
+        else:
+            # m: the first level with last·rᵐ ≤ 1 (the 1e-9 keeps an exact power exact)
+            final[k] += max(math.ceil(math.log(last) / -math.log(r) - 1e-9) - 1, 0)
+    while flat and int(np.prod(final)) <= max_dimension:
+        for k in flat:
+            final[k] += 1
+    return tuple(final) if predicted and int(np.prod(final)) > max_dimension else None
 
 
 def search_advice(fits: Sequence[AdaptiveSolve | tuple[str, tuple[int, ...]]], *, hamiltonian: str,

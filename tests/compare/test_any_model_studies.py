@@ -246,14 +246,19 @@ def test_search_cost_is_monotone_in_every_cutoff():
 
 
 def test_maps_run_the_most_expensive_points_first():
-    """Large |G| needs the largest Fock spaces: predicted most expensive, started first. The
-    Gaussian state does not depend on G0 at a fixed design, so neither does the prediction
-    (ties keep the grid order); an unstable point costs nothing."""
+    """Large |G| needs the largest Fock spaces and large G0 a non-Gaussian state that needs
+    more: predicted most expensive, started first. The Gaussian start does not depend on G0
+    at a fixed design; the nonlinear correction V2 ∝ G0² does, so G0 = 0.3 costs more than
+    G0 = 0.01 at each coupling, and more at the larger coupling; an unstable point costs
+    nothing."""
     spec = MapSpec(x="G0", x_values=[0.01, 0.3], y="coupling", y_values=[0.1, 0.4])
     ordered, costs = most_expensive_first(spec, spec.points())
-    assert [(p["G0"], p["coupling"]) for p in ordered] == [(0.01, 0.4), (0.3, 0.4),
-                                                          (0.01, 0.1), (0.3, 0.1)]
-    assert costs[0] == costs[1] > costs[2] == costs[3]
+    assert [(p["G0"], p["coupling"]) for p in ordered] == [(0.3, 0.4), (0.01, 0.4),
+                                                          (0.3, 0.1), (0.01, 0.1)]
+    assert costs[0] > costs[1] > costs[2] > costs[3]
+    capped = MapSpec(x="G0", x_values=[0.01, 0.3], y="coupling", y_values=[0.4],
+                     max_dimension=100)
+    assert most_expensive_first(capped, capped.points())[1] == [100 ** 1.5, 100 ** 1.5]
     unstable = MapSpec(x="G0", x_values=[0.05], y="coupling", y_values=[0.25, 5.0])
     assert most_expensive_first(unstable, unstable.points())[1][-1] == 1.0
     mspec = ModelMapSpec(electro(), "s", [10.0], "modes.o.drive", [1442.2, 7211.1])
