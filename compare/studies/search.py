@@ -51,7 +51,9 @@ class AdaptiveSolve:
     limit : {"", "max_dimension", "memory", "passes"}
         What stopped an unconverged search ("" when converged).
     refused : tuple of int
-        The cutoffs the limit refused (``()`` for "passes" and when converged).
+        The cutoffs the limit refused (``()`` for "passes" and when converged); after an
+        early dismissal (``dismiss_early``), the final cutoffs predicted beyond
+        ``max_dimension``.
     history : tuple of dict
         One record per solve, in order: ``cutoffs``, ``d``, ``iterations``, ``seconds``,
         ``max top population`` and ``state`` (the steady state is not kept: only its
