@@ -176,7 +176,8 @@ def predicted_point_cost(point: linear.OperatingPoint | linear.ModelPoint,
     at ``max_dimension`` (a search stops there), and the cost is d_end^MAP_COST_EXPONENT.
     On the built-in map (100 points) every point whose search reached max_dimension had
     max|V2| > 6.6e-3, every other one but one below 6.2e-3; ordering the map by this cost
-    makes its ETA right to a factor 0.8–1.8 instead of 0.03–0.4 (docs/validity.md).
+    brought its ETA to 0.8–1.24 of the time left (tenth to fiftieth point; 0.03–0.4 before;
+    docs/validity.md).
 
     Parameters
     ----------
