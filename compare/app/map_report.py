@@ -308,8 +308,9 @@ multistable mean field (hatched in the figure).{series_line}{leading_line}{next_
   {trunc_max}; at {noisy} point(s) above the floor it exceeds the approximation error (such a
   verdict rests on numerics, not physics).
 * `unconverged`: the cutoffs did not converge within the memory budget or the dimension
-  limit `max_dimension` = {spec.max_dimension} (the message says why and what E_N was at
-  the last cutoffs): no number is given. `unstable`: the linearised dynamics has no steady state.
+  limit `max_dimension` = {spec.max_dimension}, or the search's last two refinement steps
+  predicted final cutoffs beyond it (the message says why and what E_N was at the last
+  cutoffs): no number is given. `unstable`: the linearised dynamics has no steady state.
   `failed`: the point raised an error (its message is in `map.csv`). At a multistable point
   the comparison is on the designed branch: the displaced-frame Fock space holds the state
   near that branch (tunnelling to another branch lies far outside the cutoffs).
