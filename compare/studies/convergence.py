@@ -195,27 +195,30 @@ def predicted_point_cost(point: linear.OperatingPoint | linear.ModelPoint,
         Arbitrary unit; monotone in the predicted start cutoffs. Unstable or unbuildable
         points raise (as :func:`predicted_cutoffs`).
     """
-    d = GROWTH * float(np.prod([float(c) for c in predicted_cutoffs(point, V_tolerance)]))
+    growth = 1.0
     if hamiltonian != "linearized":
         try:
             dv = float(np.max(np.abs(np.asarray(
                 perturbative.covariance_series(point, order=2)[2]))))
         except (InputError, perturbative.UnstablePointError, ValueError):
             dv = 0.0  # no expansion for this model (too many modes): the Gaussian start
-        d *= 1.0 + (dv / NONLINEAR_DV_SCALE) ** 2
+        growth = 1.0 + (dv / NONLINEAR_DV_SCALE) ** 2
+    return search_cost(predicted_cutoffs(point, V_tolerance), growth, max_dimension)
+
+
+def search_cost(cutoffs: Sequence[int], growth: float = 1.0,
+                max_dimension: int | None = None) -> float:
+    """Relative cost of a cutoff search that starts at ``cutoffs``: d_end^MAP_COST_EXPONENT.
+
+    d_end = GROWTH·growth·Π N_k, capped at ``max_dimension``: the dimension the search is
+    expected to end at (``growth``: the nonlinear model's further growth, see
+    :func:`predicted_point_cost`). The unit is arbitrary (for ordering points and weighting
+    an ETA). Monotone in every cutoff (strictly below the cap).
+    """
+    d = GROWTH * growth * float(np.prod([float(c) for c in cutoffs]))
     if max_dimension is not None:
         d = min(d, float(max_dimension))
     return d ** MAP_COST_EXPONENT
-
-
-def search_cost(cutoffs: Sequence[int]) -> float:
-    """Relative cost of a cutoff search that starts at ``cutoffs``: d³ with d = Π N_k.
-
-    The structured solver's work is O(d³) per GMRES step (its dense preconditioner), and a
-    search from a good start makes a fixed number of solves near d; the unit is arbitrary
-    (for ordering points and weighting an ETA). Monotone in every cutoff.
-    """
-    return float(np.prod([float(c) for c in cutoffs])) ** 3
 
 
 def _changes(a: fullquantum.SteadyState, b: fullquantum.SteadyState) -> dict[str, float]:
@@ -409,9 +412,17 @@ def levels_needed(steps: pd.DataFrame, mode: str, used: float,
     ratio = 0.5
     if len(changes) >= 2 and changes[-2] > 0 and 0 < changes[-1] < changes[-2]:
         ratio = changes[-1] / changes[-2]
+    return geometric_levels(used, ratio, target)
+
+
+def geometric_levels(used: float, ratio: float, target: float = 1.0) -> int:
+    """The levels n ≥ 1 after which a change ``used`` falling by ``ratio`` (< 1) a level,
+    used·ratioⁿ, is at most ``target`` (1 when it already is). Truncation errors of a
+    damped mode fall geometrically (docs/paper_device.md §3)."""
     if used <= target:
         return 1
-    return max(1, math.ceil(math.log(target / used) / math.log(ratio)))
+    # the 1e-9 keeps an exact power exact (log(10)/log(10) may round to 1 + 2e-16)
+    return max(1, math.ceil(math.log(target / used) / math.log(ratio) - 1e-9))
 
 
 def convergence_advice(steps: pd.DataFrame, chosen: tuple[int, int, int],

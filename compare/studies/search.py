@@ -9,7 +9,6 @@ model); :func:`search_advice` says what to change when a search stops short.
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from collections.abc import Callable, Sequence
@@ -20,7 +19,7 @@ from ... import fullquantum, linear
 from ...errors import InputError
 from ...fullquantum.options import resolve_hamiltonian
 from ...linear.checks import check_real
-from .convergence import predicted_cutoffs
+from .convergence import geometric_levels, predicted_cutoffs
 from .deviation import max_abs_difference
 from .progress import sink
 from .tables import clip
@@ -227,7 +226,7 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
                                             max_dimension)
             if final is not None:
                 names = (point.model.mode_names if isinstance(point, linear.ModelPoint)
-                         else ("ccw", "cw", "mechanics"))
+                         else MODES)
                 seen = "; ".join(
                     f"{names[k]} {steps[k][current[k] - 2]:.3g} then "
                     f"{steps[k][current[k] - 1]:.3g}" for k in raise_modes
@@ -278,8 +277,7 @@ def predicted_final_cutoffs(current: tuple[int, ...], steps: dict[int, dict[int,
         if r >= 1:
             flat.append(k)
         else:
-            # m: the first level with last·rᵐ ≤ 1 (the 1e-9 keeps an exact power exact)
-            final[k] += max(math.ceil(math.log(last) / -math.log(r) - 1e-9) - 1, 0)
+            final[k] += geometric_levels(last, r) - 1
     while flat and int(np.prod(final)) <= max_dimension:
         for k in flat:
             final[k] += 1
