@@ -18,14 +18,9 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-# src/omxval and the top-level folders are the package omxval (pyproject's package-dir).
-_PARTS = {"linear": "linear", "fullquantum": "fullquantum", "perturbative": "perturbative",
-          "compare": "compare"}
+from _baseline import baseline_path
 
 
 def child(point_name: str, G0: float) -> None:
@@ -40,18 +35,6 @@ def child(point_name: str, G0: float) -> None:
     row["wall seconds"] = time.perf_counter() - t_wall
     row["progress"] = lines
     print(json.dumps(row, default=float))
-
-
-def shim(tree: Path, into: Path) -> Path:
-    """A directory holding package ``omxval`` assembled from ``tree`` (symlinks)."""
-    pkg = into / "omxval"
-    pkg.mkdir(parents=True)
-    for f in (tree / "src" / "omxval").iterdir():
-        (pkg / f.name).symlink_to(f)
-    for name, folder in _PARTS.items():
-        if (tree / folder).exists():
-            (pkg / name).symlink_to(tree / folder)
-    return into
 
 
 def main() -> None:
@@ -70,23 +53,14 @@ def main() -> None:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1"}
     cmd = [sys.executable, __file__, "--child", "--point", args.point, "--G0", str(args.G0)]
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q",
-                        str(tmp / "tree"), args.baseline], check=True)
-        try:
-            path = shim(tmp / "tree", tmp / "shim")
-            procs = {
-                "this tree": subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True),
-                f"baseline {args.baseline}": subprocess.Popen(
-                    cmd, env={**env, "PYTHONPATH": str(path)}, stdout=subprocess.PIPE,
-                    text=True),
-            }
-            rows = {name: json.loads(p.communicate()[0].strip().splitlines()[-1])
-                    for name, p in procs.items()}
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                            str(tmp / "tree")], check=False)
+    with baseline_path(args.baseline) as path:
+        procs = {
+            "this tree": subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True),
+            f"baseline {args.baseline}": subprocess.Popen(
+                cmd, env={**env, "PYTHONPATH": str(path)}, stdout=subprocess.PIPE, text=True),
+        }
+        rows = {name: json.loads(p.communicate()[0].strip().splitlines()[-1])
+                for name, p in procs.items()}
     print(f"# paper-device row {args.point}, G0 = {args.G0}; load average "
           f"{os.getloadavg()[0]:.1f} at the end\n")
     print("| code | status | cutoffs | solves | CPU s | wall s |\n|---|---|---|---|---|---|")

@@ -19,7 +19,7 @@ import os
 import pstats
 import time
 
-from omxval import fullquantum, linear
+from omxval import linear
 from omxval.compare.studies.reference import REFERENCE_DESIGN
 from omxval.fullquantum.models import generator_for
 from omxval.fullquantum.structured import StructuredOptions, steadystate_structured

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from .krylov import _fgmres
 from .packing import _HermitianPacking
 from .preconditioners import _PRECONDITIONER_CHECK, _SWITCH_FACTOR, _dark_shift
-from .sylvester import _tri_lyapunov, _tri_sylvester
+from .sylvester import _herm_congruence, _tri_lyapunov, _tri_sylvester
 from .terms import Operator, _group_sandwich
 
 # A block counts as zero below this fraction of its operator's largest entry: the operators
@@ -193,9 +193,9 @@ class _SectorSchur:
             if Y.shape[0] == 0:
                 out.append(np.zeros_like(Y, dtype=np.complex128))
                 continue
-            C = (UH @ np.asarray(Y, dtype=U.dtype)) @ U
+            C = _herm_congruence(UH, U, np.asarray(Y, dtype=U.dtype))
             _tri_lyapunov(T, TH, C)
-            out.append((U @ C) @ UH)
+            out.append(_herm_congruence(U, UH, C))
         return out[0], out[1]
 
     def odd(self, R: np.ndarray, precise: bool = True) -> np.ndarray:

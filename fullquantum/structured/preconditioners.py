@@ -12,7 +12,7 @@ import numpy as np
 import scipy.linalg
 
 from .accelerator import to_host
-from .sylvester import _tri_lyapunov, _tri_sylvester
+from .sylvester import _herm_congruence, _tri_lyapunov, _tri_sylvester
 from .terms import Operator, _rmul
 
 # Accuracy a preconditioner must reach on a random test matrix (relative residual of S) for
@@ -112,11 +112,12 @@ class _SchurPreconditioner:
         mats = self.double if (precise or not self.mixed) else self.single
         U, UH, T, TH, UB, UBH, TB, TBH = mats
         Y = np.asarray(Y, dtype=U.dtype)
-        C = (UH @ Y) @ UB
-        if self.hermitian:
+        if self.hermitian:  # Y and X Hermitian: both congruences by _herm_congruence
+            C = _herm_congruence(UH, U, Y)
             _tri_lyapunov(T, TH, C)
-        else:
-            _tri_sylvester(T, TH, TB, TBH, C, "N")
+            return _herm_congruence(U, UH, C)
+        C = (UH @ Y) @ UB
+        _tri_sylvester(T, TH, TB, TBH, C, "N")
         return (U @ C) @ UBH
 
 

@@ -1,4 +1,5 @@
-"""Triangular Sylvester and Lyapunov solvers, recursively blocked (BLAS-3).
+"""Triangular Sylvester and Lyapunov solvers, recursively blocked (BLAS-3), and the
+Hermitian congruence M Y Mᴴ that takes a Hermitian matrix into and out of a Schur basis.
 
 The Schur-form preconditioner (:mod:`.preconditioners`) solves T X + X op(T_B) = C for
 upper triangular T, T_B at each GMRES step; LAPACK's ``?trsyl`` is unblocked (15 s at
@@ -11,6 +12,26 @@ import numpy as np
 import scipy.linalg
 
 _LEAF = 64  # block size below which LAPACK's (unblocked) trsyl solves directly; measured
+
+
+def _herm_congruence(M: np.ndarray, MH: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """M Y Mᴴ for a Hermitian Y (only its lower triangle is read), MH = Mᴴ.
+
+    With Y = L + Lᴴ, L the lower triangle of Y with its diagonal halved, M Y Mᴴ = K + Kᴴ for
+    K = (M L) Mᴴ: one triangular product (``?trmm``, half a matrix product's work) and one
+    full product instead of two full ones. Measured at d = 1512, one thread: 0.41 s against
+    0.52 s in single precision, 0.85 s against 1.06 s in double. The result is exactly
+    Hermitian.
+    """
+    L = np.tril(Y)
+    L[np.diag_indices_from(L)] *= 0.5
+    trmm = scipy.linalg.blas.ctrmm if L.dtype == np.complex64 else scipy.linalg.blas.ztrmm
+    # A C-ordered array is the transpose of a Fortran one: (M L)ᵀ = Lᵀ Mᵀ with Lᵀ upper,
+    # so BLAS reads both operands in place.
+    ML = trmm(1.0, L.T, M.T, side=0, lower=0).T
+    K = ML @ MH
+    K += K.conj().T  # conj() copies first, so the in-place sum is safe
+    return K
 
 
 def _leaf_trsyl(A: np.ndarray, B: np.ndarray, C: np.ndarray, tranb: str) -> None:
