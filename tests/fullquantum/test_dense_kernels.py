@@ -28,7 +28,9 @@ def test_herm_congruence_equals_two_products(dtype, rtol, n):
     Y = Y + Y.conj().T
     expected = (M.astype(np.complex128) @ Y.astype(np.complex128)) @ M.conj().T.astype(
         np.complex128)
+    Y_before = Y.copy()
     got = _herm_congruence(M, np.ascontiguousarray(M.conj().T), Y)
+    assert np.array_equal(Y, Y_before)  # the input is left alone
     assert got.dtype == dtype
     assert np.linalg.norm(got - expected) <= rtol * np.linalg.norm(expected)
     assert np.array_equal(got, got.conj().T)  # exactly Hermitian
@@ -44,28 +46,33 @@ def stable_triangular(rng, n, shift):
     return T
 
 
+PRECISIONS = [(np.complex128, 1e-11), (np.complex64, 1e-4)]
+
+
+@pytest.mark.parametrize("dtype, rtol", PRECISIONS)
 @pytest.mark.parametrize("n", SIZES)
-def test_triangular_lyapunov_solves_the_equation(n):
+def test_triangular_lyapunov_solves_the_equation(dtype, rtol, n):
     rng = np.random.default_rng(10 + n)
     T = stable_triangular(rng, n, 0.5)
     C = random_complex(rng, (n, n))
     C = C + C.conj().T
-    X = C.copy()
-    _tri_lyapunov(T, np.ascontiguousarray(T.conj().T), X)
+    X = C.astype(dtype)
+    _tri_lyapunov(T.astype(dtype), np.ascontiguousarray(T.conj().T).astype(dtype), X)
     expected = scipy.linalg.solve_continuous_lyapunov(T, C)  # T X + X Tᴴ = C
-    assert np.linalg.norm(X - expected) <= 1e-11 * np.linalg.norm(expected)
+    assert np.linalg.norm(X - expected) <= rtol * np.linalg.norm(expected)
 
 
+@pytest.mark.parametrize("dtype, rtol", PRECISIONS)
 @pytest.mark.parametrize("tranb", ["N", "C"])
 @pytest.mark.parametrize("m, n", [(SIZES[1], 9), (9, SIZES[1]), (SIZES[1], SIZES[1] - 40)])
-def test_triangular_sylvester_solves_the_equation(tranb, m, n):
+def test_triangular_sylvester_solves_the_equation(dtype, rtol, tranb, m, n):
     rng = np.random.default_rng(m * n)
     A = stable_triangular(rng, m, 0.5)
     B = stable_triangular(rng, n, 0.5)
     C = random_complex(rng, (m, n))
-    X = C.copy()
-    _tri_sylvester(A, np.ascontiguousarray(A.conj().T), B, np.ascontiguousarray(B.conj().T),
-                   X, tranb)
+    X = C.astype(dtype)
+    _tri_sylvester(*(x.astype(dtype) for x in (A, np.ascontiguousarray(A.conj().T), B,
+                                               np.ascontiguousarray(B.conj().T))), X, tranb)
     opB = B if tranb == "N" else B.conj().T
     expected = scipy.linalg.solve_sylvester(A, opB, C)  # A X + X op(B) = C
-    assert np.linalg.norm(X - expected) <= 1e-11 * np.linalg.norm(expected)
+    assert np.linalg.norm(X - expected) <= rtol * np.linalg.norm(expected)
