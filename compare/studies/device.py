@@ -70,8 +70,10 @@ def device_row(point: linear.ModelPoint, s: float, pairs: tuple[tuple[str, str],
         raised = tuple(c + 1 for c in fit.cutoffs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-            lin = fullquantum.solve(p, cutoffs=fit.cutoffs, hamiltonian="linearized",
-                                    pairs=pairs, **solve_options)
+            lin = fit.linearized_state  # solved by the search, or solved here
+            if lin is None:
+                lin = fullquantum.solve(p, cutoffs=fit.cutoffs, hamiltonian="linearized",
+                                        pairs=pairs, **solve_options)
             nl_up = fullquantum.solve(p, cutoffs=raised, hamiltonian="nonlinear", pairs=pairs,
                                       initial_state=fit.state, **solve_options)
             lin_up = fullquantum.solve(p, cutoffs=raised, hamiltonian="linearized",

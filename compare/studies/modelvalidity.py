@@ -297,9 +297,8 @@ def judge_model_point(point: linear.ModelPoint, hamiltonian: str | None = None, 
                                 for p in judged) if fit.state is not None else "")
             return done("unconverged", fit.reason + last, fit=fit)
         state = fit.state
-        if hamiltonian == "linearized":
-            control = state
-        else:
+        control = fit.linearized_state  # solved by the search, or solved here
+        if control is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", fullquantum.TruncationWarning)
                 control = fullquantum.solve(point, cutoffs=fit.cutoffs,

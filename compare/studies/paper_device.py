@@ -341,9 +341,15 @@ def approximation_row(design: dict, G0: float, direction: str = "ccw",
         raised = tuple(n + 1 for n in c)
         try:
             states = {("nonlinear", ""): fit.state}
+            if fit.linearized_state is not None:  # the search's climb solved it already
+                states["linearized", ""] = fit.linearized_state
             # Each solve at c + 1 starts from its model's state at c.
             for model, cut, suffix in (("linearized", c, ""), ("nonlinear", raised, " (c+1)"),
                                        ("linearized", raised, " (c+1)")):
+                if (model, suffix) in states:
+                    say(f"estimator: {model} model at cutoffs {cut} (d = {np.prod(cut)}): "
+                        "the cutoff search's state")
+                    continue
                 near = states.get((model, "")) if suffix else None
                 states[model, suffix] = _solve(point, cut, model, crit, near)
                 say(f"estimator: {model} model at cutoffs {cut} (d = {np.prod(cut)}), "

@@ -57,6 +57,12 @@ class AdaptiveSolve:
         One record per solve, in order: ``cutoffs``, ``d``, ``iterations``, ``seconds``,
         ``max top population`` and ``state`` (the steady state is not kept: only its
         scalar record), for convergence tables.
+    linearized_state : fullquantum.SteadyState or None
+        The ``linearized`` model's steady state at ``cutoffs`` when the search solved it:
+        ``state`` itself for a ``linearized`` search; for a ``nonlinear`` one, the
+        linearized-first climb's final state when the nonlinear pass ended at the climb's
+        cutoffs (the usual case). None otherwise. The truncation control of a judged point
+        is this state, so it is not solved twice.
     """
 
     state: fullquantum.SteadyState | fullquantum.ModelSteadyState | None
@@ -68,6 +74,7 @@ class AdaptiveSolve:
     limit: str = ""
     refused: tuple[int, ...] = ()
     history: tuple[dict, ...] = ()
+    linearized_state: fullquantum.SteadyState | fullquantum.ModelSteadyState | None = None
 
     def __repr__(self) -> str:
         word = "converged" if self.converged else "unconverged"
@@ -190,8 +197,14 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
     def result(state, cutoffs, converged, reason="", exc=None, refused=()):
         limit = "" if converged else ("passes" if exc is None else
                                       "max_dimension" if isinstance(exc, _TooLarge) else "memory")
+        if hamiltonian == "linearized":
+            control = state
+        elif pre is not None and pre.state is not None and pre.cutoffs == tuple(cutoffs):
+            control = pre.state
+        else:
+            control = None
         return AdaptiveSolve(state, cutoffs, converged, solves, reason, iterations, limit,
-                             tuple(refused), tuple(history))
+                             tuple(refused), tuple(history), control)
 
     try:
         # From the linearized state at these cutoffs when there is one (same frame).

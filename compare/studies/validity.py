@@ -212,9 +212,8 @@ def judge_point(point: linear.OperatingPoint | linear.ModelPoint,
                     if fit.state is not None else "")
             return done("unconverged", fit.reason + last, fit=fit)
         state = fit.state
-        if hamiltonian == "linearized":
-            control = state
-        else:
+        control = fit.linearized_state  # solved by the search, or solved here
+        if control is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", fullquantum.TruncationWarning)
                 control = fullquantum.solve(point, cutoffs=fit.cutoffs, hamiltonian="linearized",

@@ -186,6 +186,8 @@ def test_killed_and_resumed_ladder_equals_an_uninterrupted_one(tmp_path):
     assert inside and all(m.startswith("reference, G0 = 0.1: ") for m in inside)
     assert any("cutoff search, solve 1 (" in m for m in inside)
     assert sum("estimator:" in m for m in inside) == 3  # linearized at c, both at c + 1
+    # The linearized state at c is the cutoff search's own (its linearized-first climb).
+    assert sum("the cutoff search's state" in m for m in inside) == 1
     cols = [c for c in full.columns if c != "seconds"]
     pd.testing.assert_frame_equal(full[cols], resumed[cols])
     assert len(read_cache(killed)) == 2

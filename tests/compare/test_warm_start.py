@@ -140,3 +140,34 @@ def test_climbing_with_the_linearized_model_first_ends_with_the_nonlinear_final_
                                    for m in range(3))
     assert first.solves == len(first.history)
     assert {h["hamiltonian"] for h in plain.history} == {"nonlinear"}
+
+
+def test_the_search_hands_over_the_linearized_state_it_solved(monkeypatch):
+    """A nonlinear search that ends at its linearized climb's cutoffs returns the climb's
+    state there (the truncation control of a judged point, not solved twice): the cold
+    linearized state at those cutoffs to the solver's tolerance. A linearized search hands
+    over its own state; a nonlinear-only search has none."""
+    p = reference_point(G0=0.05)
+    fit = adaptive_cutoffs(p)
+    assert fit.converged
+    lin = fit.linearized_state
+    assert lin is not None and lin.hamiltonian == "linearized" and lin.cutoffs == fit.cutoffs
+    cold = fullquantum.solve(p, cutoffs=fit.cutoffs, hamiltonian="linearized")
+    assert trace_distance(lin.rho, cold.rho) < 1e-9
+    assert adaptive_cutoffs(p, linearized_first=False).linearized_state is None
+    own = adaptive_cutoffs(p, "linearized")
+    assert own.linearized_state is own.state
+
+    # judge_point takes it as its control: every solve of the point is one of the search's.
+    real = fullquantum.solve
+    solved = []
+
+    def recording(point, **kwargs):
+        solved.append((kwargs["hamiltonian"], kwargs["cutoffs"]))
+        return real(point, **kwargs)
+
+    monkeypatch.setattr(validity.fullquantum, "solve", recording)
+    judged = validity.judge_point(p)
+    assert judged.status in ("valid", "breaks")
+    assert judged.control is judged.fit.linearized_state
+    assert len(solved) == judged.fit.solves
