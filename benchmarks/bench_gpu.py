@@ -25,15 +25,10 @@ import os
 import sys
 import time
 
-import numpy as np
+from _common import trace_distance
 
 LADDER = [(8, 4, 10), (10, 5, 14), (14, 6, 18), (16, 7, 20), (18, 8, 22), (20, 9, 24),
           (22, 10, 26), (24, 11, 28)]
-
-
-def trace_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """½‖a − b‖₁ of two Hermitian matrices."""
-    return 0.5 * float(np.abs(np.linalg.eigvalsh(a - b)).sum())
 
 
 def main() -> int:
@@ -49,7 +44,6 @@ def main() -> int:
                     help="no GPU: run the GPU column's algorithm (eigenbasis preconditioner) "
                          "on the CPU, to check this script")
     args = ap.parse_args()
-    from omxval import linear
     from omxval.compare.studies.paper_device import paper_points
     from omxval.fullquantum.models import generator_for
     from omxval.fullquantum.structured import StructuredOptions, steadystate_structured
@@ -61,8 +55,7 @@ def main() -> int:
     if not info or not info["devices"]:
         print("no CuPy with a CUDA device here: nothing to measure", file=sys.stderr)
         return 2
-    p = next(q for q in paper_points() if q.name == "fig3-ccw")
-    point = linear.design_point(**p.design, G0=0.05, direction=p.direction, bath=p.bath)
+    point = next(q for q in paper_points() if q.name == "fig3-ccw").operating_point(0.05)
     lines = [f"# structured solve, GPU ({', '.join(info['devices'])}, CuPy {info['cupy']}) "
              f"against CPU (one BLAS thread), fig3-ccw nonlinear, G0 = 0.05; "
              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start\n",

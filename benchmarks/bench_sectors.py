@@ -32,9 +32,7 @@ from omxval.fullquantum.models import generator_for
 from omxval.fullquantum.structured import StructuredOptions, steadystate_structured
 from omxval.perturbative.leading import perturbation_orders
 
-
-def trace_distance(a: np.ndarray, b: np.ndarray) -> float:
-    return 0.5 * float(np.abs(np.linalg.eigvalsh(a - b)).sum())
+from _common import trace_distance
 
 
 def timed(fn):
@@ -51,8 +49,7 @@ def main() -> None:
     points = {
         "reference": (linear.design_point(**{**REFERENCE_DESIGN, "G0": 0.05}),
                       (6, 5, 10) if args.quick else (10, 8, 14)),
-        "fig3-ccw": (linear.design_point(**fig3.design, G0=0.05, direction=fig3.direction,
-                                         bath=fig3.bath),
+        "fig3-ccw": (fig3.operating_point(0.05),
                      (8, 4, 12) if args.quick else (14, 6, 18)),
     }
     print(f"# parity sectors against the full solve, one BLAS thread, load average "

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from _baseline import baseline_path
+from _common import trace_distance
 
 CASES = {  # name: (paper point or None for the reference design, cutoffs, quick cutoffs)
     "reference": (None, (10, 8, 14), (6, 4, 8)),
@@ -46,9 +47,7 @@ def child(out: Path, quick: bool) -> None:
         if paper is None:
             point = linear.design_point(**{**REFERENCE_DESIGN, "G0": 0.05})
         else:
-            p = next(q for q in paper_points() if q.name == paper)
-            point = linear.design_point(**p.design, G0=0.05, direction=p.direction,
-                                        bath=p.bath)
+            point = next(q for q in paper_points() if q.name == paper).operating_point(0.05)
         cut = quick_cut if quick else cut
         for ham in ("linearized", "nonlinear"):
             gen = generator_for(point, cutoffs=cut, hamiltonian=ham)
@@ -59,11 +58,6 @@ def child(out: Path, quick: bool) -> None:
                          "d": gen.hilbert_dim}
             np.save(out / f"{len(rows)}.npy", res.rho)
     print(json.dumps(rows))
-
-
-def trace_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """½‖a − b‖₁ of two Hermitian matrices."""
-    return 0.5 * float(np.abs(np.linalg.eigvalsh(a - b)).sum())
 
 
 def main() -> None:

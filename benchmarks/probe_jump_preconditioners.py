@@ -53,11 +53,10 @@ def main() -> None:
                                                                4, 2, 18],
                     help="triples (N_ccw, N_cw, N_m)")
     args = ap.parse_args()
-    from omxval import linear
     from omxval.compare.studies.paper_device import paper_points
     from omxval.fullquantum.models import generator_for
     p = next(q for q in paper_points() if q.name == "fig3-ccw")
-    point = linear.design_point(**p.design, G0=0.05, direction=p.direction, bath=p.bath)
+    point = p.operating_point(0.05)
     print(f"# GMRES iterations with exact preconditioners, fig3-ccw linearized, G0 = 0.05, "
           f"bath {p.bath}\n")
     print("| cutoffs | d | S | S + optical jumps | S + mechanical terms |\n|---|---|---|---|---|")

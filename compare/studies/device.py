@@ -42,7 +42,7 @@ from .fits import BAND_LEVEL, Prediction, fit_leading_order, fit_power_law
 from .maps import map_points
 from .modelvalidity import judged_pairs
 from .progress import Counter
-from .search import ValidityCriteria, adaptive_cutoffs
+from .search import ValidityCriteria, adaptive_cutoffs, linearized_control
 from .status import FAILED
 
 #: Fewest converged rows a pair's fit needs (two coefficients and one degree of freedom).
@@ -68,12 +68,9 @@ def device_row(point: linear.ModelPoint, s: float, pairs: tuple[tuple[str, str],
             row.update({"status": "unconverged", "message": fit.reason})
             return {**row, "seconds": time.perf_counter() - t0}
         raised = tuple(c + 1 for c in fit.cutoffs)
+        lin = linearized_control(p, fit, pairs=pairs, **solve_options)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-            lin = fit.linearized_state  # solved by the search, or solved here
-            if lin is None:
-                lin = fullquantum.solve(p, cutoffs=fit.cutoffs, hamiltonian="linearized",
-                                        pairs=pairs, **solve_options)
             nl_up = fullquantum.solve(p, cutoffs=raised, hamiltonian="nonlinear", pairs=pairs,
                                       initial_state=fit.state, **solve_options)
             lin_up = fullquantum.solve(p, cutoffs=raised, hamiltonian="linearized",

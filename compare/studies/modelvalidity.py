@@ -16,7 +16,6 @@ pair when none is). A point whose cutoffs do not converge is ``unconverged``, ne
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -31,7 +30,7 @@ from ...fullquantum.options import resolve_hamiltonian
 from .deviation import max_abs_difference
 from .status import FAILED, Status
 from .tables import clip
-from .search import AdaptiveSolve, ValidityCriteria, adaptive_cutoffs
+from .search import AdaptiveSolve, ValidityCriteria, adaptive_cutoffs, linearized_control
 from .leading import LeadingCheck, leading_check
 from .series import SeriesCheck, series_check
 
@@ -297,13 +296,7 @@ def judge_model_point(point: linear.ModelPoint, hamiltonian: str | None = None, 
                                 for p in judged) if fit.state is not None else "")
             return done("unconverged", fit.reason + last, fit=fit)
         state = fit.state
-        control = fit.linearized_state  # solved by the search, or solved here
-        if control is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-                control = fullquantum.solve(point, cutoffs=fit.cutoffs,
-                                            hamiltonian="linearized", pairs=judged,
-                                            **solve_options)
+        control = linearized_control(point, fit, pairs=judged, **solve_options)
     except Exception as exc:  # a failed point is a result with its error, never a crash
         if errors == "raise":
             raise

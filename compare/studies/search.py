@@ -267,6 +267,35 @@ def adaptive_cutoffs(point: linear.OperatingPoint | linear.ModelPoint,
                   f"still changing after {max_passes} passes (cutoffs {current})")
 
 
+def linearized_control(point: linear.OperatingPoint | linear.ModelPoint, fit: AdaptiveSolve,
+                       **solve_options) -> fullquantum.SteadyState | fullquantum.ModelSteadyState:
+    """The truncation control of a search's point: the ``linearized`` state at ``fit.cutoffs``.
+
+    Parameters
+    ----------
+    point : linear.OperatingPoint or linear.ModelPoint
+        The point ``fit`` searched.
+    fit : AdaptiveSolve
+        The search's outcome (:func:`adaptive_cutoffs`).
+    **solve_options
+        :func:`fullquantum.solve`'s options (``pairs=`` for a model's point), used only when
+        the state is solved here.
+
+    Returns
+    -------
+    fullquantum.SteadyState or fullquantum.ModelSteadyState
+        The search's own ``fit.linearized_state`` when it solved one at ``fit.cutoffs``;
+        otherwise solved here, its truncation warning silenced (the search judged the
+        truncation).
+    """
+    if fit.linearized_state is not None:
+        return fit.linearized_state
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fullquantum.TruncationWarning)
+        return fullquantum.solve(point, cutoffs=fit.cutoffs, hamiltonian="linearized",
+                                 **solve_options)
+
+
 def predicted_final_cutoffs(current: tuple[int, ...], steps: dict[int, dict[int, float]],
                             max_dimension: int) -> tuple[int, ...] | None:
     """The final cutoffs a search must reach, predicted from its refinement steps, when they
@@ -413,4 +442,4 @@ class ValidityCriteria:
 
 
 __all__ = ["adaptive_cutoffs", "AdaptiveSolve", "ValidityCriteria", "search_advice",
-           "state_change", "MODES"]
+           "state_change", "MODES", "linearized_control"]

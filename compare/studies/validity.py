@@ -16,7 +16,6 @@ point whose cutoffs do not converge within the budget is ``unconverged``, never 
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,8 +27,8 @@ from ...errors import InputError
 from ...fullquantum.options import resolve_hamiltonian
 from .deviation import max_abs_difference
 from .modelvalidity import ModelPointValidity, judge_model_point
-from .search import (MODES, AdaptiveSolve, ValidityCriteria, adaptive_cutoffs, search_advice,
-                     state_change)
+from .search import (MODES, AdaptiveSolve, ValidityCriteria, adaptive_cutoffs,
+                     linearized_control, search_advice, state_change)
 from .leading import LeadingCheck, leading_check
 from .series import SeriesCheck, series_check
 from .status import FAILED, Status
@@ -212,12 +211,7 @@ def judge_point(point: linear.OperatingPoint | linear.ModelPoint,
                     if fit.state is not None else "")
             return done("unconverged", fit.reason + last, fit=fit)
         state = fit.state
-        control = fit.linearized_state  # solved by the search, or solved here
-        if control is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", fullquantum.TruncationWarning)
-                control = fullquantum.solve(point, cutoffs=fit.cutoffs, hamiltonian="linearized",
-                                            **solve_options)
+        control = linearized_control(point, fit, **solve_options)
     except Exception as exc:  # a failed point is a result with its error, never a crash
         if errors == "raise":
             raise
