@@ -29,7 +29,7 @@ from .krylov import _fgmres
 from .memory import structured_memory
 from .options import StructuredOptions, default_threads
 from .packing import _ComplexPacking, _HermitianPacking
-from .parity import parity_solver
+from .parity import _EvenPartPreconditioner, even_part_preconditioner, parity_solver
 from .preconditioners import _build_preconditioner
 from .terms import (_GeneralLiouvillian, _HermitianLiouvillian, _herm, _is_hermiticity_preserving,
                     _rel_diff, _to_operator)
@@ -135,18 +135,28 @@ class _BorderedSystem:
 
         threads = opts.threads if opts.threads is not None else default_threads(d)
         self.parity = None
-        if (hermitian and opts.parity == "auto" and xp is np
-                and opts.preconditioner in ("auto", "schur-mixed", "schur-double")):
+        precond = None
+        sectors = (hermitian and opts.parity != "off" and xp is np
+                   and opts.preconditioner in ("auto", "schur-mixed", "schur-double"))
+        if sectors:
             with threadpool_limits(limits=threads, user_api="blas"):
                 # None unless every term has a definite parity (every linearized model).
                 self.parity = parity_solver(A_bar, pairs, dims, d, opts.preconditioner)
+                if self.parity is None and opts.parity == "even-part":
+                    precond = even_part_preconditioner(A_bar, dims, d, opts.preconditioner)
         if self.parity is not None:
-            precond, kind, switch = None, self.parity.kind, self.parity.switch
+            kind, switch = self.parity.kind, self.parity.switch
+        elif precond is not None:
+            kind, switch = precond.kind, precond.switch
         else:
             precond, kind, switch = self._full_preconditioner(A, B, A_bar if hermitian
                                                               else None, hermitian, opts,
                                                               threads, d, xp)
+        # The even-part preconditioner holds a quarter of the full Schur kind's factors:
+        # counted as the full kind, an upper bound.
         memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
+        if isinstance(precond, _EvenPartPreconditioner):
+            kind = f"{kind} (even part)"
         check_budget(memory, opts.memory_budget)
         self.d, self.hermitian, self.liou, self.kind = d, hermitian, liou, kind
         self.threads, self.estimate, self.opts = threads, memory.total_bytes, opts

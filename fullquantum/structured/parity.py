@@ -18,6 +18,14 @@ are those of the blocks Ā_ee and Ā_oo (d/2 each: an eighth of the work of one 
 decomposition each), its applications products of d/2 × d/2 blocks (the even sector two
 Lyapunov solves, a quarter of the work; the odd sector one Sylvester solve, an eighth), and
 GMRES's vectors half as long. The answer is the same: only exact zeros are left out.
+
+A generator without the symmetry (``nonlinear``, ``lab``) can still be preconditioned in
+the sectors (``StructuredOptions(parity="even-part")``, :class:`_EvenPartPreconditioner`):
+the inverse of the Sylvester part of Ā's parity-even part Ā_e = (Ā + ΠĀΠ)/2 — for the
+``nonlinear`` model, Ā without the cubic term — applied to a whole Hermitian matrix, sector
+by sector. GMRES on the full system absorbs the dropped odd part (it is part of M P − I
+either way); each application is a quarter of the full one's products, and the steps grow
+with the odd part's weight (docs/guide/fullquantum.md, "Parity sectors").
 """
 
 from __future__ import annotations
@@ -205,6 +213,103 @@ class _SectorSchur:
         return (Ue @ C) @ UoH
 
 
+def _check_sector_schur(pre: _SectorSchur, Aee: np.ndarray, Aoo: np.ndarray,
+                        precise: bool) -> float:
+    """‖S_σ(P(Y)) − Y‖_F / ‖Y‖_F on a fixed random even-sector Y (cf.
+    ``preconditioners._check_preconditioner``)."""
+    rng = np.random.default_rng(12345)
+    num = den = 0.0
+    Ys = []
+    for A in (Aee, Aoo):
+        n = A.shape[0]
+        Y = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+        Ys.append(Y + Y.conj().T)
+    Xs = pre.even(Ys[0], Ys[1], precise)
+    for A, X, Y in zip((Aee, Aoo), Xs, Ys):
+        X = np.asarray(X, dtype=np.complex128)
+        num += np.linalg.norm(A @ X + X @ A.conj().T + pre.shift * X - Y) ** 2
+        den += np.linalg.norm(Y) ** 2
+    return float(np.sqrt(num / den))
+
+
+def _sector_schur(Abar: Operator, perm: np.ndarray, h: int, choice: str
+                  ) -> tuple[_SectorSchur, str, float]:
+    """The Schur forms of Ā's diagonal parity blocks Ā_ee, Ā_oo, its kind and the relative
+    residual below which its double-precision products are used (1.0: always double).
+
+    Ā's off-diagonal blocks (its parity-odd part) are not read: zero for a symmetric
+    generator, dropped by the even-part preconditioner. "auto" takes schur-mixed if it passes
+    the accuracy check, else schur-double.
+    """
+    dense = Abar.toarray() if sp.issparse(Abar) else np.asarray(Abar)
+    dense = dense[np.ix_(perm, perm)]
+    Aee, Aoo = dense[:h, :h], dense[h:, h:]
+    kinds = ["schur-mixed", "schur-double"] if choice == "auto" else [choice]
+    errors = []
+    for kind in kinds:
+        mixed = kind == "schur-mixed"
+        pre = _SectorSchur(Aee, Aoo, mixed)
+        err = _check_sector_schur(pre, Aee, Aoo, precise=not mixed)
+        if err <= _PRECONDITIONER_CHECK or choice != "auto":
+            break
+        errors.append(f"{kind}: relative error {err:.1e}")
+    else:
+        raise RuntimeError("no usable preconditioner: " + "; ".join(errors))
+    return pre, kind, (_SWITCH_FACTOR[kind] * err if mixed else 1.0)
+
+
+class _EvenPartPreconditioner:
+    """S_e⁻¹ on a whole Hermitian d×d matrix (Fock order), S_e(X) = Ā_e X + X Ā_eᴴ with
+    Ā_e = (Ā + ΠĀΠ)/2 the parity-even part of Ā.
+
+    S_e maps each parity block of X to itself: the diagonal blocks (ee, oo) by the two
+    Lyapunov equations of :meth:`_SectorSchur.even`, the (even, odd) block by the Sylvester
+    equation of :meth:`_SectorSchur.odd` (the (odd, even) block is its conjugate
+    transpose). Called like the full preconditioners (``P(Y, precise)``); ``kind`` names
+    the Schur kind, ``switch`` its mixed-precision switch, ``shift`` its dark-state shift.
+    """
+
+    def __init__(self, Abar: Operator, dims, d: int, choice: str):
+        self.perm, self.h = parity_order(dims)
+        self.inverse = np.argsort(self.perm)
+        self.pre, self.kind, self.switch = _sector_schur(Abar, self.perm, self.h, choice)
+        self.mixed, self.shift = self.pre.mixed, self.pre.shift
+
+    def __call__(self, Y: np.ndarray, precise: bool = True) -> np.ndarray:
+        h, perm = self.h, self.perm
+        dtype = np.complex128 if precise or not self.mixed else np.complex64
+        P = np.asarray(Y, dtype=dtype)[np.ix_(perm, perm)]
+        even = self.pre.even(P[:h, :h], P[h:, h:], precise)
+        odd = self.pre.odd(P[:h, h:], precise)
+        P[:h, :h], P[h:, h:] = even
+        P[:h, h:] = odd
+        P[h:, :h] = odd.conj().T
+        return P[np.ix_(self.inverse, self.inverse)]
+
+
+def even_part_preconditioner(Abar: Operator, dims, d: int, choice: str
+                             ) -> _EvenPartPreconditioner | None:
+    """The even-part preconditioner of a Hermitian-mode generator (see the module
+    docstring), or None when every Fock state has the same parity (a single mode of
+    cutoff 1: no sectors).
+
+    Parameters
+    ----------
+    Abar : Operator
+        Ā of the Hermitian form L(X) = K + Kᴴ.
+    dims : sequence of int
+        The modes' cutoffs.
+    d : int
+        Hilbert-space dimension.
+    choice : {"auto", "schur-mixed", "schur-double"}
+        Schur kind ("auto": mixed if it passes the accuracy check).
+    """
+    _, h = parity_order(dims)
+    if h == 0 or h == d:
+        return None
+    return _EvenPartPreconditioner(Abar, dims, d, choice)
+
+
 class _EvenSector:
     """The bordered system M(X) = L(X) + tr(X)·I/d on X = X_ee ⊕ X_oo (packed as the two
     blocks' Hermitian packings)."""
@@ -265,42 +370,9 @@ class _ParitySolver:
                  d: int, choice: str):
         self.perm, self.h, self.d = perm, h, d
         self.inverse = np.argsort(perm)
-        dense = Abar.toarray() if sp.issparse(Abar) else np.asarray(Abar)
-        dense = dense[np.ix_(perm, perm)]
-        Aee, Aoo = dense[:h, :h], dense[h:, h:]
-        kinds = ["schur-mixed", "schur-double"] if choice == "auto" else [choice]
-        errors = []
-        for kind in kinds:
-            mixed = kind == "schur-mixed"
-            pre = _SectorSchur(Aee, Aoo, mixed)
-            err = self._check(pre, Aee, Aoo, precise=not mixed)
-            if err <= _PRECONDITIONER_CHECK or choice != "auto":
-                break
-            errors.append(f"{kind}: relative error {err:.1e}")
-        else:
-            raise RuntimeError("no usable preconditioner: " + "; ".join(errors))
-        self.kind = kind
-        self.switch = _SWITCH_FACTOR[kind] * err if mixed else 1.0
+        pre, self.kind, self.switch = _sector_schur(Abar, perm, h, choice)
         self.even = _EvenSector(liou, pre, h, d)
         self.odd = _OddSector(liou, pre, h, d)
-
-    @staticmethod
-    def _check(pre: _SectorSchur, Aee: np.ndarray, Aoo: np.ndarray, precise: bool) -> float:
-        """‖S_σ(P(Y)) − Y‖_F / ‖Y‖_F on a fixed random even-sector Y (cf.
-        ``preconditioners._check_preconditioner``)."""
-        rng = np.random.default_rng(12345)
-        num = den = 0.0
-        Ys = []
-        for A in (Aee, Aoo):
-            n = A.shape[0]
-            Y = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
-            Ys.append(Y + Y.conj().T)
-        Xs = pre.even(Ys[0], Ys[1], precise)
-        for A, X, Y in zip((Aee, Aoo), Xs, Ys):
-            X = np.asarray(X, dtype=np.complex128)
-            num += np.linalg.norm(A @ X + X @ A.conj().T + pre.shift * X - Y) ** 2
-            den += np.linalg.norm(Y) ** 2
-        return float(np.sqrt(num / den))
 
     def split(self, R: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
         """The even blocks (R_ee, R_oo) and the odd block R_eo of R (Fock order)."""
@@ -396,4 +468,4 @@ def parity_solver(Abar: Operator, pairs, dims, d: int, choice: str) -> _ParitySo
     return _ParitySolver(liou, Abar, perm, h, d, choice)
 
 
-__all__ = ["parity_order", "parity_solver"]
+__all__ = ["even_part_preconditioner", "parity_order", "parity_solver"]

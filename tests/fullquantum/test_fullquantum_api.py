@@ -138,7 +138,8 @@ BAD_FIELDS = [
      "preconditioner must be one of 'auto', 'schur-mixed', 'schur-double', 'eig-mixed', "
      "'eig-double'"),
     (fq.StructuredOptions, "device", "tpu", InputError, "device must be one of 'cpu', 'gpu'"),
-    (fq.StructuredOptions, "parity", "on", InputError, "parity must be one of 'auto', 'off'"),
+    (fq.StructuredOptions, "parity", "on", InputError,
+     "parity must be one of 'auto', 'off', 'even-part'"),
     (fq.SolveOptions, "truncation_tol", "x", InputTypeError,
      "truncation_tol must be a real number"),
     (fq.SolveOptions, "truncation_tol", 1.5, InputError, "truncation_tol must lie in (0, 1]"),
