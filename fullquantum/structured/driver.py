@@ -59,7 +59,9 @@ class StructuredResult:
     threads : int
         BLAS threads used.
     preconditioner : str
-        The preconditioner used (one of ``StructuredOptions.preconditioner``'s kinds).
+        The preconditioner used: one of ``StructuredOptions.preconditioner``'s kinds,
+        followed by " (even part)" for the even-part preconditioner
+        (``StructuredOptions.parity``).
     hermitian : bool
         Whether the Hermitian (real d²-vector) formulation was used.
     device : str

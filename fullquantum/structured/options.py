@@ -75,9 +75,12 @@ class StructuredOptions:
         symmetry (``nonlinear``, ``lab``) is solved whole but preconditioned in the sectors
         with the parity-even part of Ā (for ``nonlinear``, Ā without the cubic term): a
         quarter of the preconditioner's products and set-up, more GMRES steps the heavier
-        the dropped part — measured at the Fig. 3 point (G0 = 0.05, d = 1512) 1.3× less CPU
-        (171 → 200 steps), at the reference point (d = 1120) 1.3× more (45 → 89 steps);
-        the same state either way. The result's ``preconditioner`` ends in "(even part)".
+        the dropped part — measured (``benchmarks/bench_even_part.py``) at the Fig. 3 point,
+        d = 1512, 1.63× less CPU at G0 = 0.01 (170 → 171 steps) and 1.38× at G0 = 0.05
+        (171 → 200), but 1.19× more at the reference point, d = 1120 (45 → 89 steps); not
+        for ``lab`` (its drive is odd: 30 → 528 steps at d = 45). The same state either way.
+        The result's ``preconditioner`` ends in "(even part)". Opt-in: no rule yet predicts
+        where it pays.
     """
 
     tol: float = 1e-11

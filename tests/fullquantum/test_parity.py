@@ -189,3 +189,16 @@ def test_even_part_preconditioner_for_a_four_mode_nonlinear_model():
     with threadpool_limits(1):
         ref = qutip.steadystate(g.superoperator(), method="direct").full()
     assert trace_distance(res.rho, ref) <= 1e-10
+
+
+def test_solve_reports_the_even_part_preconditioner_and_the_same_state():
+    system = reference_system("brownian", G0=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fq.TruncationWarning)
+        even = fq.solve(system, "ccw", cutoffs=(3, 3, 5), hamiltonian="nonlinear",
+                        method=fq.Structured(parity="even-part"))
+        default = fq.solve(system, "ccw", cutoffs=(3, 3, 5), hamiltonian="nonlinear")
+    assert even.solver_info["preconditioner"] == "schur-mixed (even part)"
+    assert default.solver_info["preconditioner"] == "schur-mixed"
+    assert trace_distance(even.rho.full(), default.rho.full()) <= 1e-10
+    assert abs(even.log_negativity_exact - default.log_negativity_exact) <= 1e-9
