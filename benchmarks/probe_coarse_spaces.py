@@ -31,17 +31,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-
-def steps(M: sp.spmatrix, rhs: np.ndarray, precond) -> int | str:
-    """GMRES steps for M x = rhs with the preconditioner x ↦ precond(x)."""
-    count = [0]
-
-    def callback(_):
-        count[0] += 1
-    _, info = spla.gmres(M, rhs, M=spla.LinearOperator(M.shape, matvec=precond, dtype=complex),
-                         rtol=1e-11, restart=1000, maxiter=3, callback=callback,
-                         callback_type="pr_norm")
-    return count[0] if info == 0 else f">{count[0]}"
+from _common import gmres_steps as steps
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ import qutip
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from _common import gmres_steps
+
 
 def acts_on(op: qutip.Qobj, dims: list[int], mode: int) -> bool:
     """Whether ``op`` acts nontrivially on ``mode`` (fails to commute with its a or a†)."""
@@ -31,19 +33,11 @@ def acts_on(op: qutip.Qobj, dims: list[int], mode: int) -> bool:
 
 
 def iterations(M: spla.LinearOperator, rhs: np.ndarray, P: sp.spmatrix) -> int:
-    """GMRES iterations for M x = rhs with the exact inverse of P as preconditioner."""
-    lu = spla.splu(sp.csc_matrix(P))
-    count = [0]
-
-    def callback(_):
-        count[0] += 1
-    x, info = spla.gmres(M, rhs, M=spla.LinearOperator(M.shape, matvec=lu.solve,
-                                                       dtype=complex),
-                         rtol=1e-11, restart=500, maxiter=5, callback=callback,
-                         callback_type="pr_norm")
-    if info != 0:
-        raise RuntimeError(f"GMRES did not converge (info={info})")
-    return count[0]
+    """GMRES steps for M x = rhs with the exact inverse of P as preconditioner."""
+    n = gmres_steps(M, rhs, spla.splu(sp.csc_matrix(P)).solve, restart=500)
+    if isinstance(n, str):
+        raise RuntimeError(f"GMRES did not converge ({n} steps)")
+    return n
 
 
 def main() -> None:
