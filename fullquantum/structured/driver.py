@@ -35,6 +35,18 @@ from .terms import (_GeneralLiouvillian, _HermitianLiouvillian, _herm, _is_hermi
                     _rel_diff, _to_operator)
 
 
+# parity="auto" preconditions a generator without the parity symmetry with Ā's even part
+# (parity.py) from this dimension on, where the preconditioner's products dominate a step
+# (below it the saving is small: 1.1–1.26× at d = 320), and when the estimated weight of
+# the dropped odd part is at most EVEN_PART_MAX_WEIGHT. Measured (benchmarks/
+# bench_even_part.py, docs/guide/fullquantum.md): a step costs 0.6× the full one at
+# d = 1120–1512, so it pays while the steps grow by less than ≈1.6×; weights 0.22–0.3 grew
+# them 1.1–1.17× (Fig. 3, G0 = 0.05: 1.38× less CPU at d = 1512), 0.57 by 2× (the reference
+# point: 1.19× more CPU at d = 1120).
+EVEN_PART_MIN_DIMENSION = 400
+EVEN_PART_MAX_WEIGHT = 0.35
+
+
 @dataclass(frozen=True)
 class StructuredResult:
     """Outcome of :func:`steadystate_structured` (only converged solves are returned).
@@ -144,8 +156,13 @@ class _BorderedSystem:
             with threadpool_limits(limits=threads, user_api="blas"):
                 # None unless every term has a definite parity (every linearized model).
                 self.parity = parity_solver(A_bar, pairs, dims, d, opts.preconditioner)
-                if self.parity is None and opts.parity == "even-part":
+                if self.parity is None and (opts.parity == "even-part"
+                                            or d >= EVEN_PART_MIN_DIMENSION):
                     precond = even_part_preconditioner(A_bar, dims, d, opts.preconditioner)
+                    if (precond is not None and opts.parity == "auto"
+                            and precond.odd_weight(A_bar, stop_above=EVEN_PART_MAX_WEIGHT)
+                            > EVEN_PART_MAX_WEIGHT):
+                        precond = None  # the dropped odd part would cost more steps
         if self.parity is not None:
             kind, switch = self.parity.kind, self.parity.switch
         elif precond is not None:

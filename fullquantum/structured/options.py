@@ -69,18 +69,21 @@ class StructuredOptions:
     parity : {"auto", "off", "even-part"}
         "auto": a generator that commutes with the total Fock parity (every ``linearized``
         model) is solved in its parity sectors (:mod:`.parity`): blocks of d/2, the same
-        state at about a quarter of the cost. Applies on the CPU with the Schur kinds
-        ("auto", "schur-mixed", "schur-double"); "off" always solves the full d×d system
-        (kept for cross-checks). "even-part": as "auto", and a generator without the
-        symmetry (``nonlinear``, ``lab``) is solved whole but preconditioned in the sectors
-        with the parity-even part of Ā (for ``nonlinear``, Ā without the cubic term): a
-        quarter of the preconditioner's products and set-up, more GMRES steps the heavier
-        the dropped part — measured (``benchmarks/bench_even_part.py``) at the Fig. 3 point,
-        d = 1512, 1.63× less CPU at G0 = 0.01 (170 → 171 steps) and 1.38× at G0 = 0.05
-        (171 → 200), but 1.19× more at the reference point, d = 1120 (45 → 89 steps); not
-        for ``lab`` (its drive is odd: 30 → 528 steps at d = 45). The same state either way.
-        The result's ``preconditioner`` ends in "(even part)". Opt-in: no rule yet predicts
-        where it pays.
+        state at about a quarter of the cost. One without the symmetry (``nonlinear``,
+        ``lab``) is solved whole, and from d = 400 on preconditioned in the sectors with
+        the parity-even part of Ā (for ``nonlinear``, Ā without the cubic term: a quarter of
+        the preconditioner's products and set-up) when a power-iteration estimate of the
+        dropped part's weight is at most 0.35 (``driver.EVEN_PART_MAX_WEIGHT``; above it
+        the GMRES steps grow faster than a step gets cheaper). Measured
+        (``benchmarks/bench_even_part.py``): a nonlinear Fig. 3 solve at d = 1512 takes
+        1.63× less CPU at G0 = 0.01 (170 → 171 steps) and 1.38× less at G0 = 0.05
+        (171 → 200); the reference point (weight 0.75) keeps the full preconditioner. The
+        sectors apply on the CPU with the Schur kinds ("auto", "schur-mixed",
+        "schur-double"). "off" always solves the full d×d system with the full
+        preconditioner (kept for cross-checks). "even-part": as "auto", but the even-part
+        preconditioner for every generator without the symmetry, whatever d and weight
+        (not for ``lab``: its drive is odd, 30 → 528 steps at d = 45). The same state
+        every way; the result's ``preconditioner`` ends in "(even part)" when it was used.
     """
 
     tol: float = 1e-11

@@ -202,3 +202,62 @@ def test_solve_reports_the_even_part_preconditioner_and_the_same_state():
     assert default.solver_info["preconditioner"] == "schur-mixed"
     assert trace_distance(even.rho.full(), default.rho.full()) <= 1e-10
     assert abs(even.log_negativity_exact - default.log_negativity_exact) <= 1e-9
+
+
+def test_odd_weight_is_zero_for_a_symmetric_A_and_a_power_iteration_by_hand_otherwise():
+    """The estimate against the same power iteration with S_e⁻¹ from SciPy's Sylvester
+    solver and Π from QuTiP's number operators; it grows with the cubic term (G0)."""
+    import scipy.linalg
+    from omxval.fullquantum.structured.parity import _EvenPartPreconditioner
+    from omxval.fullquantum.structured.terms import _to_operator
+    lin = generator("linearized", "brownian", (4, 3, 5))
+    d, dims = lin.hilbert_dim, lin.dims[0]
+    pre = _EvenPartPreconditioner(_to_operator(lin.left, d), dims, d, "schur-double")
+    assert pre.odd_weight(_to_operator(lin.left, d)) == 0.0
+    P = parity_operator(dims)
+    weights = []
+    for G0 in (0.01, 0.05, 0.2):
+        system = reference_system("brownian", G0=G0)
+        g = fq.generator_for(system, "ccw", (4, 3, 5), hamiltonian="nonlinear")
+        A = g.left.full()
+        pre = _EvenPartPreconditioner(_to_operator(g.left, d), dims, d, "schur-double")
+        weight = pre.odd_weight(_to_operator(g.left, d))
+        A_e, A_o = 0.5 * (A + P @ A @ P), 0.5 * (A - P @ A @ P)
+        rng = np.random.default_rng(12345)
+        Y = rng.standard_normal((d, d)) + 1j * rng.standard_normal((d, d))
+        Y += Y.conj().T
+        Y /= np.linalg.norm(Y)
+        for _ in range(6):
+            Z = scipy.linalg.solve_sylvester(A_e + 0.5 * pre.shift * np.eye(d),
+                                             A_e.conj().T + 0.5 * pre.shift * np.eye(d), Y)
+            W = A_o @ Z + Z @ A_o.conj().T
+            by_hand = np.linalg.norm(W)
+            Y = W / by_hand
+        assert weight == pytest.approx(by_hand, rel=1e-8)
+        weights.append(weight)
+    assert 0.0 < weights[0] < weights[1] < weights[2]
+
+
+def test_auto_takes_the_even_part_only_where_the_dropped_part_is_light(monkeypatch):
+    """parity="auto" from EVEN_PART_MIN_DIMENSION on (lowered here): the even part for a
+    weak cubic term, the full preconditioner for a strong one; below it, always full."""
+    from omxval.fullquantum.structured import driver
+    weak = fq.generator_for(reference_system("brownian", G0=0.01), "ccw", (4, 3, 5),
+                            hamiltonian="nonlinear")
+    strong = fq.generator_for(reference_system("brownian", G0=0.3), "ccw", (4, 3, 5),
+                              hamiltonian="nonlinear")
+    assert weak.hilbert_dim < driver.EVEN_PART_MIN_DIMENSION
+    assert steadystate_structured(weak).preconditioner == "schur-mixed"
+    monkeypatch.setattr(driver, "EVEN_PART_MIN_DIMENSION", 1)
+    chosen = {}
+    for name, g in (("weak", weak), ("strong", strong)):
+        with threadpool_limits(1):
+            ref = qutip.steadystate(g.superoperator(), method="direct").full()
+        res = steadystate_structured(g)
+        pre = _BorderedSystem(g, StructuredOptions(parity="even-part"), np)
+        chosen[name] = (res.preconditioner, pre._precond.odd_weight(pre.liou.Abar))
+        assert trace_distance(res.rho, ref) <= 1e-10
+    assert chosen["weak"][0] == "schur-mixed (even part)"
+    assert chosen["weak"][1] <= driver.EVEN_PART_MAX_WEIGHT
+    assert chosen["strong"][0] == "schur-mixed"
+    assert chosen["strong"][1] > driver.EVEN_PART_MAX_WEIGHT
