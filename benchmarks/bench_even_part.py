@@ -7,7 +7,7 @@ Solves the spinning resonator's ``nonlinear`` model with
 ``StructuredOptions(parity="off")`` (the full Schur preconditioner of S(X) = Ā X + X Āᴴ,
 the default before the even-part preconditioner) and once with the default options
 (``parity="auto"``: the inverse of the Sylvester part of Ā's parity-even part, in the parity
-sectors — a quarter of the products, GMRES absorbing the dropped cubic term — where the
+sectors — about 0.6× the time a step, GMRES absorbing the dropped cubic term — where the
 dropped part's estimated weight allows; the table says which ran). Cases: the paper's Fig. 3 point (``fig3-ccw``, cutoffs (14, 6, 18),
 d = 1512) at G0 = 0.01 and 0.05, and the reference point (docs/conventions.md §5, G0 = 0.05,
 cutoffs (10, 8, 14), d = 1120); ``--quick``: d = 480 instead (the smallest d where "auto"

@@ -37,12 +37,13 @@ from .terms import (_GeneralLiouvillian, _HermitianLiouvillian, _herm, _is_hermi
 
 # parity="auto" preconditions a generator without the parity symmetry with Ā's even part
 # (parity.py) from this dimension on, where the preconditioner's products dominate a step
-# (below it the saving is small: 1.1–1.26× at d = 320), and when the estimated weight of
-# the dropped odd part is at most EVEN_PART_MAX_WEIGHT. Measured (benchmarks/
-# bench_even_part.py, docs/guide/fullquantum.md): a step costs 0.6× the full one at
-# d = 1120–1512, so it pays while the steps grow by less than ≈1.6×; weights 0.22–0.3 grew
-# them 1.1–1.17× (Fig. 3, G0 = 0.05: 1.38× less CPU at d = 1512), 0.57 by 2× (the reference
-# point: 1.19× more CPU at d = 1120).
+# (below it the saving is small: 1.1–1.26× at d = 320), and when every step of the dropped
+# odd part's weight (parity._EvenPartPreconditioner.odd_weight, a six-step heuristic) stays
+# at most EVEN_PART_MAX_WEIGHT. Measured (benchmarks/bench_even_part.py,
+# docs/guide/fullquantum.md): a step costs 0.6× the full one at d = 1120–1512, so it pays
+# while the steps grow by less than ≈1.6×; weights 0.22–0.3 grew them 1.1–1.17× (Fig. 3,
+# G0 = 0.05: 1.38× less CPU at d = 1512), the reference point's 0.57 (d = 480) by 1.5× and
+# 0.75 (d = 1120) by 2× (1.19× more CPU there).
 EVEN_PART_MIN_DIMENSION = 400
 EVEN_PART_MAX_WEIGHT = 0.35
 
@@ -158,7 +159,13 @@ class _BorderedSystem:
                 self.parity = parity_solver(A_bar, pairs, dims, d, opts.preconditioner)
                 if self.parity is None and (opts.parity == "even-part"
                                             or d >= EVEN_PART_MIN_DIMENSION):
-                    precond = even_part_preconditioner(A_bar, dims, d, opts.preconditioner)
+                    try:
+                        precond = even_part_preconditioner(A_bar, dims, d,
+                                                           opts.preconditioner)
+                    except RuntimeError:  # no Schur kind passed its accuracy check
+                        if opts.parity == "even-part":
+                            raise
+                        precond = None  # "auto" goes on to the full kinds (eig-double too)
                     if (precond is not None and opts.parity == "auto"
                             and precond.odd_weight(A_bar, stop_above=EVEN_PART_MAX_WEIGHT)
                             > EVEN_PART_MAX_WEIGHT):
@@ -171,8 +178,8 @@ class _BorderedSystem:
             precond, kind, switch = self._full_preconditioner(A, B, A_bar if hermitian
                                                               else None, hermitian, opts,
                                                               threads, d, xp)
-        # The even-part preconditioner holds a quarter of the full Schur kind's factors:
-        # counted as the full kind, an upper bound.
+        # The even-part preconditioner holds half the full Schur kind's factors (eight
+        # (d/2)² arrays against four d² ones): counted as the full kind, an upper bound.
         memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
         if isinstance(precond, _EvenPartPreconditioner):
             kind = f"{kind} (even part)"

@@ -72,9 +72,9 @@ class StructuredOptions:
         state at about a quarter of the cost. One without the symmetry (``nonlinear``,
         ``lab``) is solved whole, and from d = 400 on preconditioned in the sectors with
         the parity-even part of Ā (for ``nonlinear``, Ā without the cubic term: a quarter of
-        the preconditioner's products and set-up) when a power-iteration estimate of the
-        dropped part's weight is at most 0.35 (``driver.EVEN_PART_MAX_WEIGHT``; above it
-        the GMRES steps grow faster than a step gets cheaper). Measured
+        the set-up, about 0.6× the time a step) when a six-step power-iteration weight of the
+        dropped part stays at most 0.35 (``driver.EVEN_PART_MAX_WEIGHT``; above it the
+        GMRES steps grow faster than a step gets cheaper). Measured
         (``benchmarks/bench_even_part.py``): a nonlinear Fig. 3 solve at d = 1512 takes
         1.63× less CPU at G0 = 0.01 (170 → 171 steps) and 1.38× less at G0 = 0.05
         (171 → 200); the reference point (weight 0.75) keeps the full preconditioner. The

@@ -24,8 +24,9 @@ the sectors (``StructuredOptions(parity="even-part")``, :class:`_EvenPartPrecond
 the inverse of the Sylvester part of Ā's parity-even part Ā_e = (Ā + ΠĀΠ)/2 — for the
 ``nonlinear`` model, Ā without the cubic term — applied to a whole Hermitian matrix, sector
 by sector. GMRES on the full system absorbs the dropped odd part (it is part of M P − I
-either way); each application is a quarter of the full one's products, and the steps grow
-with the odd part's weight (docs/guide/fullquantum.md, "Parity sectors").
+either way); its set-up is a quarter of the full one's, each application 3/8 of the products
+(about 0.6× the time), and the steps grow with the odd part's weight
+(docs/guide/fullquantum.md, "Parity sectors").
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ from .preconditioners import _PRECONDITIONER_CHECK, _SWITCH_FACTOR, _dark_shift
 from .sylvester import _herm_congruence, _tri_lyapunov, _tri_sylvester
 from .terms import Operator, _group_sandwich
 
-# Power-iteration steps of the even-part preconditioner's odd-weight estimate: measured, the
-# estimate is within 2 % of its limit after five (docs/guide/fullquantum.md).
+# Power-iteration steps of the even-part preconditioner's odd weight: the number its threshold
+# (driver.EVEN_PART_MAX_WEIGHT) was calibrated with. Not converged to the spectral radius:
+# S_o S_e⁻¹ swaps the sectors, so its eigenvalues come in ± pairs (six steps gave 0.26 and
+# 0.44 where ARPACK finds 0.35 and 0.56, cutoffs (4, 3, 5) and (6, 4, 8), G0 = 0.05).
 _ODD_WEIGHT_ITERATIONS = 6
 # A block counts as zero below this fraction of its operator's largest entry: the operators
 # are built from ladder operators, so a block of the wrong parity is exactly zero, and
@@ -280,17 +283,20 @@ class _EvenPartPreconditioner:
 
     def odd_weight(self, Abar: Operator, iterations: int = _ODD_WEIGHT_ITERATIONS,
                    stop_above: float = np.inf) -> float:
-        """Power-iteration estimate of the spectral radius of X ↦ S_o(S_e⁻¹(X)), the part
-        of S that this preconditioner drops, relative to the part it inverts.
+        """A heuristic weight of X ↦ S_o(S_e⁻¹(X)), the part of S that this preconditioner
+        drops relative to the part it inverts: ``iterations`` power-iteration steps.
 
         S_o(X) = Ā_o X + X Ā_oᴴ with Ā_o = (Ā − ΠĀΠ)/2. The preconditioned operator is
         (S_e + S_o + J) S_e⁻¹ = I + S_o S_e⁻¹ + J S_e⁻¹ against I + J S⁻¹ for the exact S:
         the larger this weight, the more GMRES steps (measured: 0.04 → 1.02× the steps of
-        the full preconditioner, 0.22 → 1.1×, 0.45 → 1.25–1.4×, 0.57 → 1.5–2×, 0.9 → 2.1×;
-        docs/guide/fullquantum.md). 0 for a parity-symmetric Ā. From a fixed random
-        Hermitian start, in the preconditioner's first precision, ``iterations`` steps; the
-        estimates grow towards the limit, so it returns early once one exceeds
-        ``stop_above``.
+        the full preconditioner, 0.22 → 1.1×, 0.45 → 1.25–1.4×, 0.57 → 1.5×, 0.75 → 2×,
+        0.9 → 2.1×; docs/guide/fullquantum.md). 0 for a parity-symmetric Ā. Not the
+        spectral radius: the operator swaps the parity sectors, its eigenvalues come in ±
+        pairs, and the steps do not converge to one eigenvector (they underestimate it;
+        see _ODD_WEIGHT_ITERATIONS) — a fixed rule, the one the threshold was calibrated
+        with. From a fixed random Hermitian start, in the preconditioner's first precision;
+        returns the first step's value above ``stop_above`` if one exceeds it (the choice
+        in ``driver`` asks every step to stay below its threshold).
         """
         d = self.perm.size
         sign = np.ones(d)

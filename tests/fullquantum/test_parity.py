@@ -261,3 +261,22 @@ def test_auto_takes_the_even_part_only_where_the_dropped_part_is_light(monkeypat
     assert chosen["weak"][1] <= driver.EVEN_PART_MAX_WEIGHT
     assert chosen["strong"][0] == "schur-mixed"
     assert chosen["strong"][1] > driver.EVEN_PART_MAX_WEIGHT
+
+
+def test_auto_falls_back_to_the_full_kinds_when_the_sector_schur_fails(monkeypatch):
+    """A sector Schur form that fails its accuracy check leaves "auto" to the full kinds (as
+    before the even part existed); "even-part" asked for explicitly reports the failure."""
+    from omxval.fullquantum.structured import driver
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("no usable preconditioner: schur-mixed: relative error 1e+00")
+    monkeypatch.setattr(driver, "EVEN_PART_MIN_DIMENSION", 1)
+    monkeypatch.setattr(driver, "even_part_preconditioner", fail)
+    g = generator("nonlinear", "brownian")
+    res = steadystate_structured(g)
+    assert res.preconditioner == "schur-mixed"
+    with threadpool_limits(1):
+        ref = qutip.steadystate(g.superoperator(), method="direct").full()
+    assert trace_distance(res.rho, ref) <= 1e-10
+    with pytest.raises(RuntimeError, match="no usable preconditioner"):
+        steadystate_structured(g, options=StructuredOptions(parity="even-part"))
