@@ -31,6 +31,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from _common import fig3_linearized, superop
 from _common import gmres_steps as steps
 
 
@@ -40,19 +41,11 @@ def main() -> None:
     ap.add_argument("--cutoffs", type=int, nargs="+", default=[4, 2, 10, 4, 2, 18],
                     help="triples (N_ccw, N_cw, N_m)")
     args = ap.parse_args()
-    from omxval.compare.studies.paper_device import paper_points
-    from omxval.fullquantum.models import generator_for
-    p = next(q for q in paper_points() if q.name == "fig3-ccw")
-    point = p.operating_point(0.05)
+    bath, systems = fig3_linearized(args.cutoffs)
     print(f"# GMRES steps with two-level preconditioners, fig3-ccw linearized, G0 = 0.05, "
-          f"bath {p.bath}\n")
-    trip = args.cutoffs
-    for cut in zip(trip[0::3], trip[1::3], trip[2::3]):
-        g = generator_for(point, cutoffs=cut, hamiltonian="linearized")
+          f"bath {bath}\n")
+    for cut, g in systems:
         d, dims = g.hilbert_dim, g.dims[0]
-
-        def superop(q):
-            return sp.csc_matrix(q.to("csr").data_as("csr_matrix"))
         S = superop(qutip.spre(g.left) + qutip.spost(g.right)).tocsc()
         J = sum(superop(qutip.sprepost(C, D)) for C, D in g.sandwich)
         w = np.eye(d).ravel(order="F") / d  # vec(I/d), column-major as QuTiP's

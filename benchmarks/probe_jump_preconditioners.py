@@ -22,7 +22,7 @@ import qutip
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from _common import gmres_steps
+from _common import fig3_linearized, gmres_steps, superop
 
 
 def acts_on(op: qutip.Qobj, dims: list[int], mode: int) -> bool:
@@ -47,20 +47,12 @@ def main() -> None:
                                                                4, 2, 18],
                     help="triples (N_ccw, N_cw, N_m)")
     args = ap.parse_args()
-    from omxval.compare.studies.paper_device import paper_points
-    from omxval.fullquantum.models import generator_for
-    p = next(q for q in paper_points() if q.name == "fig3-ccw")
-    point = p.operating_point(0.05)
+    bath, systems = fig3_linearized(args.cutoffs)
     print(f"# GMRES iterations with exact preconditioners, fig3-ccw linearized, G0 = 0.05, "
-          f"bath {p.bath}\n")
+          f"bath {bath}\n")
     print("| cutoffs | d | S | S + optical jumps | S + mechanical terms |\n|---|---|---|---|---|")
-    trip = args.cutoffs
-    for cut in zip(trip[0::3], trip[1::3], trip[2::3]):
-        g = generator_for(point, cutoffs=cut, hamiltonian="linearized")
+    for cut, g in systems:
         d, dims = g.hilbert_dim, g.dims[0]
-
-        def superop(q):
-            return sp.csc_matrix(q.to("csr").data_as("csr_matrix"))
         S = superop(qutip.spre(g.left) + qutip.spost(g.right))
         groups = {"optical": [], "mechanical": []}
         for C, D in g.sandwich:

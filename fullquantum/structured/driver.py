@@ -29,7 +29,7 @@ from .krylov import _fgmres
 from .memory import structured_memory
 from .options import StructuredOptions, default_threads
 from .packing import _ComplexPacking, _HermitianPacking
-from .parity import _EvenPartPreconditioner, even_part_preconditioner, parity_solver
+from .parity import even_part_preconditioner, parity_solver
 from .preconditioners import _build_preconditioner
 from .terms import (_GeneralLiouvillian, _HermitianLiouvillian, _herm, _is_hermiticity_preserving,
                     _rel_diff, _to_operator)
@@ -164,16 +164,16 @@ class _BorderedSystem:
                                                            opts.preconditioner)
                     except RuntimeError:  # no Schur kind passed its accuracy check
                         if opts.parity == "even-part":
-                            raise
-                        precond = None  # "auto" goes on to the full kinds (eig-double too)
+                            raise  # else "auto" goes on to the full kinds (eig-double too)
                     if (precond is not None and opts.parity == "auto"
                             and precond.odd_weight(A_bar, stop_above=EVEN_PART_MAX_WEIGHT)
                             > EVEN_PART_MAX_WEIGHT):
                         precond = None  # the dropped odd part would cost more steps
+        label = ""
         if self.parity is not None:
             kind, switch = self.parity.kind, self.parity.switch
         elif precond is not None:
-            kind, switch = precond.kind, precond.switch
+            kind, switch, label = precond.kind, precond.switch, " (even part)"
         else:
             precond, kind, switch = self._full_preconditioner(A, B, A_bar if hermitian
                                                               else None, hermitian, opts,
@@ -181,10 +181,8 @@ class _BorderedSystem:
         # The even-part preconditioner holds half the full Schur kind's factors (eight
         # (d/2)² arrays against four d² ones): counted as the full kind, an upper bound.
         memory = structured_memory(dims, opts, hermitian=hermitian, preconditioner=kind)
-        if isinstance(precond, _EvenPartPreconditioner):
-            kind = f"{kind} (even part)"
         check_budget(memory, opts.memory_budget)
-        self.d, self.hermitian, self.liou, self.kind = d, hermitian, liou, kind
+        self.d, self.hermitian, self.liou, self.kind = d, hermitian, liou, kind + label
         self.threads, self.estimate, self.opts = threads, memory.total_bytes, opts
         self._precond, self._switch = precond, switch
         self.packing = _HermitianPacking(d) if hermitian else _ComplexPacking(d)

@@ -219,6 +219,28 @@ class _SectorSchur:
         return (Ue @ C) @ UoH
 
 
+def _split_blocks(R: np.ndarray, perm: np.ndarray, h: int, dtype=np.complex128
+                  ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The even blocks (R_ee, R_oo) and the odd block R_eo of R (Fock order), as copies in
+    ``dtype``."""
+    P = np.asarray(R, dtype=dtype)[np.ix_(perm, perm)]
+    return (P[:h, :h].copy(), P[h:, h:].copy()), P[:h, h:].copy()
+
+
+def _join_blocks(even: tuple[np.ndarray, np.ndarray] | None, odd: np.ndarray | None,
+                 inverse: np.ndarray, h: int, dtype=np.complex128) -> np.ndarray:
+    """The Hermitian d×d matrix (Fock order) of its parity blocks (None: zero), ``inverse``
+    the inverse of the parity order."""
+    d = inverse.size
+    P = np.zeros((d, d), dtype=dtype)
+    if even is not None:
+        P[:h, :h], P[h:, h:] = even
+    if odd is not None:
+        P[:h, h:] = odd
+        P[h:, :h] = odd.conj().T
+    return P[np.ix_(inverse, inverse)]
+
+
 def _check_sector_schur(pre: _SectorSchur, Aee: np.ndarray, Aoo: np.ndarray,
                         precise: bool) -> float:
     """‖S_σ(P(Y)) − Y‖_F / ‖Y‖_F on a fixed random even-sector Y (cf.
@@ -275,9 +297,9 @@ class _EvenPartPreconditioner:
     the Schur kind, ``switch`` its mixed-precision switch, ``shift`` its dark-state shift.
     """
 
-    def __init__(self, Abar: Operator, dims, d: int, choice: str):
-        self.perm, self.h = parity_order(dims)
-        self.inverse = np.argsort(self.perm)
+    def __init__(self, Abar: Operator, perm: np.ndarray, h: int, choice: str):
+        self.perm, self.h = perm, h
+        self.inverse = np.argsort(perm)
         self.pre, self.kind, self.switch = _sector_schur(Abar, self.perm, self.h, choice)
         self.mixed, self.shift = self.pre.mixed, self.pre.shift
 
@@ -323,15 +345,10 @@ class _EvenPartPreconditioner:
         return weight
 
     def __call__(self, Y: np.ndarray, precise: bool = True) -> np.ndarray:
-        h, perm = self.h, self.perm
         dtype = np.complex128 if precise or not self.mixed else np.complex64
-        P = np.asarray(Y, dtype=dtype)[np.ix_(perm, perm)]
-        even = self.pre.even(P[:h, :h], P[h:, h:], precise)
-        odd = self.pre.odd(P[:h, h:], precise)
-        P[:h, :h], P[h:, h:] = even
-        P[:h, h:] = odd
-        P[h:, :h] = odd.conj().T
-        return P[np.ix_(self.inverse, self.inverse)]
+        (Ye, Yo), Yeo = _split_blocks(Y, self.perm, self.h, dtype)
+        return _join_blocks(self.pre.even(Ye, Yo, precise), self.pre.odd(Yeo, precise),
+                            self.inverse, self.h, dtype)
 
 
 def even_part_preconditioner(Abar: Operator, dims, d: int, choice: str
@@ -351,10 +368,10 @@ def even_part_preconditioner(Abar: Operator, dims, d: int, choice: str
     choice : {"auto", "schur-mixed", "schur-double"}
         Schur kind ("auto": mixed if it passes the accuracy check).
     """
-    _, h = parity_order(dims)
+    perm, h = parity_order(dims)
     if h == 0 or h == d:
         return None
-    return _EvenPartPreconditioner(Abar, dims, d, choice)
+    return _EvenPartPreconditioner(Abar, perm, h, choice)
 
 
 class _EvenSector:
@@ -423,21 +440,12 @@ class _ParitySolver:
 
     def split(self, R: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
         """The even blocks (R_ee, R_oo) and the odd block R_eo of R (Fock order)."""
-        P = np.asarray(R, dtype=np.complex128)[np.ix_(self.perm, self.perm)]
-        h = self.h
-        return (P[:h, :h].copy(), P[h:, h:].copy()), P[:h, h:].copy()
+        return _split_blocks(R, self.perm, self.h)
 
     def join(self, even: tuple[np.ndarray, np.ndarray] | None, odd: np.ndarray | None
              ) -> np.ndarray:
         """The d×d matrix (Fock order) of sector blocks (None: that sector is zero)."""
-        h, d = self.h, self.d
-        P = np.zeros((d, d), dtype=np.complex128)
-        if even is not None:
-            P[:h, :h], P[h:, h:] = even
-        if odd is not None:
-            P[:h, h:] = odd
-            P[h:, :h] = odd.conj().T
-        return P[np.ix_(self.inverse, self.inverse)]
+        return _join_blocks(even, odd, self.inverse, self.h)
 
     def solve(self, rhs: np.ndarray, x0: np.ndarray | None, tol: float, restart: int,
               maxiter: int) -> tuple[np.ndarray, int, float, bool]:

@@ -208,11 +208,11 @@ def test_odd_weight_is_zero_for_a_symmetric_A_and_a_power_iteration_by_hand_othe
     """The estimate against the same power iteration with S_e⁻¹ from SciPy's Sylvester
     solver and Π from QuTiP's number operators; it grows with the cubic term (G0)."""
     import scipy.linalg
-    from omxval.fullquantum.structured.parity import _EvenPartPreconditioner
+    from omxval.fullquantum.structured.parity import even_part_preconditioner
     from omxval.fullquantum.structured.terms import _to_operator
     lin = generator("linearized", "brownian", (4, 3, 5))
     d, dims = lin.hilbert_dim, lin.dims[0]
-    pre = _EvenPartPreconditioner(_to_operator(lin.left, d), dims, d, "schur-double")
+    pre = even_part_preconditioner(_to_operator(lin.left, d), dims, d, "schur-double")
     assert pre.odd_weight(_to_operator(lin.left, d)) == 0.0
     P = parity_operator(dims)
     weights = []
@@ -220,7 +220,7 @@ def test_odd_weight_is_zero_for_a_symmetric_A_and_a_power_iteration_by_hand_othe
         system = reference_system("brownian", G0=G0)
         g = fq.generator_for(system, "ccw", (4, 3, 5), hamiltonian="nonlinear")
         A = g.left.full()
-        pre = _EvenPartPreconditioner(_to_operator(g.left, d), dims, d, "schur-double")
+        pre = even_part_preconditioner(_to_operator(g.left, d), dims, d, "schur-double")
         weight = pre.odd_weight(_to_operator(g.left, d))
         A_e, A_o = 0.5 * (A + P @ A @ P), 0.5 * (A - P @ A @ P)
         rng = np.random.default_rng(12345)
